@@ -1,0 +1,189 @@
+package io.llmsentinel.functions.flink;
+
+import io.llmsentinel.functions.detect.KeyBaseline;
+import io.llmsentinel.functions.detect.Metric;
+import io.llmsentinel.functions.detect.RollingMoments;
+import java.io.IOException;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * The explicit, versioned serializer of a key's baselines in keyed state. Metrics are written by
+ * name, so adding a metric (or reordering the enum) keeps old savepoints readable; a metric a
+ * savepoint knows and this build does not is read and dropped.
+ *
+ * <p>Format version 1: {@code long lastEventTimeMs, short n, n x (UTF metric, long count, double
+ * mean, double variance)}.
+ */
+public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
+    private static final long serialVersionUID = 1L;
+
+    /** Bump when the format changes, and teach {@link Snapshot} to read the old one. */
+    static final int FORMAT_VERSION = 1;
+
+    public static final KeyBaselineSerializer INSTANCE = new KeyBaselineSerializer();
+
+    @Override
+    public boolean isImmutableType() {
+        return false;
+    }
+
+    @Override
+    public TypeSerializer<KeyBaseline> duplicate() {
+        return this;
+    }
+
+    @Override
+    public KeyBaseline createInstance() {
+        return new KeyBaseline();
+    }
+
+    @Override
+    public KeyBaseline copy(KeyBaseline from) {
+        KeyBaseline to = new KeyBaseline();
+        to.lastEventTimeMs = from.lastEventTimeMs;
+        for (int i = 0; i < from.metrics.length; i++) {
+            if (from.metrics[i] != null) {
+                to.metrics[i] = from.metrics[i].copy();
+            }
+        }
+        return to;
+    }
+
+    @Override
+    public KeyBaseline copy(KeyBaseline from, KeyBaseline reuse) {
+        return copy(from);
+    }
+
+    @Override
+    public int getLength() {
+        return -1;
+    }
+
+    @Override
+    public void serialize(KeyBaseline record, DataOutputView out) throws IOException {
+        out.writeLong(record.lastEventTimeMs);
+        int present = 0;
+        for (RollingMoments m : record.metrics) {
+            if (m != null) {
+                present++;
+            }
+        }
+        out.writeShort(present);
+        Metric[] all = Metric.values();
+        for (int i = 0; i < record.metrics.length; i++) {
+            RollingMoments m = record.metrics[i];
+            if (m != null) {
+                out.writeUTF(all[i].code());
+                out.writeLong(m.count);
+                out.writeDouble(m.mean);
+                out.writeDouble(m.variance);
+            }
+        }
+    }
+
+    @Override
+    public KeyBaseline deserialize(DataInputView in) throws IOException {
+        KeyBaseline b = new KeyBaseline();
+        b.lastEventTimeMs = in.readLong();
+        int present = in.readShort();
+        for (int i = 0; i < present; i++) {
+            String code = in.readUTF();
+            RollingMoments m = new RollingMoments();
+            m.count = in.readLong();
+            m.mean = in.readDouble();
+            m.variance = in.readDouble();
+            Metric metric = lookup(code);
+            if (metric != null) {
+                b.metrics[metric.ordinal()] = m;
+            }
+        }
+        return b;
+    }
+
+    private static Metric lookup(String code) {
+        for (Metric m : Metric.values()) {
+            if (m.code().equals(code)) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public KeyBaseline deserialize(KeyBaseline reuse, DataInputView in) throws IOException {
+        return deserialize(in);
+    }
+
+    @Override
+    public void copy(DataInputView in, DataOutputView out) throws IOException {
+        serialize(deserialize(in), out);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof KeyBaselineSerializer;
+    }
+
+    @Override
+    public int hashCode() {
+        return KeyBaselineSerializer.class.hashCode();
+    }
+
+    @Override
+    public TypeSerializerSnapshot<KeyBaseline> snapshotConfiguration() {
+        return new Snapshot(FORMAT_VERSION);
+    }
+
+    /** Records the format version in checkpoints and savepoints, and checks it on restore. */
+    public static final class Snapshot implements TypeSerializerSnapshot<KeyBaseline> {
+        private int version;
+
+        /** Used by Flink when reading a snapshot. */
+        public Snapshot() {
+            this(FORMAT_VERSION);
+        }
+
+        Snapshot(int version) {
+            this.version = version;
+        }
+
+        @Override
+        public int getCurrentVersion() {
+            return FORMAT_VERSION;
+        }
+
+        @Override
+        public void writeSnapshot(DataOutputView out) {}
+
+        @Override
+        public void readSnapshot(int readVersion, DataInputView in, ClassLoader cl) {
+            this.version = readVersion;
+        }
+
+        @Override
+        public TypeSerializer<KeyBaseline> restoreSerializer() {
+            if (version != FORMAT_VERSION) {
+                throw new IllegalStateException(
+                        "key baseline state has format version "
+                                + version
+                                + " which this build (format "
+                                + FORMAT_VERSION
+                                + ") cannot read");
+            }
+            return INSTANCE;
+        }
+
+        @Override
+        public TypeSerializerSchemaCompatibility<KeyBaseline> resolveSchemaCompatibility(
+                TypeSerializerSnapshot<KeyBaseline> oldSnapshot) {
+            if (oldSnapshot instanceof Snapshot old && old.version == FORMAT_VERSION) {
+                return TypeSerializerSchemaCompatibility.compatibleAsIs();
+            }
+            return TypeSerializerSchemaCompatibility.incompatible();
+        }
+    }
+}

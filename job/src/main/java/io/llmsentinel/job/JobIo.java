@@ -1,0 +1,106 @@
+package io.llmsentinel.job;
+
+import io.llmsentinel.functions.anomaly.Anomaly;
+import io.llmsentinel.functions.model.DeadLetter;
+import io.llmsentinel.functions.model.RawMessage;
+import io.llmsentinel.job.config.SentinelConfig;
+import io.llmsentinel.job.config.SentinelOptions;
+import io.llmsentinel.job.io.RawMessageDeserializer;
+import io.llmsentinel.sinks.kafka.KafkaSinks;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.functions.sink.PrintSink;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The job's sources and sinks, separate from the topology so tests can pass bounded or collecting
+ * ones. {@link #fromConfig} gives the real Kafka sources and configured outputs.
+ */
+public record JobIo(
+        Source<RawMessage, ?, ?> otlpTraces,
+        Source<RawMessage, ?, ?> nativeEvents,
+        List<Output<Anomaly>> anomalyOutputs,
+        List<Output<String>> anomalyLines,
+        Output<DeadLetter> deadLetters) {
+
+    /** A sink with the uid and name its operator gets. */
+    public record Output<T>(String uid, String name, Sink<T> sink) {}
+
+    public static JobIo fromConfig(SentinelConfig config) {
+        return fromConfig(config, false);
+    }
+
+    /** With {@code bounded}, the sources stop at the offsets that were latest at start (tests). */
+    public static JobIo fromConfig(SentinelConfig config, boolean bounded) {
+        String brokers = config.get(SentinelOptions.KAFKA_BOOTSTRAP_SERVERS);
+        Properties client = config.kafkaClientProperties();
+        Source<RawMessage, ?, ?> otlp =
+                config.get(SentinelOptions.OTLP_TRACES_ENABLED)
+                        ? kafkaSource(
+                                config, config.get(SentinelOptions.OTLP_TRACES_TOPIC), bounded)
+                        : null;
+        Source<RawMessage, ?, ?> nativeEvents =
+                config.get(SentinelOptions.NATIVE_EVENTS_ENABLED)
+                        ? kafkaSource(
+                                config, config.get(SentinelOptions.NATIVE_EVENTS_TOPIC), bounded)
+                        : null;
+        List<Output<Anomaly>> anomalyOutputs = new ArrayList<>();
+        if (config.get(SentinelOptions.KAFKA_ANOMALIES_ENABLED)) {
+            anomalyOutputs.add(
+                    new Output<>(
+                            "sink-kafka-anomalies",
+                            "Anomalies to Kafka ("
+                                    + config.get(SentinelOptions.KAFKA_ANOMALIES_TOPIC)
+                                    + ")",
+                            KafkaSinks.anomalies(
+                                    brokers,
+                                    client,
+                                    config.get(SentinelOptions.KAFKA_ANOMALIES_TOPIC))));
+        }
+        List<Output<String>> lines = new ArrayList<>();
+        if (config.get(SentinelOptions.CONSOLE_ENABLED)) {
+            lines.add(
+                    new Output<>(
+                            "sink-console", "Anomalies to stdout (JSON lines)", new PrintSink<>()));
+        }
+        Output<DeadLetter> dlq =
+                new Output<>(
+                        "sink-dead-letters",
+                        "Dead letters to Kafka ("
+                                + config.get(SentinelOptions.DEAD_LETTER_TOPIC)
+                                + ")",
+                        KafkaSinks.deadLetters(
+                                brokers, client, config.get(SentinelOptions.DEAD_LETTER_TOPIC)));
+        return new JobIo(otlp, nativeEvents, anomalyOutputs, lines, dlq);
+    }
+
+    private static KafkaSource<RawMessage> kafkaSource(
+            SentinelConfig config, String topic, boolean bounded) {
+        OffsetsInitializer start =
+                switch (config.get(SentinelOptions.KAFKA_STARTING_OFFSETS)) {
+                    case EARLIEST -> OffsetsInitializer.earliest();
+                    case LATEST -> OffsetsInitializer.latest();
+                    case COMMITTED ->
+                            OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+                };
+        var builder =
+                KafkaSource.<RawMessage>builder()
+                        .setBootstrapServers(config.get(SentinelOptions.KAFKA_BOOTSTRAP_SERVERS))
+                        .setProperties(config.kafkaClientProperties())
+                        .setGroupId(config.get(SentinelOptions.KAFKA_GROUP_ID))
+                        .setTopics(topic)
+                        .setStartingOffsets(start)
+                        .setDeserializer(new RawMessageDeserializer())
+                        .setProperty("commit.offsets.on.checkpoint", "true")
+                        .setProperty("partition.discovery.interval.ms", "60000");
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+}
