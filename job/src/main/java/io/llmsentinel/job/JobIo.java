@@ -85,6 +85,9 @@ public record JobIo(
                 switch (config.get(SentinelOptions.KAFKA_STARTING_OFFSETS)) {
                     case EARLIEST -> OffsetsInitializer.earliest();
                     case LATEST -> OffsetsInitializer.latest();
+                    case TIMESTAMP ->
+                            OffsetsInitializer.timestamp(
+                                    config.get(SentinelOptions.KAFKA_STARTING_TIMESTAMP_MS));
                     case COMMITTED ->
                             OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
                 };

@@ -8,6 +8,7 @@ import io.llmsentinel.functions.read.ReadResult;
 import io.llmsentinel.functions.read.TelemetryReader;
 import java.util.EnumMap;
 import java.util.Map;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -32,11 +33,22 @@ public class TelemetryParser extends ProcessFunction<RawMessage, LlmRequest> {
                     "dead-letters",
                     org.apache.flink.api.common.typeinfo.TypeInformation.of(DeadLetter.class));
 
+    /** Accumulator names: totals over all subtasks, in the result of a bounded run. */
+    public static final String ACC_MESSAGES = "sentinel.messages";
+
+    public static final String ACC_LLM_SPANS = "sentinel.llmSpans";
+    public static final String ACC_SKIPPED_SPANS = "sentinel.skippedSpans";
+    public static final String ACC_INVALID = "sentinel.invalid";
+
     private final TelemetryReader reader;
     private transient Counter messages;
     private transient Counter llmSpans;
     private transient Counter skippedSpans;
     private transient Map<InvalidReason, Counter> invalid;
+    private transient LongCounter messagesTotal;
+    private transient LongCounter llmSpansTotal;
+    private transient LongCounter skippedSpansTotal;
+    private transient LongCounter invalidTotal;
     private transient long loggedInvalid;
 
     public TelemetryParser(TelemetryReader reader) {
@@ -49,6 +61,11 @@ public class TelemetryParser extends ProcessFunction<RawMessage, LlmRequest> {
         messages = group.counter("messages");
         llmSpans = group.counter("llmSpans");
         skippedSpans = group.counter("skippedSpans");
+        // Accumulators too: a bounded run (tests, backfills) reports its totals in the result.
+        messagesTotal = accumulator(ACC_MESSAGES);
+        llmSpansTotal = accumulator(ACC_LLM_SPANS);
+        skippedSpansTotal = accumulator(ACC_SKIPPED_SPANS);
+        invalidTotal = accumulator(ACC_INVALID);
         invalid = new EnumMap<>(InvalidReason.class);
         MetricGroup invalidGroup = group.addGroup("invalid");
         for (InvalidReason r : InvalidReason.values()) {
@@ -56,17 +73,28 @@ public class TelemetryParser extends ProcessFunction<RawMessage, LlmRequest> {
         }
     }
 
+    private LongCounter accumulator(String name) {
+        // One parser per task (each input has its own source chain); Flink sums them by name.
+        LongCounter c = new LongCounter();
+        getRuntimeContext().addAccumulator(name, c);
+        return c;
+    }
+
     @Override
     public void processElement(RawMessage raw, Context ctx, Collector<LlmRequest> out) {
         messages.inc();
+        messagesTotal.add(1);
         ReadResult result = reader.read(raw.value);
         for (LlmRequest r : result.requests()) {
             llmSpans.inc();
             out.collect(r);
         }
+        llmSpansTotal.add(result.requests().size());
         skippedSpans.inc(result.skipped());
+        skippedSpansTotal.add(result.skipped());
         for (ReadResult.Invalid bad : result.invalid()) {
             invalid.get(bad.reason()).inc();
+            invalidTotal.add(1);
             ctx.output(DEAD_LETTERS, DeadLetter.of(raw, bad.reason().code(), bad.detail()));
             // Log the first few and then every thousandth, so a flood of bad input stays readable.
             if (loggedInvalid++ < 10 || loggedInvalid % 1000 == 0) {

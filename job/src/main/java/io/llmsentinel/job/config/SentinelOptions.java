@@ -53,7 +53,16 @@ public final class SentinelOptions {
                     .defaultValue(StartingOffsets.COMMITTED)
                     .withDescription(
                             "Where a job without a checkpoint starts reading: COMMITTED (the"
-                                    + " group's offsets, else the earliest), EARLIEST or LATEST.");
+                                    + " group's offsets, else the earliest), EARLIEST, LATEST, or"
+                                    + " TIMESTAMP (kafka.starting-timestamp-ms).");
+
+    public static final ConfigOption<Long> KAFKA_STARTING_TIMESTAMP_MS =
+            key("kafka.starting-timestamp-ms")
+                    .longType()
+                    .defaultValue(0L)
+                    .withDescription(
+                            "With starting-offsets TIMESTAMP: the first record read is the first"
+                                    + " at or after this time (epoch milliseconds).");
 
     public static final ConfigOption<Boolean> OTLP_TRACES_ENABLED =
             key("inputs.otlp-traces.enabled")
@@ -208,6 +217,7 @@ public final class SentinelOptions {
                     KAFKA_BOOTSTRAP_SERVERS,
                     KAFKA_GROUP_ID,
                     KAFKA_STARTING_OFFSETS,
+                    KAFKA_STARTING_TIMESTAMP_MS,
                     OTLP_TRACES_ENABLED,
                     OTLP_TRACES_TOPIC,
                     NATIVE_EVENTS_ENABLED,
@@ -233,6 +243,7 @@ public final class SentinelOptions {
     public enum StartingOffsets {
         COMMITTED,
         EARLIEST,
-        LATEST
+        LATEST,
+        TIMESTAMP
     }
 }

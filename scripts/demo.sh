@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The demo: builds what it needs, starts Kafka, runs LLM-Sentinel in a local Flink with the web UI
+# on http://localhost:8081, feeds it realistic LLM telemetry with injected incidents, prints each
+# anomaly as it is found, and ends with injected incidents vs anomalies found.
+#   scripts/demo.sh [--duration SECONDS]   (without --duration: runs until Ctrl-C)
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+DURATION=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --duration) DURATION="$2"; shift 2 ;;
+    *) die "unknown option $1 (usage: $0 [--duration SECONDS])" ;;
+  esac
+done
+if [ -n "$DURATION" ] && [ "$DURATION" -lt 60 ]; then die "--duration must be at least 60 seconds"; fi
+
+DEMO_DIR="$RUN_DIR/demo"
+rm -rf "$DEMO_DIR"; mkdir -p "$DEMO_DIR"
+JOB_PID="$DEMO_DIR/job.pid"
+GEN_PID="$DEMO_DIR/generator.pid"
+RECORD="$DEMO_DIR/incidents.jsonl"
+SERVICES_STARTED=""
+
+cleanup() {
+  trap - INT TERM EXIT
+  echo
+  log "stopping the demo"
+  stop_pid generator "$GEN_PID" 10
+  stop_pid "LLM-Sentinel job" "$JOB_PID" 30
+  [ -n "${PRINTER_PID:-}" ] && kill "$PRINTER_PID" 2>/dev/null || true
+  if [ -n "$SERVICES_STARTED" ]; then "$ROOT/scripts/services.sh" down; fi
+  log "demo stopped; logs are in $DEMO_DIR"
+}
+trap cleanup INT TERM EXIT
+
+build_project
+if ! "$ROOT/scripts/services.sh" status | grep -q running; then SERVICES_STARTED=yes; fi
+"$ROOT/scripts/services.sh" up
+
+START_MS=$(( $(date +%s) * 1000 ))
+log "starting LLM-Sentinel in a local Flink (web UI: http://localhost:8081)"
+nohup java -Xmx1g $JAVA_OPENS -Dlog4j.configurationFile="$ROOT/conf/log4j-console.properties" \
+  -cp "$(local_classpath)" io.llmsentinel.job.SentinelJob \
+  --config "$ROOT/conf/sentinel.yaml" --local "$ROOT/conf/flink" \
+  --kafka.starting-offsets timestamp --kafka.starting-timestamp-ms "$START_MS" \
+  --kafka.group-id "llm-sentinel-demo" \
+  > "$DEMO_DIR/anomalies.jsonl" 2> "$DEMO_DIR/job.log" &
+echo $! > "$JOB_PID"
+
+waited=0
+until curl -fs http://127.0.0.1:8081/jobs/overview 2>/dev/null | grep -q '"state":"RUNNING"'; do
+  pid_alive "$JOB_PID" || { tail -n 40 "$DEMO_DIR/job.log" >&2; die "the job died while starting (log: $DEMO_DIR/job.log)"; }
+  [ $waited -lt 120 ] || die "the job did not reach RUNNING in 120 s (log: $DEMO_DIR/job.log)"
+  sleep 1; waited=$((waited + 1))
+done
+log "job RUNNING; open http://localhost:8081 to watch it"
+
+# Print each anomaly as it arrives, one readable line each (the raw JSON is in anomalies.jsonl).
+(tail -n +1 -F --pid="$(cat "$JOB_PID")" "$DEMO_DIR/anomalies.jsonl" 2>/dev/null | while IFS= read -r line; do
+  json="${line#*> }"
+  sev=$(sed -n 's/.*"severity":"\([a-z]*\)".*/\1/p' <<<"$json")
+  type=$(sed -n 's/.*"anomaly_type":"\([a-z_]*\)".*/\1/p' <<<"$json")
+  svc=$(sed -n 's/.*"service":"\([^"]*\)".*/\1/p' <<<"$json")
+  model=$(sed -n 's/.*"model":"\([^"]*\)".*/\1/p' <<<"$json")
+  metric=$(sed -n 's/.*"metric":"\([a-z_]*\)".*/\1/p' <<<"$json")
+  value=$(sed -n 's/.*"value":\([-0-9.eE]*\).*/\1/p' <<<"$json")
+  mean=$(sed -n 's/.*"baseline":{"mean":\([-0-9.eE]*\).*/\1/p' <<<"$json")
+  t=$(sed -n 's/.*"event_time":"\([^"]*\)".*/\1/p' <<<"$json")
+  printf 'ANOMALY %-8s %-18s %-18s %-30s %s=%.6g (baseline mean %.6g) at %s\n' \
+    "$sev" "$type" "$svc" "$model" "$metric" "$value" "${mean:-0}" "$t"
+done) &
+PRINTER_PID=$!
+
+if [ -n "$DURATION" ]; then
+  GEN_SECONDS=$((DURATION - 15))
+else
+  GEN_SECONDS=86400
+fi
+# Incidents at fixed fractions of the run, each long enough to see; the rest is normal traffic.
+P=$GEN_SECONDS
+INCIDENTS=(--incident "latency_spike@$((P * 30 / 100))+10"
+           --incident "token_explosion@$((P * 50 / 100))+10"
+           --incident "cost_jump@$((P * 65 / 100))+10"
+           --incident "error_burst@$((P * 80 / 100))+10")
+if [ -z "$DURATION" ]; then
+  INCIDENTS=(--incident "latency_spike@60+10" --incident "token_explosion@120+10"
+             --incident "cost_jump@180+10" --incident "error_burst@240+10")
+fi
+log "feeding telemetry for ${GEN_SECONDS}s at 20 messages/s (1-6 spans each), one malformed message in 200"
+java -Xmx512m -Dlog4j.configurationFile="$ROOT/conf/log4j-console.properties" -cp "$(local_classpath)" \
+  io.llmsentinel.job.generator.GeneratorMain --rate 20 --duration "$GEN_SECONDS" --bad-every 200 \
+  --record "$RECORD" "${INCIDENTS[@]}" &
+echo $! > "$GEN_PID"
+wait "$(cat "$GEN_PID")" || true
+rm -f "$GEN_PID"
+
+log "generator finished; letting the job catch up"
+sleep 8
+echo
+java -Xmx256m -Dlog4j.configurationFile="$ROOT/conf/log4j-console.properties" -cp "$(local_classpath)" \
+  io.llmsentinel.job.generator.IncidentReport --record "$RECORD" || true
+log "malformed messages went to the dead-letter topic sentinel.deadletter (see $DEMO_DIR/job.log for the warnings)"

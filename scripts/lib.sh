@@ -1,0 +1,69 @@
+# Shared helpers for the scripts in this folder. Source it; do not run it.
+# Everything runs on 127.0.0.1; state lives under $RUN_DIR (default: <repo>/.run).
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RUN_DIR="${SENTINEL_RUN_DIR:-$ROOT/.run}"
+mkdir -p "$RUN_DIR"
+
+# The add-opens/add-exports list of Flink's default config.yaml: Flink's JVMs need it on JDK 17.
+JAVA_OPENS="--add-exports=java.base/sun.net.util=ALL-UNNAMED --add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED --add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.text=ALL-UNNAMED --add-opens=java.base/java.time=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED"
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+die() { printf '[%s] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
+
+# port_open PORT: true when something accepts connections on 127.0.0.1:PORT.
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# pid_alive PIDFILE: true when the file names a running process.
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# wait_for_port NAME PORT PIDFILE TIMEOUT LOG: waits for the port while the process lives.
+wait_for_port() {
+  local name=$1 port=$2 pidfile=$3 timeout=$4 logfile=$5 waited=0
+  while ! port_open "$port"; do
+    if ! pid_alive "$pidfile"; then
+      echo "---- last lines of $logfile ----" >&2; tail -n 30 "$logfile" >&2 || true
+      die "$name died while starting (log: $logfile)"
+    fi
+    if [ "$waited" -ge "$timeout" ]; then
+      die "$name did not open port $port within ${timeout}s (log: $logfile)"
+    fi
+    sleep 1; waited=$((waited + 1))
+  done
+}
+
+# stop_pid NAME PIDFILE [TIMEOUT]: SIGTERM, wait, then SIGKILL; only the recorded PID.
+stop_pid() {
+  local name=$1 pidfile=$2 timeout=${3:-30} pid waited=0
+  [ -f "$pidfile" ] || return 0
+  pid=$(cat "$pidfile")
+  if kill -0 "$pid" 2>/dev/null; then
+    log "stopping $name (pid $pid)"
+    kill "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do
+      if [ "$waited" -ge "$timeout" ]; then
+        log "$name did not stop in ${timeout}s; killing pid $pid"
+        kill -9 "$pid" 2>/dev/null || true
+        break
+      fi
+      sleep 1; waited=$((waited + 1))
+    done
+  fi
+  rm -f "$pidfile"
+}
+
+# build_project: builds the jars once (skipping tests) unless they are newer than the sources.
+build_project() {
+  local jar="$ROOT/job/target/sentinel-job.jar"
+  if [ -f "$jar" ] && [ -f "$ROOT/job/target/local-classpath.txt" ] && \
+     [ -z "$(find "$ROOT" -path "$ROOT/.run" -prune -o \( -name '*.java' -o -name 'pom.xml' \) -newer "$jar" -print -quit)" ]; then
+    return 0
+  fi
+  log "building LLM-Sentinel (mvn package, tests skipped; the first build downloads dependencies)"
+  (cd "$ROOT" && mvn -B -q install -DskipTests) || die "build failed"
+}
+
+# The classpath of a local Flink plus the job (for --local runs and the generator).
+local_classpath() {
+  echo "$ROOT/job/target/sentinel-job-0.1.0-SNAPSHOT.jar:$(cat "$ROOT/job/target/local-classpath.txt")"
+}
