@@ -49,14 +49,16 @@ public final class ZScoreDetector implements Serializable {
         return v;
     }
 
+    /** NaN and infinite values are not judged and never reach the baseline. */
     public Verdict judge(RollingMoments baseline, double x) {
-        if (baseline.count < warmup) {
+        if (!Double.isFinite(x) || baseline.count < warmup) {
             return Verdict.NOT_READY;
         }
         double sigma = floor.apply(baseline.stddev(), baseline.mean);
         double z = (x - baseline.mean) / sigma;
         double relevant = direction.relevant(z);
-        boolean fired = relevant >= threshold;
+        // A value exactly at the threshold fires; the epsilon absorbs rounding in the moments.
+        boolean fired = relevant >= threshold * (1 - 1e-12);
         return new Verdict(
                 NAME,
                 fired,
@@ -68,6 +70,9 @@ public final class ZScoreDetector implements Serializable {
 
     /** Adds {@code x} to the baseline; an anomalous value joins clipped to the threshold. */
     public void learn(RollingMoments baseline, double x, Verdict v) {
+        if (!Double.isFinite(x)) {
+            return;
+        }
         if (v.fired() && clipAnomalies) {
             double sigma = floor.apply(baseline.stddev(), baseline.mean);
             x = baseline.mean + v.sign() * threshold * sigma;

@@ -3,6 +3,7 @@ package io.llmsentinel.functions.read;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -141,7 +142,7 @@ public final class OtlpTraceReader implements TelemetryReader {
             p.nextToken();
             if ("attributes".equals(field)) {
                 Map<String, Object> attrs = new HashMap<>();
-                readAttributes(p, attrs);
+                readAttributes(p, attrs, new boolean[1]);
                 resource.service = asString(attrs.get(GenAiAttributes.SERVICE_NAME));
                 resource.environment = firstString(attrs, GenAiAttributes.ENVIRONMENT);
                 resource.namespace = asString(attrs.get(GenAiAttributes.SERVICE_NAMESPACE));
@@ -176,6 +177,7 @@ public final class OtlpTraceReader implements TelemetryReader {
         Span span = new Span();
         InvalidInputException spanError = null;
         expectObject(p, "spans[]");
+        JsonStreamContext spanContext = p.getParsingContext();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             p.nextToken();
@@ -187,19 +189,24 @@ public final class OtlpTraceReader implements TelemetryReader {
                             span.startNanos = readInt64(p, "startTimeUnixNano");
                     case "endTimeUnixNano", "end_time_unix_nano" ->
                             span.endNanos = readInt64(p, "endTimeUnixNano");
-                    case "attributes" -> span.genAi = readAttributes(p, span.attributes);
+                    case "attributes" -> readAttributes(p, span.attributes, span.genAi);
                     case "status" -> readStatus(p, span);
                     default -> p.skipChildren();
                 }
             } catch (InvalidInputException e) {
-                // Keep reading to the end of this span so the rest of the message stays usable.
-                p.skipChildren();
+                // Skip the rest of this field, however deep the error was, so the rest of the
+                // span and of the message stay readable.
+                while (p.getParsingContext() != spanContext) {
+                    if (p.nextToken() == null) {
+                        throw e;
+                    }
+                }
                 if (spanError == null) {
                     spanError = e;
                 }
             }
         }
-        if (!span.genAi) {
+        if (!span.genAi[0]) {
             result.addSkipped();
             return;
         }
@@ -238,11 +245,11 @@ public final class OtlpTraceReader implements TelemetryReader {
 
     /**
      * Reads a {@code KeyValue} list. Only the attributes this reader uses are built; the rest are
-     * skipped. Returns whether any attribute was a GenAI one.
+     * skipped. {@code genAi[0]} becomes true when a GenAI key is met.
      */
-    private boolean readAttributes(JsonParser p, Map<String, Object> into) throws IOException {
+    private void readAttributes(JsonParser p, Map<String, Object> into, boolean[] genAi)
+            throws IOException {
         expectArray(p, "attributes");
-        boolean genAi = false;
         while (p.nextToken() != JsonToken.END_ARRAY) {
             expectObject(p, "attributes[]");
             String key = null;
@@ -253,6 +260,9 @@ public final class OtlpTraceReader implements TelemetryReader {
                 p.nextToken();
                 if ("key".equals(field)) {
                     key = p.getValueAsString();
+                    if (key != null && GenAiAttributes.isGenAiKey(key)) {
+                        genAi[0] = true;
+                    }
                 } else if ("value".equals(field)) {
                     // Keys come first in every encoder we know; if not, the value is kept.
                     if (key != null && !Wanted.KEYS.contains(key)) {
@@ -269,12 +279,10 @@ public final class OtlpTraceReader implements TelemetryReader {
                 throw new InvalidInputException(
                         InvalidReason.MISSING_FIELD, "an attribute has no 'key'");
             }
-            genAi |= GenAiAttributes.isGenAiKey(key);
             if (!valueSkipped && value != null && Wanted.KEYS.contains(key)) {
                 into.put(key, value);
             }
         }
-        return genAi;
     }
 
     /** An OTLP {@code AnyValue}: String, Boolean, Long, Double, or the text of an array/kvlist. */
@@ -521,7 +529,10 @@ public final class OtlpTraceReader implements TelemetryReader {
         Long endNanos;
         boolean statusError;
         String statusMessage;
-        boolean genAi;
+
+        /** Set as soon as a GenAI key is seen, even if its value then fails to read. */
+        final boolean[] genAi = new boolean[1];
+
         final Map<String, Object> attributes = new HashMap<>();
 
         String describe() {

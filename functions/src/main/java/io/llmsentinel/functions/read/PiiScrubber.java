@@ -31,7 +31,7 @@ public final class PiiScrubber implements Serializable {
             Pattern.compile("\\b[A-CEGHJ-PR-TW-Z]{2}\\s?\\d{2}\\s?\\d{2}\\s?\\d{2}\\s?[A-D]\\b");
     private static final Pattern PHONE =
             Pattern.compile(
-                    "(?<![\\w+])\\+?\\d{1,3}?[ .\\-]?\\(?\\d{3}\\)?[ .\\-]?\\d{3}[ .\\-]?\\d{4}\\b");
+                    "(?<![\\w+])(?:\\+?\\d{1,3}[ .\\-]?)?\\(?\\d{3}\\)?[ .\\-]?\\d{3}[ .\\-]?\\d{4}\\b");
 
     public String scrub(String text) {
         if (text == null || text.isEmpty()) {

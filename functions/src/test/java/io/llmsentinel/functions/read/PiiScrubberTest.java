@@ -1,0 +1,44 @@
+package io.llmsentinel.functions.read;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class PiiScrubberTest {
+    private final PiiScrubber scrubber = new PiiScrubber();
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "email | write to jane.doe+x@mail.example.com now | write to [EMAIL] now",
+                "phone | call +1 415-555-0132 today | call [PHONE] today",
+                "phone in brackets | ring (415) 555-0132 | ring [PHONE]",
+                "card passing Luhn | card 4111 1111 1111 1111 ok | card [CARD] ok",
+                "card with dashes | 5500-0000-0000-0004 | [CARD]",
+                "US SSN | ssn 123-45-6789 | ssn [NATIONAL_ID]",
+                "UK NINO | ni AB 12 34 56 C | ni [NATIONAL_ID]",
+                "OpenAI key | key sk-proj-abcdefghijklmnop1234567890 | key [API_KEY]",
+                "AWS key | AKIAIOSFODNN7EXAMPLE is mine | [API_KEY] is mine",
+                "GitHub token | ghp_abcdefghijklmnopqrstuvwxyz0123456789 | [API_KEY]",
+                "bearer token | Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.abc | Authorization: [TOKEN]",
+            })
+    void scrubs(String name, String in, String out) {
+        assertThat(scrubber.scrub(in)).isEqualTo(out);
+    }
+
+    @Test
+    void keepsNumbersThatFailLuhnAndPlainText() {
+        assertThat(scrubber.scrub("order 4111 1111 1111 1112 shipped"))
+                .isEqualTo("order 4111 1111 1111 1112 shipped");
+        assertThat(scrubber.scrub("the answer is 42")).isEqualTo("the answer is 42");
+    }
+
+    @Test
+    void luhn() {
+        assertThat(PiiScrubber.luhnValid("4111111111111111")).isTrue();
+        assertThat(PiiScrubber.luhnValid("4111111111111112")).isFalse();
+    }
+}
