@@ -1,0 +1,108 @@
+package io.llmsentinel.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.llmsentinel.job.config.SentinelConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.streaming.api.graph.StreamNode;
+import org.junit.jupiter.api.Test;
+
+class SentinelJobTest {
+
+    @Test
+    void dryRunPrintsConfigurationWithoutSecretsAndThePlan() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int code =
+                SentinelJob.run(
+                        new String[] {
+                            "--config",
+                            "../conf/sentinel.yaml",
+                            "--dry-run",
+                            "--kafka.properties.sasl.jaas.config",
+                            "password=hunter2",
+                            "--detection.warmup=40"
+                        },
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).isZero();
+        assertThat(printed)
+                .contains("detection.warmup: 40")
+                .contains("kafka.properties.sasl.jaas.config: ******")
+                .doesNotContain("hunter2")
+                .contains("\"nodes\"")
+                .contains("Detect anomalies per key")
+                .contains("Read OTLP/JSON GenAI spans");
+    }
+
+    @Test
+    void invalidConfigurationExitsNonZeroNamingTheKey() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code =
+                SentinelJob.run(
+                        new String[] {"--dry-run", "--detection.zscore.threshold", "-1"},
+                        new PrintStream(new ByteArrayOutputStream()),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("'detection.zscore.threshold'");
+    }
+
+    @Test
+    void everyOperatorHasAStableUidAndAReadableName() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        SentinelConfig config = SentinelConfig.defaults();
+        SentinelTopology.build(env, config, JobIo.fromConfig(config));
+        StreamGraph graph = env.getStreamGraph(false);
+
+        Set<String> uids =
+                graph.getStreamNodes().stream()
+                        .map(StreamNode::getTransformationUID)
+                        .filter(u -> u != null)
+                        .collect(Collectors.toSet());
+        // Building the graph with auto-generated uids disabled already fails on a missing uid;
+        // this pins the uids that savepoints depend on.
+        assertThat(uids)
+                .contains(
+                        SentinelTopology.UID_SOURCE_OTLP,
+                        SentinelTopology.UID_SOURCE_NATIVE,
+                        SentinelTopology.UID_READ_OTLP,
+                        SentinelTopology.UID_READ_NATIVE,
+                        SentinelTopology.UID_DETECT,
+                        "sink-dead-letters",
+                        "sink-kafka-anomalies",
+                        "sink-console");
+        for (StreamNode node : graph.getStreamNodes()) {
+            assertThat(node.getOperatorName())
+                    .doesNotContain("Process", "Map", "Filter")
+                    .isNotBlank();
+        }
+        assertThat(env.getConfig().hasGenericTypesDisabled()).isTrue();
+    }
+
+    @Test
+    void dimensionKeyJoinsConfiguredDimensions() {
+        var r = new io.llmsentinel.functions.model.LlmRequest();
+        r.service = "s";
+        r.model = "m";
+        r.provider = "p";
+        r.operation = "chat";
+        assertThat(
+                        new DimensionKeySelector(
+                                        java.util.List.of(
+                                                "service", "model", "provider", "operation"))
+                                .getKey(r))
+                .isEqualTo("s|m|p|chat");
+        assertThat(new DimensionKeySelector(java.util.List.of("service", "environment")).getKey(r))
+                .isEqualTo("s|");
+    }
+}
