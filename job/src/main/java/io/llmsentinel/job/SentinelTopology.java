@@ -2,28 +2,38 @@ package io.llmsentinel.job;
 
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.anomaly.AnomalyJson;
+import io.llmsentinel.functions.detect.DetectionSettings;
 import io.llmsentinel.functions.flink.AnomalyDetectionFunction;
 import io.llmsentinel.functions.flink.TelemetryParser;
+import io.llmsentinel.functions.flink.WindowBounds;
+import io.llmsentinel.functions.flink.WindowMetricsFunction;
+import io.llmsentinel.functions.flink.WindowStatsAggregate;
 import io.llmsentinel.functions.model.DeadLetter;
 import io.llmsentinel.functions.model.LlmRequest;
 import io.llmsentinel.functions.model.RawMessage;
+import io.llmsentinel.functions.model.WindowStats;
 import io.llmsentinel.functions.read.NativeEventReader;
 import io.llmsentinel.functions.read.OtlpTraceReader;
 import io.llmsentinel.functions.read.PriceTable;
 import io.llmsentinel.functions.read.TelemetryReader;
 import io.llmsentinel.job.config.SentinelConfig;
 import io.llmsentinel.job.config.SentinelOptions;
+import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 
 /**
- * The wiring, in one place: source -> read -> event time -> key -> detect -> sinks. Every operator
- * has a stable uid (state survives upgrades only through uids) and a name for the web UI. The uids
- * are part of the savepoint contract: never change one.
+ * The wiring, in one place: source -> read -> event time -> key -> detect (per request, and per
+ * event-time window for the rates) -> sinks. Every operator has a stable uid (state survives
+ * upgrades only through uids) and a name for the web UI. The uids are part of the savepoint
+ * contract: never change one.
  */
 public final class SentinelTopology {
     private SentinelTopology() {}
@@ -33,6 +43,8 @@ public final class SentinelTopology {
     public static final String UID_READ_OTLP = "read-otlp-traces";
     public static final String UID_READ_NATIVE = "read-native-events";
     public static final String UID_DETECT = "detect-request-anomalies";
+    public static final String UID_WINDOW_COUNTS = "count-per-window";
+    public static final String UID_DETECT_WINDOWS = "detect-window-anomalies";
 
     public static void build(StreamExecutionEnvironment env, SentinelConfig config, JobIo io) {
         // A missing uid fails here, when the graph is built, instead of at the first upgrade.
@@ -88,15 +100,38 @@ public final class SentinelTopology {
             requests = requests == null ? timed : requests.union(timed);
         }
 
-        SingleOutputStreamOperator<Anomaly> anomalies =
-                requests.keyBy(new DimensionKeySelector(config.get(SentinelOptions.KEY_DIMENSIONS)))
-                        .process(new AnomalyDetectionFunction(config.detectionSettings()))
+        DetectionSettings detection = config.detectionSettings();
+        String dimensions = String.join(", ", config.get(SentinelOptions.KEY_DIMENSIONS));
+        KeyedStream<LlmRequest, String> byKey =
+                requests.keyBy(
+                        new DimensionKeySelector(config.get(SentinelOptions.KEY_DIMENSIONS)));
+        DataStream<Anomaly> anomalies =
+                byKey.process(new AnomalyDetectionFunction(detection))
                         .uid(UID_DETECT)
-                        .name(
-                                "Detect anomalies per key ("
-                                        + String.join(
-                                                ", ", config.get(SentinelOptions.KEY_DIMENSIONS))
-                                        + ")");
+                        .name("Detect request anomalies per key (" + dimensions + ")");
+        if (!detection.windowMetrics().isEmpty()) {
+            TypeInformation<WindowStats> stats = TypeInformation.of(WindowStats.class);
+            DataStream<Anomaly> windowAnomalies =
+                    byKey.window(
+                                    TumblingEventTimeWindows.of(
+                                            Duration.ofMillis(detection.windowSizeMs())))
+                            .aggregate(
+                                    new WindowStatsAggregate(),
+                                    new WindowBounds(),
+                                    stats,
+                                    stats,
+                                    stats)
+                            .uid(UID_WINDOW_COUNTS)
+                            .name("Count requests, errors and cost per key and window")
+                            .keyBy(w -> w.key, Types.STRING)
+                            .process(new WindowMetricsFunction(detection))
+                            .uid(UID_DETECT_WINDOWS)
+                            .name(
+                                    "Detect rate, error and cost anomalies per key ("
+                                            + dimensions
+                                            + ")");
+            anomalies = anomalies.union(windowAnomalies);
+        }
 
         for (JobIo.Output<Anomaly> out : io.anomalyOutputs()) {
             anomalies.sinkTo(out.sink()).uid(out.uid()).name(out.name());

@@ -40,7 +40,7 @@ class SentinelJobTest {
                 .contains("kafka.properties.sasl.jaas.config: ******")
                 .doesNotContain("hunter2")
                 .contains("\"nodes\"")
-                .contains("Detect anomalies per key")
+                .contains("Detect request anomalies per key")
                 .contains("Read OTLP/JSON GenAI spans");
     }
 
@@ -78,6 +78,8 @@ class SentinelJobTest {
                         SentinelTopology.UID_READ_OTLP,
                         SentinelTopology.UID_READ_NATIVE,
                         SentinelTopology.UID_DETECT,
+                        SentinelTopology.UID_WINDOW_COUNTS,
+                        SentinelTopology.UID_DETECT_WINDOWS,
                         "sink-dead-letters",
                         "sink-kafka-anomalies",
                         "sink-console");

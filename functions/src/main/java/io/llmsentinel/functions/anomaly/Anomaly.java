@@ -38,6 +38,52 @@ public class Anomaly {
 
     public Anomaly() {}
 
+    /**
+     * The anomaly for an evaluation that fired; the caller sets the key's dimensions and the span,
+     * then {@link #assignId()}.
+     */
+    public static Anomaly of(
+            io.llmsentinel.functions.detect.Metric metric,
+            double value,
+            io.llmsentinel.functions.detect.Evaluation e,
+            long eventTimeMs,
+            long detectedAtMs) {
+        Anomaly a = new Anomaly();
+        a.eventTimeMs = eventTimeMs;
+        a.detectedAtMs = detectedAtMs;
+        a.metric = metric.code();
+        a.value = value;
+        a.score = e.score();
+        a.severity = e.severity().label();
+        a.anomalyType = e.anomalyType();
+        a.detectors = new DetectorFinding[e.fired().length];
+        for (int i = 0; i < e.fired().length; i++) {
+            var v = e.fired()[i];
+            a.detectors[i] =
+                    new DetectorFinding(
+                            v.detector().code(),
+                            v.score(),
+                            v.statistic(),
+                            v.threshold(),
+                            v.severity().label(),
+                            v.sign() >= 0 ? "up" : "down");
+        }
+        a.baselineMean = e.baselineMean();
+        a.baselineStddev = e.baselineStddev();
+        a.baselineMedian = e.baselineMedian();
+        a.baselineMad = e.baselineMad();
+        a.baselineQ1 = e.baselineQ1();
+        a.baselineQ3 = e.baselineQ3();
+        a.baselineSamples = e.baselineSamples();
+        return a;
+    }
+
+    /** Sets the deterministic id; call once the dimensions and span are set. */
+    public Anomaly assignId() {
+        anomalyId = AnomalyIds.of(this);
+        return this;
+    }
+
     @Override
     public String toString() {
         return AnomalyJson.toJson(this);

@@ -57,6 +57,7 @@ public final class AnomalyJson {
                 number(g, "statistic", f.statistic);
                 number(g, "threshold", f.threshold);
                 g.writeStringField("severity", f.severity);
+                g.writeStringField("direction", f.direction);
                 g.writeEndObject();
             }
         }

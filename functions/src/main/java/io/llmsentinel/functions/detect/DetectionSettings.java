@@ -1,42 +1,60 @@
 package io.llmsentinel.functions.detect;
 
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * What the detection function needs from the configuration: the watched metrics and the Z-Score
- * parameters. Plain and serializable so the job builds it from {@code sentinel.yaml} and tests
- * build it by hand.
+ * What the detection functions need from the configuration: the watched metrics with their
+ * settings, the event-time window of the windowed metrics, and how long quiet keys are kept.
+ *
+ * @param errorRateMinRequests error_rate is judged only for windows with at least this many
+ *     requests: two failures out of three requests say little
+ * @param emptyWindows after a key's last request, this many empty windows are still judged (a
+ *     request rate of zero is the clearest throughput drop), then the key goes quiet
  */
 public record DetectionSettings(
-        List<Metric> metrics,
-        double zThreshold,
-        int warmup,
-        int window,
-        double relativeSpreadFloor,
-        boolean clipAnomalies,
+        Map<Metric, MetricSettings> metrics,
+        long windowSizeMs,
+        int errorRateMinRequests,
+        int emptyWindows,
         long stateTtlMs)
         implements Serializable {
 
-    public static DetectionSettings defaults() {
-        return new DetectionSettings(
-                List.of(Metric.LATENCY_MS, Metric.TTFT_MS, Metric.TOTAL_TOKENS, Metric.COST_USD),
-                3.0,
-                30,
-                500,
-                0.05,
-                true,
-                7L * 24 * 3600 * 1000);
+    public DetectionSettings {
+        metrics = metrics.isEmpty() ? new EnumMap<>(Metric.class) : new EnumMap<>(metrics);
     }
 
-    public DetectionSettings withWarmup(int newWarmup) {
+    /** Every metric with the SPEC defaults, one-minute windows, a week of TTL. */
+    public static DetectionSettings defaults() {
+        Map<Metric, MetricSettings> m = new EnumMap<>(Metric.class);
+        for (Metric metric : Metric.values()) {
+            m.put(metric, defaultsFor(metric));
+        }
+        return new DetectionSettings(m, 60_000, 10, 3, 7L * 24 * 3600 * 1000);
+    }
+
+    public static MetricSettings defaultsFor(Metric metric) {
+        return MetricSettings.defaults(
+                metric.defaultDirection(), metric.defaultLogScale(), metric.unit());
+    }
+
+    public List<Metric> requestMetrics() {
+        List<Metric> out = new ArrayList<>();
+        metrics.keySet().stream().filter(Metric::perRequest).forEach(out::add);
+        return out;
+    }
+
+    public List<Metric> windowMetrics() {
+        List<Metric> out = new ArrayList<>();
+        metrics.keySet().stream().filter(m -> !m.perRequest()).forEach(out::add);
+        return out;
+    }
+
+    public DetectionSettings withMetrics(Map<Metric, MetricSettings> newMetrics) {
         return new DetectionSettings(
-                metrics,
-                zThreshold,
-                newWarmup,
-                window,
-                relativeSpreadFloor,
-                clipAnomalies,
-                stateTtlMs);
+                newMetrics, windowSizeMs, errorRateMinRequests, emptyWindows, stateTtlMs);
     }
 }

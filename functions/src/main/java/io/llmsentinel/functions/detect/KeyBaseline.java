@@ -1,26 +1,38 @@
 package io.llmsentinel.functions.detect;
 
 /**
- * Everything learned about one key (service, model, provider, operation): one baseline per watched
- * metric. Kept in Flink keyed state as one small value, read and written once per event.
+ * Everything learned about one key (service, model, provider, operation): one {@link MetricState}
+ * per watched metric. Kept in Flink keyed state as one small value, read and written once per
+ * event.
  */
 public final class KeyBaseline {
     /** Indexed by {@link Metric#ordinal()}; null until the metric is first seen. */
-    public final RollingMoments[] metrics = new RollingMoments[Metric.values().length];
+    public final MetricState[] metrics = new MetricState[Metric.values().length];
 
-    /** Event time of the last request seen for this key, epoch millis. */
+    /** Event time of the last value seen for this key, epoch millis. */
     public long lastEventTimeMs;
 
-    public RollingMoments forMetric(Metric m) {
-        RollingMoments r = metrics[m.ordinal()];
-        if (r == null) {
-            r = new RollingMoments();
-            metrics[m.ordinal()] = r;
+    /** Windowed metrics only: end of the last window judged, and empty windows judged since. */
+    public long lastWindowEndMs;
+
+    public int emptyWindowsJudged;
+
+    /**
+     * Windowed metrics only: the key's dimensions (service, model, provider, operation,
+     * environment, namespace), to name the key when it has gone quiet.
+     */
+    public String[] dimensions;
+
+    public MetricState forMetric(Metric m) {
+        MetricState s = metrics[m.ordinal()];
+        if (s == null) {
+            s = new MetricState();
+            metrics[m.ordinal()] = s;
         }
-        return r;
+        return s;
     }
 
-    public RollingMoments peek(Metric m) {
+    public MetricState peek(Metric m) {
         return metrics[m.ordinal()];
     }
 }

@@ -6,34 +6,73 @@ import java.util.function.ToDoubleFunction;
 
 /** The values watched per request, each with the anomaly type a deviation up or down means. */
 public enum Metric {
-    LATENCY_MS(r -> r.latencyMs, "latency_spike", "latency_drop", 5.0),
-    TTFT_MS(r -> r.ttftMs, "ttft_spike", "ttft_drop", 5.0),
-    INPUT_TOKENS(r -> r.inputTokens, "token_usage_spike", "token_usage_drop", 1.0),
-    OUTPUT_TOKENS(r -> r.outputTokens, "token_usage_spike", "token_usage_drop", 1.0),
-    TOTAL_TOKENS(LlmRequest::totalTokens, "token_usage_spike", "token_usage_drop", 1.0),
-    COST_USD(r -> r.costUsd, "cost_anomaly", "cost_anomaly", 1e-6),
+    LATENCY_MS(r -> r.latencyMs, "latency_spike", "latency_drop", 1.0, Direction.UP, true),
+    TTFT_MS(r -> r.ttftMs, "ttft_spike", "ttft_drop", 1.0, Direction.UP, true),
+    INPUT_TOKENS(
+            r -> r.inputTokens, "token_usage_spike", "token_usage_drop", 1.0, Direction.UP, true),
+    OUTPUT_TOKENS(
+            r -> r.outputTokens, "token_usage_spike", "token_usage_drop", 1.0, Direction.UP, true),
+    TOTAL_TOKENS(
+            LlmRequest::totalTokens,
+            "token_usage_spike",
+            "token_usage_drop",
+            1.0,
+            Direction.UP,
+            true),
+    COST_USD(r -> r.costUsd, "cost_anomaly", "cost_anomaly", 1e-6, Direction.UP, true),
     OUTPUT_TOKENS_PER_SECOND(
-            LlmRequest::outputTokensPerSecond, "throughput_spike", "throughput_drop", 0.5);
+            LlmRequest::outputTokensPerSecond,
+            "throughput_spike",
+            "throughput_drop",
+            0.1,
+            Direction.DOWN,
+            true),
+    /** Requests per minute in an event-time window. */
+    REQUEST_RATE(null, "throughput_spike", "throughput_drop", 1.0, Direction.BOTH, false),
+    /** Failed requests / requests in a window (only with enough requests in it). */
+    ERROR_RATE(null, "error_rate_increase", "error_rate_decrease", 0.01, Direction.UP, false),
+    /** USD per minute in a window. */
+    COST_PER_MINUTE(null, "cost_anomaly", "cost_anomaly", 1e-4, Direction.UP, false);
 
     private final ToDoubleFunction<LlmRequest> extractor;
     private final String typeUp;
     private final String typeDown;
-    private final double defaultAbsoluteFloor;
+    private final double unit;
+    private final Direction defaultDirection;
+    private final boolean defaultLogScale;
 
     Metric(
             ToDoubleFunction<LlmRequest> extractor,
             String typeUp,
             String typeDown,
-            double defaultAbsoluteFloor) {
+            double unit,
+            Direction defaultDirection,
+            boolean defaultLogScale) {
         this.extractor = extractor;
         this.typeUp = typeUp;
         this.typeDown = typeDown;
-        this.defaultAbsoluteFloor = defaultAbsoluteFloor;
+        this.unit = unit;
+        this.defaultDirection = defaultDirection;
+        this.defaultLogScale = defaultLogScale;
     }
 
-    /** The smallest spread worth telling apart from noise, in the metric's unit. */
-    public double defaultAbsoluteFloor() {
-        return defaultAbsoluteFloor;
+    /** Per request (true) or per event-time window (false). */
+    public boolean perRequest() {
+        return extractor != null;
+    }
+
+    /** The smallest amount of this metric worth telling apart (1 ms, 1 token, 1e-6 USD...). */
+    public double unit() {
+        return unit;
+    }
+
+    public Direction defaultDirection() {
+        return defaultDirection;
+    }
+
+    /** Right-skewed per-request metrics are judged on a log scale by default. */
+    public boolean defaultLogScale() {
+        return defaultLogScale;
     }
 
     /** The value of this metric in a request, NaN when the request does not carry it. */

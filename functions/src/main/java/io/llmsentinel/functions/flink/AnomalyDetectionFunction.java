@@ -6,22 +6,19 @@ import io.llmsentinel.functions.detect.KeyBaseline;
 import io.llmsentinel.functions.detect.RequestDetector;
 import io.llmsentinel.functions.model.LlmRequest;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * The keyed detection step: per key, loads the learned baselines from keyed state (one small value,
- * one read and one write per request), lets {@link RequestDetector} judge and learn, and emits the
- * anomalies. Keys that go quiet for the state TTL are forgotten.
+ * The keyed detection step for per-request metrics: per key, loads the learned baselines from keyed
+ * state (one small value, one read and one write per request), lets {@link RequestDetector} judge
+ * and learn, and emits the anomalies. Keys that go quiet for the state TTL are forgotten.
  */
 public class AnomalyDetectionFunction extends KeyedProcessFunction<String, LlmRequest, Anomaly> {
     private static final long serialVersionUID = 1L;
@@ -32,16 +29,16 @@ public class AnomalyDetectionFunction extends KeyedProcessFunction<String, LlmRe
     private transient RequestDetector detector;
     private transient ValueState<KeyBaseline> baselines;
     private transient Counter requests;
-    private transient MetricGroup anomalyGroup;
-    private transient Map<String, Counter> anomalyCounters;
+    private transient AnomalyCounters anomalies;
 
     public AnomalyDetectionFunction(DetectionSettings settings) {
         this.settings = settings;
     }
 
-    public static ValueStateDescriptor<KeyBaseline> stateDescriptor(long ttlMs) {
+    /** The keyed state of both detection functions: versioned serializer, TTL for quiet keys. */
+    public static ValueStateDescriptor<KeyBaseline> stateDescriptor(String name, long ttlMs) {
         ValueStateDescriptor<KeyBaseline> d =
-                new ValueStateDescriptor<>(STATE_NAME, KeyBaselineSerializer.INSTANCE);
+                new ValueStateDescriptor<>(name, KeyBaselineSerializer.INSTANCE);
         if (ttlMs > 0) {
             d.enableTimeToLive(
                     StateTtlConfig.newBuilder(Duration.ofMillis(ttlMs))
@@ -55,11 +52,14 @@ public class AnomalyDetectionFunction extends KeyedProcessFunction<String, LlmRe
     @Override
     public void open(OpenContext openContext) {
         detector = new RequestDetector(settings);
-        baselines = getRuntimeContext().getState(stateDescriptor(settings.stateTtlMs()));
-        MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("sentinel");
-        requests = group.counter("requestsEvaluated");
-        anomalyGroup = group.addGroup("anomalies");
-        anomalyCounters = new HashMap<>();
+        baselines =
+                getRuntimeContext().getState(stateDescriptor(STATE_NAME, settings.stateTtlMs()));
+        requests =
+                getRuntimeContext()
+                        .getMetricGroup()
+                        .addGroup("sentinel")
+                        .counter("requestsEvaluated");
+        anomalies = new AnomalyCounters(getRuntimeContext().getMetricGroup());
     }
 
     @Override
@@ -73,22 +73,8 @@ public class AnomalyDetectionFunction extends KeyedProcessFunction<String, LlmRe
                 detector.observe(baseline, r, ctx.timerService().currentProcessingTime());
         baselines.update(baseline);
         for (Anomaly a : found) {
-            count(a);
+            anomalies.count(a);
             out.collect(a);
-        }
-    }
-
-    private void count(Anomaly a) {
-        for (var f : a.detectors) {
-            anomalyCounters
-                    .computeIfAbsent(
-                            f.detector + "|" + a.severity,
-                            k ->
-                                    anomalyGroup
-                                            .addGroup("detector", f.detector)
-                                            .addGroup("severity", a.severity)
-                                            .counter("count"))
-                    .inc();
         }
     }
 }

@@ -2,7 +2,7 @@ package io.llmsentinel.functions.flink;
 
 import io.llmsentinel.functions.detect.KeyBaseline;
 import io.llmsentinel.functions.detect.Metric;
-import io.llmsentinel.functions.detect.RollingMoments;
+import io.llmsentinel.functions.detect.MetricState;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
@@ -15,14 +15,22 @@ import org.apache.flink.core.memory.DataOutputView;
  * name, so adding a metric (or reordering the enum) keeps old savepoints readable; a metric a
  * savepoint knows and this build does not is read and dropped.
  *
- * <p>Format version 1: {@code long lastEventTimeMs, short n, n x (UTF metric, long count, double
- * mean, double variance)}.
+ * <p>Format version 1:
+ *
+ * <pre>
+ *   long lastEventTimeMs, long lastWindowEndMs, int emptyWindowsJudged,
+ *   byte hasDimensions [, 6 x nullable UTF],
+ *   short n, n x (UTF metric, long count, double mean, variance, q1, median, q3, mad,
+ *                 cusumUp, cusumDown, short seedSize, seedSize x double)
+ * </pre>
  */
 public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
     private static final long serialVersionUID = 1L;
 
     /** Bump when the format changes, and teach {@link Snapshot} to read the old one. */
     static final int FORMAT_VERSION = 1;
+
+    private static final int DIMENSIONS = 6;
 
     public static final KeyBaselineSerializer INSTANCE = new KeyBaselineSerializer();
 
@@ -45,6 +53,9 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
     public KeyBaseline copy(KeyBaseline from) {
         KeyBaseline to = new KeyBaseline();
         to.lastEventTimeMs = from.lastEventTimeMs;
+        to.lastWindowEndMs = from.lastWindowEndMs;
+        to.emptyWindowsJudged = from.emptyWindowsJudged;
+        to.dimensions = from.dimensions == null ? null : from.dimensions.clone();
         for (int i = 0; i < from.metrics.length; i++) {
             if (from.metrics[i] != null) {
                 to.metrics[i] = from.metrics[i].copy();
@@ -66,8 +77,20 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
     @Override
     public void serialize(KeyBaseline record, DataOutputView out) throws IOException {
         out.writeLong(record.lastEventTimeMs);
+        out.writeLong(record.lastWindowEndMs);
+        out.writeInt(record.emptyWindowsJudged);
+        out.writeBoolean(record.dimensions != null);
+        if (record.dimensions != null) {
+            for (int i = 0; i < DIMENSIONS; i++) {
+                String d = i < record.dimensions.length ? record.dimensions[i] : null;
+                out.writeBoolean(d != null);
+                if (d != null) {
+                    out.writeUTF(d);
+                }
+            }
+        }
         int present = 0;
-        for (RollingMoments m : record.metrics) {
+        for (MetricState m : record.metrics) {
             if (m != null) {
                 present++;
             }
@@ -75,12 +98,24 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
         out.writeShort(present);
         Metric[] all = Metric.values();
         for (int i = 0; i < record.metrics.length; i++) {
-            RollingMoments m = record.metrics[i];
-            if (m != null) {
-                out.writeUTF(all[i].code());
-                out.writeLong(m.count);
-                out.writeDouble(m.mean);
-                out.writeDouble(m.variance);
+            MetricState m = record.metrics[i];
+            if (m == null) {
+                continue;
+            }
+            out.writeUTF(all[i].code());
+            out.writeLong(m.count);
+            out.writeDouble(m.mean);
+            out.writeDouble(m.variance);
+            out.writeDouble(m.q1);
+            out.writeDouble(m.median);
+            out.writeDouble(m.q3);
+            out.writeDouble(m.mad);
+            out.writeDouble(m.cusumUp);
+            out.writeDouble(m.cusumDown);
+            int seed = m.seed == null ? -1 : m.seedSize;
+            out.writeShort(seed);
+            for (int j = 0; j < seed; j++) {
+                out.writeDouble(m.seed[j]);
             }
         }
     }
@@ -89,13 +124,36 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
     public KeyBaseline deserialize(DataInputView in) throws IOException {
         KeyBaseline b = new KeyBaseline();
         b.lastEventTimeMs = in.readLong();
+        b.lastWindowEndMs = in.readLong();
+        b.emptyWindowsJudged = in.readInt();
+        if (in.readBoolean()) {
+            b.dimensions = new String[DIMENSIONS];
+            for (int i = 0; i < DIMENSIONS; i++) {
+                b.dimensions[i] = in.readBoolean() ? in.readUTF() : null;
+            }
+        }
         int present = in.readShort();
         for (int i = 0; i < present; i++) {
             String code = in.readUTF();
-            RollingMoments m = new RollingMoments();
+            MetricState m = new MetricState();
             m.count = in.readLong();
             m.mean = in.readDouble();
             m.variance = in.readDouble();
+            m.q1 = in.readDouble();
+            m.median = in.readDouble();
+            m.q3 = in.readDouble();
+            m.mad = in.readDouble();
+            m.cusumUp = in.readDouble();
+            m.cusumDown = in.readDouble();
+            int seed = in.readShort();
+            if (seed >= 0) {
+                // MetricState grows the array as the rest of the warm-up arrives.
+                m.seed = new double[Math.max(seed, 1)];
+                m.seedSize = seed;
+                for (int j = 0; j < seed; j++) {
+                    m.seed[j] = in.readDouble();
+                }
+            }
             Metric metric = lookup(code);
             if (metric != null) {
                 b.metrics[metric.ordinal()] = m;

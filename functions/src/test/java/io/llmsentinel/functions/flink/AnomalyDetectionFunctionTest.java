@@ -7,6 +7,7 @@ import io.llmsentinel.functions.detect.DetectionSettings;
 import io.llmsentinel.functions.detect.Metric;
 import io.llmsentinel.functions.model.LlmRequest;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
@@ -24,12 +25,13 @@ class AnomalyDetectionFunctionTest {
 
     private static final DetectionSettings SETTINGS =
             new DetectionSettings(
-                    List.of(Metric.LATENCY_MS, Metric.TOTAL_TOKENS),
-                    3.0,
-                    30,
-                    500,
-                    0.05,
-                    true,
+                    Map.of(
+                            Metric.LATENCY_MS, DetectionSettings.defaultsFor(Metric.LATENCY_MS),
+                            Metric.TOTAL_TOKENS,
+                                    DetectionSettings.defaultsFor(Metric.TOTAL_TOKENS)),
+                    60_000,
+                    10,
+                    3,
                     60_000);
 
     static StateBackend backend(String name) {
@@ -95,11 +97,11 @@ class AnomalyDetectionFunctionTest {
                                 assertThat(a.service).isEqualTo("support-bot");
                                 assertThat(a.model).isEqualTo("gpt-4o");
                                 assertThat(a.value).isEqualTo(5000);
-                                assertThat(a.baselineMean).isBetween(950.0, 1050.0);
+                                assertThat(a.baselineMedian).isBetween(950.0, 1050.0);
                                 assertThat(a.baselineSamples).isEqualTo(40);
                                 assertThat(a.detectors)
                                         .extracting(f -> f.detector)
-                                        .containsExactly("zscore");
+                                        .contains("zscore", "iqr", "mad");
                                 assertThat(a.anomalyId).hasSize(32);
                                 assertThat(a.severity).isEqualTo("critical");
                             });

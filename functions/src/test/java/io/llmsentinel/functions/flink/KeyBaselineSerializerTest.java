@@ -18,9 +18,20 @@ class KeyBaselineSerializerTest {
     void roundTripsEveryField() throws Exception {
         KeyBaseline b = new KeyBaseline();
         b.lastEventTimeMs = 123456789L;
-        b.forMetric(Metric.LATENCY_MS).add(100, 10);
-        b.forMetric(Metric.LATENCY_MS).add(300, 10);
-        b.forMetric(Metric.COST_USD).add(0.25, 10);
+        b.lastWindowEndMs = 42L;
+        b.emptyWindowsJudged = 2;
+        b.dimensions = new String[] {"svc", "m", "p", "chat", null, "ns"};
+        var m =
+                io.llmsentinel.functions.detect.MetricSettings.defaults(
+                        io.llmsentinel.functions.detect.Direction.UP, false, 1.0);
+        b.forMetric(Metric.LATENCY_MS).learn(100, 100, m);
+        b.forMetric(Metric.LATENCY_MS).learn(300, 300, m);
+        b.forMetric(Metric.COST_USD).learn(0.25, 0.25, m);
+        var done = b.forMetric(Metric.TTFT_MS);
+        for (int i = 0; i < 40; i++) {
+            done.learn(i, i, m);
+        }
+        done.cusumUp = 1.5;
 
         DataOutputSerializer out = new DataOutputSerializer(64);
         serializer.serialize(b, out);
@@ -30,16 +41,31 @@ class KeyBaselineSerializerTest {
         assertThat(back.peek(Metric.LATENCY_MS).count).isEqualTo(2);
         assertThat(back.peek(Metric.LATENCY_MS).mean).isEqualTo(200.0);
         assertThat(back.peek(Metric.LATENCY_MS).variance).isEqualTo(10000.0);
+        assertThat(back.peek(Metric.LATENCY_MS).seedSize).isEqualTo(2);
+        assertThat(back.peek(Metric.LATENCY_MS).seed).startsWith(100.0, 300.0);
         assertThat(back.peek(Metric.COST_USD).mean).isEqualTo(0.25);
-        assertThat(back.peek(Metric.TTFT_MS)).isNull();
+        var ttft = back.peek(Metric.TTFT_MS);
+        assertThat(ttft.seed).isNull();
+        assertThat(ttft.median).isEqualTo(done.median);
+        assertThat(ttft.q1).isEqualTo(done.q1);
+        assertThat(ttft.q3).isEqualTo(done.q3);
+        assertThat(ttft.mad).isEqualTo(done.mad);
+        assertThat(ttft.cusumUp).isEqualTo(1.5);
+        assertThat(back.peek(Metric.OUTPUT_TOKENS)).isNull();
+        assertThat(back.lastWindowEndMs).isEqualTo(42L);
+        assertThat(back.emptyWindowsJudged).isEqualTo(2);
+        assertThat(back.dimensions).containsExactly("svc", "m", "p", "chat", null, "ns");
     }
 
     @Test
     void copyIsDeep() {
         KeyBaseline b = new KeyBaseline();
-        b.forMetric(Metric.LATENCY_MS).add(1, 10);
+        var m =
+                io.llmsentinel.functions.detect.MetricSettings.defaults(
+                        io.llmsentinel.functions.detect.Direction.UP, false, 1.0);
+        b.forMetric(Metric.LATENCY_MS).learn(1, 1, m);
         KeyBaseline c = serializer.copy(b);
-        c.forMetric(Metric.LATENCY_MS).add(100, 10);
+        c.forMetric(Metric.LATENCY_MS).learn(100, 100, m);
         assertThat(b.peek(Metric.LATENCY_MS).count).isEqualTo(1);
     }
 

@@ -6,13 +6,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.llmsentinel.functions.detect.DetectionSettings;
+import io.llmsentinel.functions.detect.DetectorKind;
+import io.llmsentinel.functions.detect.Direction;
 import io.llmsentinel.functions.detect.Metric;
+import io.llmsentinel.functions.detect.MetricSettings;
 import io.llmsentinel.functions.read.PriceTable;
+import io.llmsentinel.job.config.SentinelOptions.PerMetric;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,6 +100,9 @@ public final class SentinelConfig implements Serializable {
         for (ConfigOption<?> o : ALL) {
             known.add(o.key());
         }
+        for (ConfigOption<?> o : perMetricOptions()) {
+            known.add(o.key());
+        }
         Configuration options = new Configuration();
         Map<String, String> kafkaProperties = new TreeMap<>();
         Set<String> secretKeys = new TreeSet<>();
@@ -153,10 +162,28 @@ public final class SentinelConfig implements Serializable {
         }
         requireAtLeast(MAX_MESSAGE_BYTES, 1024);
         requireAtLeast(MAX_TEXT_CHARS, 0);
-        requireAtLeast(WARMUP, 2);
+        requireAtLeast(WARMUP, 4);
         requireAtLeast(WINDOW, 2);
-        if (!(get(ZSCORE_THRESHOLD) > 0)) {
-            throw new ConfigException("'detection.zscore.threshold' must be > 0");
+        requireAtLeast(ERROR_RATE_MIN_REQUESTS, 1);
+        requireAtLeast(EMPTY_WINDOWS, 0);
+        for (ConfigOption<Double> o :
+                List.of(ZSCORE_THRESHOLD, IQR_K, MAD_THRESHOLD, CUSUM_DECISION)) {
+            if (!(get(o) > 0)) {
+                throw new ConfigException("'" + o.key() + "' must be > 0");
+            }
+        }
+        if (!(get(CUSUM_SLACK) >= 0)) {
+            throw new ConfigException("'detection.cusum.slack' must be >= 0");
+        }
+        if (get(WINDOW_SIZE).toMillis() < 1000) {
+            throw new ConfigException("'detection.window-size' must be at least 1 s");
+        }
+        for (String d : get(DETECTORS)) {
+            try {
+                DetectorKind.fromCode(d);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("'detection.detectors': " + e.getMessage());
+            }
         }
         double floor = get(SPREAD_FLOOR_RELATIVE);
         if (!(floor >= 0 && floor < 1)) {
@@ -185,6 +212,8 @@ public final class SentinelConfig implements Serializable {
         if (get(STATE_TTL).isNegative()) {
             throw new ConfigException("'detection.state-ttl' must not be negative");
         }
+        // Builds every metric's settings once, so a bad per-metric value fails here, by name.
+        detectionSettings();
     }
 
     public <T> T get(ConfigOption<T> option) {
@@ -202,15 +231,90 @@ public final class SentinelConfig implements Serializable {
         return out;
     }
 
+    /** Every watched metric's settings: per-metric keys, else the global ones; then the preset. */
     public DetectionSettings detectionSettings() {
+        double factor = get(SENSITIVITY).thresholdFactor;
+        Map<Metric, MetricSettings> out = new EnumMap<>(Metric.class);
+        for (Metric m : metrics()) {
+            Set<DetectorKind> detectors = EnumSet.noneOf(DetectorKind.class);
+            String perDetectors = perMetric(m, PerMetric.DETECTORS);
+            for (String d :
+                    perDetectors != null ? List.of(perDetectors.split("[;,]")) : get(DETECTORS)) {
+                if (d.isBlank()) {
+                    continue;
+                }
+                try {
+                    detectors.add(DetectorKind.fromCode(d));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(
+                            "'" + PerMetric.DETECTORS.key(m.code()) + "': " + e.getMessage());
+                }
+            }
+            String dir = perMetric(m, PerMetric.DIRECTION);
+            Direction direction;
+            try {
+                direction =
+                        dir == null
+                                ? m.defaultDirection()
+                                : Direction.valueOf(dir.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(
+                        "'"
+                                + PerMetric.DIRECTION.key(m.code())
+                                + "' must be up, down or both, not '"
+                                + dir
+                                + "'");
+            }
+            String log = perMetric(m, PerMetric.LOG_SCALE);
+            if (log != null && !log.equalsIgnoreCase("true") && !log.equalsIgnoreCase("false")) {
+                throw new ConfigException(
+                        "'" + PerMetric.LOG_SCALE.key(m.code()) + "' must be true or false");
+            }
+            try {
+                MetricSettings settings =
+                        new MetricSettings(
+                                direction,
+                                detectors,
+                                (int) number(m, PerMetric.WARMUP, get(WARMUP)),
+                                (int) number(m, PerMetric.WINDOW, get(WINDOW)),
+                                number(m, PerMetric.ZSCORE_THRESHOLD, get(ZSCORE_THRESHOLD)),
+                                number(m, PerMetric.IQR_K, get(IQR_K)),
+                                number(m, PerMetric.MAD_THRESHOLD, get(MAD_THRESHOLD)),
+                                number(m, PerMetric.CUSUM_SLACK, get(CUSUM_SLACK)),
+                                number(m, PerMetric.CUSUM_DECISION, get(CUSUM_DECISION)),
+                                get(SPREAD_FLOOR_RELATIVE),
+                                log == null ? m.defaultLogScale() : Boolean.parseBoolean(log),
+                                m.unit(),
+                                get(CLIP_ANOMALIES));
+                out.put(m, settings.scaled(factor));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(
+                        "detection settings of metric '" + m.code() + "': " + e.getMessage());
+            }
+        }
         return new DetectionSettings(
-                metrics(),
-                get(ZSCORE_THRESHOLD),
-                get(WARMUP),
-                get(WINDOW),
-                get(SPREAD_FLOOR_RELATIVE),
-                get(CLIP_ANOMALIES),
+                out,
+                get(WINDOW_SIZE).toMillis(),
+                get(ERROR_RATE_MIN_REQUESTS),
+                get(EMPTY_WINDOWS),
                 get(STATE_TTL).toMillis());
+    }
+
+    private String perMetric(Metric m, PerMetric p) {
+        return options.toMap().get(p.key(m.code()));
+    }
+
+    private double number(Metric m, PerMetric p, double fallback) {
+        String v = perMetric(m, p);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(
+                    "'" + p.key(m.code()) + "' must be a number, not '" + v + "'");
+        }
     }
 
     public PriceTable priceTable() {
@@ -231,6 +335,12 @@ public final class SentinelConfig implements Serializable {
             String text =
                     v instanceof List<?> l ? String.join(";", (List<String>) l) : String.valueOf(v);
             out.put(o.key(), secretKeys.contains(o.key()) ? MASK : text);
+        }
+        for (ConfigOption<?> o : perMetricOptions()) {
+            String v = options.toMap().get(o.key());
+            if (v != null) {
+                out.put(o.key(), v);
+            }
         }
         kafkaProperties.forEach(
                 (k, v) -> {

@@ -133,17 +133,67 @@ public final class SentinelOptions {
             key("detection.metrics")
                     .stringType()
                     .asList()
-                    .defaultValues("latency_ms", "ttft_ms", "total_tokens", "cost_usd")
+                    .defaultValues(
+                            "latency_ms",
+                            "ttft_ms",
+                            "input_tokens",
+                            "output_tokens",
+                            "total_tokens",
+                            "cost_usd",
+                            "output_tokens_per_second",
+                            "request_rate",
+                            "error_rate",
+                            "cost_per_minute")
                     .withDescription(
-                            "Per-request metrics to watch. Any of: latency_ms, ttft_ms,"
-                                    + " input_tokens, output_tokens, total_tokens, cost_usd,"
-                                    + " output_tokens_per_second.");
+                            "Metrics to watch. Per request: latency_ms, ttft_ms, input_tokens,"
+                                    + " output_tokens, total_tokens, cost_usd,"
+                                    + " output_tokens_per_second. Per event-time window:"
+                                    + " request_rate, error_rate, cost_per_minute.");
+
+    public static final ConfigOption<Sensitivity> SENSITIVITY =
+            key("detection.sensitivity")
+                    .enumType(Sensitivity.class)
+                    .defaultValue(Sensitivity.MEDIUM)
+                    .withDescription(
+                            "A preset on top of every threshold: LOW multiplies them by 1.25"
+                                    + " (fewer alerts), MEDIUM by 1, HIGH by 0.8 (more alerts).");
+
+    public static final ConfigOption<List<String>> DETECTORS =
+            key("detection.detectors")
+                    .stringType()
+                    .asList()
+                    .defaultValues("zscore", "iqr", "mad", "cusum")
+                    .withDescription("Detectors run on every metric: zscore, iqr, mad, cusum.");
 
     public static final ConfigOption<Double> ZSCORE_THRESHOLD =
             key("detection.zscore.threshold")
                     .doubleType()
                     .defaultValue(3.0)
                     .withDescription("Z-Score: standardized distance that counts as anomalous.");
+
+    public static final ConfigOption<Double> IQR_K =
+            key("detection.iqr.k")
+                    .doubleType()
+                    .defaultValue(1.5)
+                    .withDescription("IQR: anomalous outside [Q1 - k*IQR, Q3 + k*IQR].");
+
+    public static final ConfigOption<Double> MAD_THRESHOLD =
+            key("detection.mad.threshold")
+                    .doubleType()
+                    .defaultValue(3.5)
+                    .withDescription("MAD: modified z-score 0.6745*|x - median|/MAD that counts.");
+
+    public static final ConfigOption<Double> CUSUM_SLACK =
+            key("detection.cusum.slack")
+                    .doubleType()
+                    .defaultValue(0.5)
+                    .withDescription("CUSUM: slack k in standard deviations.");
+
+    public static final ConfigOption<Double> CUSUM_DECISION =
+            key("detection.cusum.decision")
+                    .doubleType()
+                    .defaultValue(5.0)
+                    .withDescription("CUSUM: decision interval h in standard deviations.");
 
     public static final ConfigOption<Integer> WARMUP =
             key("detection.warmup")
@@ -154,7 +204,7 @@ public final class SentinelOptions {
     public static final ConfigOption<Integer> WINDOW =
             key("detection.window")
                     .intType()
-                    .defaultValue(500)
+                    .defaultValue(200)
                     .withDescription(
                             "Horizon of a baseline in samples: older values fade out, so the"
                                     + " baseline follows the series.");
@@ -165,8 +215,8 @@ public final class SentinelOptions {
                     .defaultValue(0.05)
                     .withDescription(
                             "The spread a detector divides by is at least this fraction of the"
-                                    + " baseline's level (and at least each metric's absolute"
-                                    + " floor), so a flat series neither floods nor silences it.");
+                                    + " baseline's level (and at least the metric's unit), so a"
+                                    + " flat series neither floods nor silences it.");
 
     public static final ConfigOption<Boolean> CLIP_ANOMALIES =
             key("detection.clip-anomalies")
@@ -176,12 +226,76 @@ public final class SentinelOptions {
                             "Anomalous values join the baseline clipped to the threshold, so a"
                                     + " spike does not drag it; false lets them in unchanged.");
 
+    public static final ConfigOption<Duration> WINDOW_SIZE =
+            key("detection.window-size")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(1))
+                    .withDescription(
+                            "Event-time window of request_rate, error_rate and cost_per_minute.");
+
+    public static final ConfigOption<Integer> ERROR_RATE_MIN_REQUESTS =
+            key("detection.error-rate-min-requests")
+                    .intType()
+                    .defaultValue(10)
+                    .withDescription(
+                            "error_rate is judged only in windows with this many requests.");
+
+    public static final ConfigOption<Integer> EMPTY_WINDOWS =
+            key("detection.empty-windows")
+                    .intType()
+                    .defaultValue(3)
+                    .withDescription(
+                            "After a key's last request, this many empty windows are judged"
+                                    + " (request rate zero), then the key goes quiet.");
+
     public static final ConfigOption<Duration> STATE_TTL =
             key("detection.state-ttl")
                     .durationType()
                     .defaultValue(Duration.ofDays(7))
                     .withDescription(
                             "A key with no request for this long is forgotten (state TTL).");
+
+    /** Per-metric settings that fall back to the detection.* value above when not set. */
+    public enum PerMetric {
+        DIRECTION("direction", "up, down or both: which side of the baseline is anomalous"),
+        DETECTORS("detectors", "detectors for this metric"),
+        WARMUP("warmup", "warm-up samples"),
+        WINDOW("window", "baseline horizon in samples"),
+        ZSCORE_THRESHOLD("zscore.threshold", "Z-Score threshold"),
+        IQR_K("iqr.k", "IQR k"),
+        MAD_THRESHOLD("mad.threshold", "MAD threshold"),
+        CUSUM_SLACK("cusum.slack", "CUSUM slack"),
+        CUSUM_DECISION("cusum.decision", "CUSUM decision interval"),
+        LOG_SCALE("log-scale", "judge ln(1 + x/unit) instead of x");
+
+        public final String suffix;
+        public final String description;
+
+        PerMetric(String suffix, String description) {
+            this.suffix = suffix;
+            this.description = description;
+        }
+
+        public String key(String metric) {
+            return "detection.metric." + metric + "." + suffix;
+        }
+    }
+
+    /** The per-metric options, all without defaults: unset means the global value. */
+    public static List<ConfigOption<?>> perMetricOptions() {
+        List<ConfigOption<?>> out = new java.util.ArrayList<>();
+        for (io.llmsentinel.functions.detect.Metric m :
+                io.llmsentinel.functions.detect.Metric.values()) {
+            for (PerMetric p : PerMetric.values()) {
+                out.add(
+                        key(p.key(m.code()))
+                                .stringType()
+                                .noDefaultValue()
+                                .withDescription(m.code() + ": " + p.description));
+            }
+        }
+        return out;
+    }
 
     public static final ConfigOption<Boolean> CONSOLE_ENABLED =
             key("sinks.console.enabled")
@@ -228,16 +342,38 @@ public final class SentinelOptions {
                     IDLENESS,
                     KEY_DIMENSIONS,
                     DETECTION_METRICS,
+                    SENSITIVITY,
+                    DETECTORS,
                     ZSCORE_THRESHOLD,
+                    IQR_K,
+                    MAD_THRESHOLD,
+                    CUSUM_SLACK,
+                    CUSUM_DECISION,
                     WARMUP,
                     WINDOW,
                     SPREAD_FLOOR_RELATIVE,
                     CLIP_ANOMALIES,
+                    WINDOW_SIZE,
+                    ERROR_RATE_MIN_REQUESTS,
+                    EMPTY_WINDOWS,
                     STATE_TTL,
                     CONSOLE_ENABLED,
                     KAFKA_ANOMALIES_ENABLED,
                     KAFKA_ANOMALIES_TOPIC,
                     DEAD_LETTER_TOPIC);
+
+    /** A preset on top of every threshold. */
+    public enum Sensitivity {
+        LOW(1.25),
+        MEDIUM(1.0),
+        HIGH(0.8);
+
+        public final double thresholdFactor;
+
+        Sensitivity(double thresholdFactor) {
+            this.thresholdFactor = thresholdFactor;
+        }
+    }
 
     /** Where a job without a checkpoint starts reading. */
     public enum StartingOffsets {

@@ -70,7 +70,7 @@ class SentinelConfigTest {
         assertThat(c.get(SentinelOptions.WARMUP)).isEqualTo(50);
         assertThat(c.get(SentinelOptions.IDLENESS)).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.metrics()).containsExactly(Metric.LATENCY_MS, Metric.COST_USD);
-        assertThat(c.detectionSettings().warmup()).isEqualTo(50);
+        assertThat(c.detectionSettings().metrics().get(Metric.COST_USD).warmup()).isEqualTo(50);
     }
 
     @Test
@@ -87,7 +87,7 @@ class SentinelConfigTest {
         assertThatThrownBy(() -> load("detection.warmup", "many"))
                 .hasMessageContaining("'detection.warmup'");
         assertThatThrownBy(() -> load("detection.warmup", "1"))
-                .hasMessageContaining("'detection.warmup' must be at least 2");
+                .hasMessageContaining("'detection.warmup' must be at least 4");
         assertThatThrownBy(() -> load("event-time.idleness", "soon"))
                 .hasMessageContaining("'event-time.idleness'");
         assertThatThrownBy(() -> load("keys.dimensions", "service;colour"))
@@ -148,6 +148,43 @@ class SentinelConfigTest {
 
     private static SentinelConfig load(String key, String value) {
         return SentinelConfig.load(null, Map.of(key, value), n -> null);
+    }
+
+    @Test
+    void perMetricSettingsFallBackToGlobalOnesAndTheSensitivityPresetScalesThem() {
+        SentinelConfig c =
+                SentinelConfig.load(
+                        null,
+                        Map.of(
+                                "detection.metric.latency_ms.zscore.threshold", "4",
+                                "detection.metric.latency_ms.detectors", "zscore;cusum",
+                                "detection.metric.error_rate.direction", "both",
+                                "detection.sensitivity", "high"),
+                        n -> null);
+        var s = c.detectionSettings().metrics();
+        assertThat(s.get(Metric.LATENCY_MS).zThreshold()).isEqualTo(4 * 0.8);
+        assertThat(s.get(Metric.LATENCY_MS).detectors())
+                .containsExactlyInAnyOrder(
+                        io.llmsentinel.functions.detect.DetectorKind.ZSCORE,
+                        io.llmsentinel.functions.detect.DetectorKind.CUSUM);
+        assertThat(s.get(Metric.TTFT_MS).zThreshold()).isEqualTo(3 * 0.8);
+        assertThat(s.get(Metric.TTFT_MS).detectors()).hasSize(4);
+        assertThat(s.get(Metric.ERROR_RATE).direction())
+                .isEqualTo(io.llmsentinel.functions.detect.Direction.BOTH);
+        assertThat(s.get(Metric.LATENCY_MS).logScale()).isTrue();
+        assertThat(s.get(Metric.REQUEST_RATE).logScale()).isFalse();
+    }
+
+    @Test
+    void badPerMetricValuesAreNamed() {
+        assertThatThrownBy(() -> load("detection.metric.ttft_ms.direction", "sideways"))
+                .hasMessageContaining("'detection.metric.ttft_ms.direction'");
+        assertThatThrownBy(() -> load("detection.metric.ttft_ms.iqr.k", "wide"))
+                .hasMessageContaining("'detection.metric.ttft_ms.iqr.k'");
+        assertThatThrownBy(() -> load("detection.metric.ttft_ms.detectors", "zscore;oracle"))
+                .hasMessageContaining("'detection.metric.ttft_ms.detectors'");
+        assertThatThrownBy(() -> load("detection.metric.vibes.warmup", "3"))
+                .hasMessageContaining("unknown configuration key 'detection.metric.vibes.warmup'");
     }
 
     @Test

@@ -1,0 +1,58 @@
+package io.llmsentinel.functions.detect;
+
+/**
+ * The result for one value of one metric: the combined score and, when any detector fired, the
+ * detectors that fired, the severity, the anomaly type and the baseline it was judged against (in
+ * the metric's own unit).
+ *
+ * <p>The combined score is the largest detector score: each detector's score already says how far
+ * past its own threshold the value went, and taking the largest lets no detector silence another.
+ */
+public record Evaluation(
+        double score,
+        Verdict[] fired,
+        Severity severity,
+        String anomalyType,
+        double baselineMean,
+        double baselineStddev,
+        double baselineMedian,
+        double baselineMad,
+        double baselineQ1,
+        double baselineQ3,
+        long baselineSamples) {
+
+    static final Evaluation NOT_JUDGED =
+            new Evaluation(
+                    0,
+                    new Verdict[0],
+                    null,
+                    null,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    0);
+
+    static Evaluation normal(double score) {
+        return score == 0
+                ? NOT_JUDGED
+                : new Evaluation(
+                        score,
+                        new Verdict[0],
+                        null,
+                        null,
+                        Double.NaN,
+                        Double.NaN,
+                        Double.NaN,
+                        Double.NaN,
+                        Double.NaN,
+                        Double.NaN,
+                        0);
+    }
+
+    public boolean anomalous() {
+        return fired.length > 0;
+    }
+}

@@ -1,0 +1,114 @@
+package io.llmsentinel.functions.detect;
+
+import java.io.Serializable;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * How one metric is watched: direction, detectors, thresholds, warm-up, baseline horizon, spread
+ * floors and the scale the detectors work on. Built from the configuration; immutable.
+ *
+ * @param logScale judge {@code ln(1 + x/unit)} instead of {@code x}: latencies, token counts and
+ *     costs are right-skewed (close to lognormal), and on the log scale a 3-sigma rule means what
+ *     it says instead of flagging the ordinary long tail
+ * @param unit the metric's smallest meaningful amount (1 ms, 1 token, 1e-6 USD): the offset of the
+ *     log scale and the absolute spread floor on the linear scale
+ */
+public record MetricSettings(
+        Direction direction,
+        Set<DetectorKind> detectors,
+        int warmup,
+        int window,
+        double zThreshold,
+        double iqrK,
+        double madThreshold,
+        double cusumSlack,
+        double cusumDecision,
+        double relativeFloor,
+        boolean logScale,
+        double unit,
+        boolean clipAnomalies)
+        implements Serializable {
+
+    public MetricSettings {
+        detectors =
+                detectors.isEmpty()
+                        ? EnumSet.noneOf(DetectorKind.class)
+                        : EnumSet.copyOf(detectors);
+        if (warmup < 4 || window < 2) {
+            throw new IllegalArgumentException("warmup must be >= 4 and window >= 2");
+        }
+        if (!(zThreshold > 0
+                && iqrK > 0
+                && madThreshold > 0
+                && cusumSlack >= 0
+                && cusumDecision > 0)) {
+            throw new IllegalArgumentException("thresholds must be > 0 (CUSUM slack >= 0)");
+        }
+        if (!(relativeFloor >= 0) || !(unit > 0)) {
+            throw new IllegalArgumentException("floors must be >= 0 and unit > 0");
+        }
+    }
+
+    /** SPEC defaults for a metric: all detectors, z 3, IQR k 1.5, MAD 3.5, CUSUM k 0.5 / h 5. */
+    public static MetricSettings defaults(Direction direction, boolean logScale, double unit) {
+        return new MetricSettings(
+                direction,
+                EnumSet.allOf(DetectorKind.class),
+                30,
+                200,
+                3.0,
+                1.5,
+                3.5,
+                0.5,
+                5.0,
+                0.05,
+                logScale,
+                unit,
+                true);
+    }
+
+    public boolean runs(DetectorKind kind) {
+        return detectors.contains(kind);
+    }
+
+    /** Thresholds multiplied by {@code factor} (sensitivity presets: low > 1, high < 1). */
+    public MetricSettings scaled(double factor) {
+        return new MetricSettings(
+                direction,
+                detectors,
+                warmup,
+                window,
+                zThreshold * factor,
+                iqrK * factor,
+                madThreshold * factor,
+                cusumSlack,
+                cusumDecision * factor,
+                relativeFloor,
+                logScale,
+                unit,
+                clipAnomalies);
+    }
+
+    /** The value the detectors work on. */
+    public double toScale(double x) {
+        return logScale ? Math.log1p(Math.max(x, 0) / unit) : x;
+    }
+
+    /** Back from the detectors' scale to the metric's unit (exact for quantiles). */
+    public double fromScale(double y) {
+        return logScale ? Math.expm1(y) * unit : y;
+    }
+
+    /**
+     * The smallest spread the detectors divide by, on their scale: on the log scale a relative
+     * change of {@code relativeFloor} is {@code ln(1 + relativeFloor)}; on the linear scale the
+     * larger of the unit and {@code relativeFloor} times the level.
+     */
+    public double spreadFloor(double level) {
+        if (logScale) {
+            return Math.log1p(relativeFloor);
+        }
+        return Math.max(unit, relativeFloor * Math.abs(level));
+    }
+}

@@ -1,0 +1,134 @@
+package io.llmsentinel.functions.detect;
+
+import java.util.Arrays;
+
+/**
+ * Everything learned about one metric of one key, on the detectors' scale: a few numbers, so a
+ * key's state stays small enough to read and write on every event.
+ *
+ * <ul>
+ *   <li>{@code mean}, {@code variance}: rolling moments for Z-Score and CUSUM. The weight of a new
+ *       value is {@code max(1/n, 1/window)}: exact (Welford) over the first {@code window} values,
+ *       then exponentially weighted, so the baseline follows the series (West 1979; Finch 2009,
+ *       "Incremental calculation of weighted mean and variance").
+ *   <li>{@code q1}, {@code median}, {@code q3}, {@code mad}: rolling quantiles for IQR and MAD,
+ *       seeded exactly from the warm-up values (one sort per key, once), then tracked by stochastic
+ *       approximation, {@code q += g * (p - 1[x < q])} (Robbins and Monro 1951; Tierney 1983), with
+ *       a step {@code g} proportional to the spread over the window. O(1) per value, nothing to
+ *       sort or re-scan, and an outlier moves a quantile by at most one step.
+ *   <li>{@code cusumUp}, {@code cusumDown}: the two CUSUM sums.
+ *   <li>{@code seed}: the warm-up values, kept only until the warm-up ends.
+ * </ul>
+ */
+public final class MetricState {
+    public long count;
+    public double mean;
+    public double variance;
+    public double q1;
+    public double median;
+    public double q3;
+    public double mad;
+    public double cusumUp;
+    public double cusumDown;
+
+    /** Warm-up values until the quantiles are seeded; null afterwards. */
+    public double[] seed;
+
+    public int seedSize;
+
+    public double stddev() {
+        return Math.sqrt(Math.max(variance, 0));
+    }
+
+    public boolean quantilesReady() {
+        return seed == null && count > 0;
+    }
+
+    /** Adds a value to the baseline (the detectors have judged it already). */
+    public void learn(double y, double momentsValue, MetricSettings s) {
+        count++;
+        double alpha = count < s.window() ? 1.0 / count : 1.0 / s.window();
+        double diff = momentsValue - mean;
+        double increment = alpha * diff;
+        mean += increment;
+        variance = (1 - alpha) * (variance + diff * increment);
+
+        if (count <= s.warmup()) {
+            if (seed == null) {
+                seed = new double[s.warmup()];
+                seedSize = 0;
+            }
+            if (seedSize == seed.length) {
+                seed = Arrays.copyOf(seed, Math.max(s.warmup(), seedSize + 1));
+            }
+            seed[seedSize++] = y;
+            if (count == s.warmup()) {
+                seedQuantiles();
+            }
+            return;
+        }
+        if (seed != null) { // warm-up changed in the configuration since this state was written
+            seedQuantiles();
+        }
+        double scale = Math.max(Math.max(stddev(), (q3 - q1) / 1.349), s.spreadFloor(median));
+        // Like the moments' weight: larger while the key is young, 1/window once it is not.
+        double step = 2.5 * scale / Math.min(count, s.window());
+        q1 += step * (0.25 - (y < q1 ? 1 : 0));
+        median += step * (0.5 - (y < median ? 1 : 0));
+        q3 += step * (0.75 - (y < q3 ? 1 : 0));
+        if (q1 > median) {
+            q1 = median;
+        }
+        if (q3 < median) {
+            q3 = median;
+        }
+        double d = Math.abs(y - median);
+        mad += step * (0.5 - (d < mad ? 1 : 0));
+        if (mad < 0) {
+            mad = 0;
+        }
+    }
+
+    private void seedQuantiles() {
+        double[] v = Arrays.copyOf(seed, seedSize);
+        Arrays.sort(v);
+        q1 = quantile(v, 0.25);
+        median = quantile(v, 0.5);
+        q3 = quantile(v, 0.75);
+        double[] dev = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            dev[i] = Math.abs(v[i] - median);
+        }
+        Arrays.sort(dev);
+        mad = quantile(dev, 0.5);
+        seed = null;
+        seedSize = 0;
+    }
+
+    /** Linear interpolation between closest ranks (type 7, the default of R and NumPy). */
+    static double quantile(double[] sorted, double p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        double h = (sorted.length - 1) * p;
+        int lo = (int) Math.floor(h);
+        int hi = Math.min(lo + 1, sorted.length - 1);
+        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+    }
+
+    public MetricState copy() {
+        MetricState c = new MetricState();
+        c.count = count;
+        c.mean = mean;
+        c.variance = variance;
+        c.q1 = q1;
+        c.median = median;
+        c.q3 = q3;
+        c.mad = mad;
+        c.cusumUp = cusumUp;
+        c.cusumDown = cusumDown;
+        c.seed = seed == null ? null : seed.clone();
+        c.seedSize = seedSize;
+        return c;
+    }
+}

@@ -1,0 +1,99 @@
+package io.llmsentinel.functions.detect;
+
+import io.llmsentinel.functions.anomaly.Anomaly;
+import io.llmsentinel.functions.model.WindowStats;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Judges the windowed metrics of a key, request_rate (per minute), error_rate and cost_per_minute,
+ * with the same detectors as the per-request metrics. Windows with no requests are judged too
+ * (request rate and cost zero), for a few windows after the key's last request, since a stream that
+ * stops is the clearest throughput drop.
+ */
+public final class WindowDetector implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final DetectionSettings settings;
+    private final MetricDetector requestRate;
+    private final MetricDetector errorRate;
+    private final MetricDetector costPerMinute;
+
+    public WindowDetector(DetectionSettings settings) {
+        this.settings = settings;
+        this.requestRate = detector(settings, Metric.REQUEST_RATE);
+        this.errorRate = detector(settings, Metric.ERROR_RATE);
+        this.costPerMinute = detector(settings, Metric.COST_PER_MINUTE);
+    }
+
+    private static MetricDetector detector(DetectionSettings s, Metric m) {
+        MetricSettings ms = s.metrics().get(m);
+        return ms == null ? null : new MetricDetector(m, ms);
+    }
+
+    public boolean watchesAnything() {
+        return requestRate != null || errorRate != null || costPerMinute != null;
+    }
+
+    /** A window with requests; {@code w} carries the key's dimensions and the window bounds. */
+    public List<Anomaly> observe(KeyBaseline b, WindowStats w, long nowMs) {
+        List<Anomaly> out = new ArrayList<>(0);
+        double minutes = w.minutes();
+        judge(b, requestRate, w.requests / minutes, w, nowMs, out);
+        if (w.requests >= settings.errorRateMinRequests()) {
+            judge(b, errorRate, (double) w.errors / w.requests, w, nowMs, out);
+        }
+        if (w.costKnown > 0) {
+            judge(b, costPerMinute, w.costUsd / minutes, w, nowMs, out);
+        }
+        b.lastWindowEndMs = Math.max(b.lastWindowEndMs, w.windowEndMs);
+        b.lastEventTimeMs = Math.max(b.lastEventTimeMs, w.windowEndMs - 1);
+        b.emptyWindowsJudged = 0;
+        return out;
+    }
+
+    /** A window in which the key sent nothing; {@code template} carries the dimensions. */
+    public List<Anomaly> observeEmpty(
+            KeyBaseline b, WindowStats template, long windowEndMs, long nowMs) {
+        WindowStats w = new WindowStats();
+        w.merge(template);
+        w.requests = 0;
+        w.errors = 0;
+        w.costUsd = 0;
+        w.costKnown = 0;
+        w.windowEndMs = windowEndMs;
+        w.windowStartMs = windowEndMs - settings.windowSizeMs();
+        List<Anomaly> out = new ArrayList<>(0);
+        judge(b, requestRate, 0, w, nowMs, out);
+        if (b.peek(Metric.COST_PER_MINUTE) != null) {
+            judge(b, costPerMinute, 0, w, nowMs, out);
+        }
+        b.lastWindowEndMs = windowEndMs;
+        b.emptyWindowsJudged++;
+        return out;
+    }
+
+    private static void judge(
+            KeyBaseline b,
+            MetricDetector d,
+            double x,
+            WindowStats w,
+            long nowMs,
+            List<Anomaly> out) {
+        if (d == null) {
+            return;
+        }
+        Evaluation e = d.evaluate(b.forMetric(d.metric()), x);
+        if (e.anomalous()) {
+            Anomaly a = Anomaly.of(d.metric(), x, e, w.windowEndMs - 1, nowMs);
+            a.service = w.service;
+            a.model = w.model;
+            a.provider = w.provider;
+            a.operation = w.operation;
+            a.environment = w.environment;
+            a.namespace = w.namespace;
+            out.add(a.assignId());
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.llmsentinel.functions.flink;
+
+import io.llmsentinel.functions.anomaly.Anomaly;
+import io.llmsentinel.functions.detect.DetectionSettings;
+import io.llmsentinel.functions.detect.KeyBaseline;
+import io.llmsentinel.functions.detect.WindowDetector;
+import io.llmsentinel.functions.model.WindowStats;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * The keyed detection step for windowed metrics (request_rate, error_rate, cost_per_minute). It
+ * receives each key's window counts when event time passes the window's end, and sets an event-time
+ * timer at the end of the next window: if no counts came for that window, the key sent nothing, and
+ * a rate of zero is judged (for a few windows, then the key goes quiet).
+ */
+public class WindowMetricsFunction extends KeyedProcessFunction<String, WindowStats, Anomaly> {
+    private static final long serialVersionUID = 1L;
+
+    public static final String STATE_NAME = "window-baseline";
+
+    private final DetectionSettings settings;
+    private transient WindowDetector detector;
+    private transient ValueState<KeyBaseline> baselines;
+    private transient AnomalyCounters anomalies;
+
+    public WindowMetricsFunction(DetectionSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        detector = new WindowDetector(settings);
+        baselines =
+                getRuntimeContext()
+                        .getState(
+                                AnomalyDetectionFunction.stateDescriptor(
+                                        STATE_NAME, settings.stateTtlMs()));
+        anomalies = new AnomalyCounters(getRuntimeContext().getMetricGroup());
+    }
+
+    @Override
+    public void processElement(WindowStats w, Context ctx, Collector<Anomaly> out)
+            throws Exception {
+        KeyBaseline b = baselines.value();
+        if (b == null) {
+            b = new KeyBaseline();
+        }
+        if (w.windowEndMs <= b.lastWindowEndMs) {
+            return; // a late firing of a window already judged
+        }
+        b.dimensions =
+                new String[] {
+                    w.service, w.model, w.provider, w.operation, w.environment, w.namespace
+                };
+        emit(detector.observe(b, w, ctx.timerService().currentProcessingTime()), out);
+        baselines.update(b);
+        ctx.timerService().registerEventTimeTimer(w.windowEndMs + settings.windowSizeMs() - 1);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Anomaly> out)
+            throws Exception {
+        KeyBaseline b = baselines.value();
+        long windowEnd = timestamp + 1;
+        if (b == null || b.dimensions == null || windowEnd <= b.lastWindowEndMs) {
+            return; // counts for that window arrived: it was not empty
+        }
+        WindowStats template = new WindowStats();
+        template.service = b.dimensions[0];
+        template.model = b.dimensions[1];
+        template.provider = b.dimensions[2];
+        template.operation = b.dimensions[3];
+        template.environment = b.dimensions[4];
+        template.namespace = b.dimensions[5];
+        emit(
+                detector.observeEmpty(
+                        b, template, windowEnd, ctx.timerService().currentProcessingTime()),
+                out);
+        baselines.update(b);
+        if (b.emptyWindowsJudged < settings.emptyWindows()) {
+            ctx.timerService().registerEventTimeTimer(windowEnd + settings.windowSizeMs() - 1);
+        }
+    }
+
+    private void emit(List<Anomaly> found, Collector<Anomaly> out) {
+        for (Anomaly a : found) {
+            anomalies.count(a);
+            out.collect(a);
+        }
+    }
+}

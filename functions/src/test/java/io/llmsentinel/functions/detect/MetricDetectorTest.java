@@ -1,0 +1,201 @@
+package io.llmsentinel.functions.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class MetricDetectorTest {
+
+    private static MetricDetector linear(Direction d) {
+        return new MetricDetector(Metric.LATENCY_MS, Fixtures.linear(d));
+    }
+
+    private static MetricState warmed(MetricDetector d, Random rnd, int n) {
+        MetricState s = new MetricState();
+        for (int i = 0; i < n; i++) {
+            d.evaluate(s, 100 + 10 * rnd.nextGaussian());
+        }
+        return s;
+    }
+
+    @Test
+    void everyDetectorJudgesASpikeAndNoneSilencesAnother() {
+        MetricDetector d = linear(Direction.UP);
+        MetricState s = warmed(d, new Random(1), 200);
+
+        Evaluation e = d.evaluate(s, 400);
+
+        assertThat(e.anomalous()).isTrue();
+        assertThat(Arrays.stream(e.fired()).map(Verdict::detector))
+                .contains(DetectorKind.ZSCORE, DetectorKind.IQR, DetectorKind.MAD);
+        double best = Arrays.stream(e.fired()).mapToDouble(Verdict::score).max().orElseThrow();
+        assertThat(e.score()).isEqualTo(best);
+        assertThat(e.anomalyType()).isEqualTo("latency_spike");
+        assertThat(e.severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(e.baselineSamples()).isEqualTo(200); // judged before it joined
+        assertThat(e.baselineMean()).isCloseTo(100, within(3.0));
+        assertThat(e.baselineMedian()).isCloseTo(100, within(4.0));
+        assertThat(e.baselineQ3() - e.baselineQ1()).isCloseTo(13.5, within(4.0));
+    }
+
+    @Test
+    void silentDuringWarmup() {
+        MetricDetector d = linear(Direction.UP);
+        MetricState s = new MetricState();
+        for (double v : new double[] {100, 101, 99}) {
+            d.evaluate(s, v);
+        }
+        assertThat(d.evaluate(s, 1e6).anomalous()).isFalse();
+    }
+
+    @Test
+    void aSpikeDoesNotDragTheBaseline() {
+        MetricDetector d = linear(Direction.UP);
+        MetricState s = warmed(d, new Random(2), 300);
+        double mean = s.mean;
+        double median = s.median;
+        double sd = s.stddev();
+
+        d.evaluate(s, 1e6);
+
+        // Clipped to mean + 3 sd before it joined (weight 1/window): moves the mean < 3 sd / 300.
+        assertThat(s.mean - mean).isLessThanOrEqualTo(3 * sd / 300 + 1e-9);
+        assertThat(Math.abs(s.median - median)).isLessThan(1.0);
+    }
+
+    @Test
+    void aLastingShiftIsLearnedSoAlarmsStop() {
+        MetricSettings m = Fixtures.linear(Direction.UP);
+        m =
+                new MetricSettings(
+                        m.direction(),
+                        m.detectors(),
+                        20,
+                        50,
+                        3.0,
+                        1.5,
+                        3.5,
+                        0.5,
+                        5.0,
+                        0.0,
+                        false,
+                        1e-9,
+                        true);
+        MetricDetector d = new MetricDetector(Metric.LATENCY_MS, m);
+        Random rnd = new Random(3);
+        MetricState s = new MetricState();
+        for (int i = 0; i < 200; i++) {
+            d.evaluate(s, 100 + rnd.nextGaussian());
+        }
+        int late = 0;
+        for (int i = 0; i < 600; i++) {
+            if (d.evaluate(s, 130 + rnd.nextGaussian()).anomalous() && i >= 500) {
+                late++;
+            }
+        }
+        assertThat(s.mean).isCloseTo(130, within(1.0));
+        assertThat(s.median).isCloseTo(130, within(1.0));
+        assertThat(late).isLessThanOrEqualTo(3);
+    }
+
+    @Test
+    void levelShiftSeenOnlyByCusumIsTypedAsSuch() {
+        MetricSettings m =
+                new MetricSettings(
+                        Direction.UP,
+                        EnumSet.of(DetectorKind.CUSUM),
+                        10,
+                        1000,
+                        3.0,
+                        1.5,
+                        3.5,
+                        0.5,
+                        5.0,
+                        0.0,
+                        false,
+                        1e-9,
+                        true);
+        MetricDetector d = new MetricDetector(Metric.LATENCY_MS, m);
+        MetricState s = new MetricState();
+        Random rnd = new Random(4);
+        for (int i = 0; i < 100; i++) {
+            d.evaluate(s, 100 + rnd.nextGaussian());
+        }
+        Evaluation e = null;
+        for (int i = 0; i < 20 && (e == null || !e.anomalous()); i++) {
+            e = d.evaluate(s, 102 + rnd.nextGaussian() * 0.1);
+        }
+        assertThat(e.anomalous()).isTrue();
+        assertThat(e.anomalyType()).isEqualTo("level_shift");
+    }
+
+    @Test
+    void flatSeriesNeitherFloodsNorGoesSilent() {
+        MetricDetector d = new MetricDetector(Metric.LATENCY_MS, Fixtures.linearFloored(0.05, 1.0));
+        MetricState s = new MetricState();
+        int alarms = 0;
+        for (int i = 0; i < 500; i++) {
+            alarms += d.evaluate(s, 200).anomalous() ? 1 : 0;
+        }
+        assertThat(alarms).isZero();
+        assertThat(d.evaluate(s, 202).anomalous()).isFalse(); // 1% change, under the 5% floor
+        assertThat(d.evaluate(s, 260).anomalous()).isTrue(); // 30%: z = 60 / 10 = 6
+    }
+
+    @Test
+    void rejectsNanAndInfinityWithoutPoisoningState() {
+        MetricDetector d = linear(Direction.UP);
+        MetricState s = warmed(d, new Random(5), 50);
+        MetricState before = s.copy();
+
+        assertThat(d.evaluate(s, Double.NaN).anomalous()).isFalse();
+        assertThat(d.evaluate(s, Double.POSITIVE_INFINITY).anomalous()).isFalse();
+        assertThat(d.evaluate(s, Double.NEGATIVE_INFINITY).anomalous()).isFalse();
+
+        assertThat(s.count).isEqualTo(before.count);
+        assertThat(s.mean).isEqualTo(before.mean);
+        assertThat(s.median).isEqualTo(before.median);
+        assertThat(s.cusumUp).isEqualTo(before.cusumUp);
+    }
+
+    @Test
+    void logScaleKeepsTheOrdinaryLongTailQuiet() {
+        // Lognormal latencies (median 1 s, sigma 0.5): right-skewed like real ones.
+        int linearAlarms = alarmsOnLognormal(false);
+        int logAlarms = alarmsOnLognormal(true);
+        assertThat(logAlarms).isLessThan(linearAlarms / 3);
+        assertThat(logAlarms).isLessThan(100); // of 10,000 ordinary values
+    }
+
+    private static int alarmsOnLognormal(boolean logScale) {
+        MetricDetector d =
+                new MetricDetector(
+                        Metric.LATENCY_MS, MetricSettings.defaults(Direction.UP, logScale, 1.0));
+        MetricState s = new MetricState();
+        Random rnd = new Random(6);
+        int alarms = 0;
+        for (int i = 0; i < 10_000; i++) {
+            alarms += d.evaluate(s, 1000 * Math.exp(0.5 * rnd.nextGaussian())).anomalous() ? 1 : 0;
+        }
+        return alarms;
+    }
+
+    @Test
+    void logScaleStillCatchesAFivefoldLatency() {
+        MetricDetector d =
+                new MetricDetector(
+                        Metric.LATENCY_MS, MetricSettings.defaults(Direction.UP, true, 1.0));
+        MetricState s = new MetricState();
+        Random rnd = new Random(7);
+        for (int i = 0; i < 500; i++) {
+            d.evaluate(s, 1000 * Math.exp(0.3 * rnd.nextGaussian()));
+        }
+        Evaluation e = d.evaluate(s, 5000);
+        assertThat(e.anomalous()).isTrue();
+        assertThat(e.baselineMedian()).isCloseTo(1000, within(100.0)); // back in milliseconds
+    }
+}
