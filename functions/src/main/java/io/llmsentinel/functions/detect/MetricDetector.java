@@ -53,6 +53,14 @@ public final class MetricDetector implements Serializable {
 
     /** Judges {@code x} (in the metric's unit), then learns it. NaN and infinities are ignored. */
     public Evaluation evaluate(MetricState state, double x) {
+        return evaluate(state, x, null);
+    }
+
+    /**
+     * As {@link #evaluate(MetricState, double)}, also writing each detector's score into {@code
+     * scoresOut} (indexed by {@link DetectorKind#ordinal()}) when it is not null: for backtests.
+     */
+    public Evaluation evaluate(MetricState state, double x, double[] scoresOut) {
         if (!Double.isFinite(x)) {
             return Evaluation.NOT_JUDGED;
         }
@@ -67,6 +75,9 @@ public final class MetricDetector implements Serializable {
             }
             Verdict v = d.judge(state, y, settings);
             score = Math.max(score, v.score());
+            if (scoresOut != null) {
+                scoresOut[v.detector().ordinal()] = v.score();
+            }
             if (v.fired()) {
                 if (fired == null) {
                     fired = new ArrayList<>(4);
@@ -88,10 +99,13 @@ public final class MetricDetector implements Serializable {
             CusumDetector.accumulate(state, y, settings, cusumFired);
         }
         double momentsValue = y;
-        if (pointAnomaly && settings.clipAnomalies() && state.count > 0) {
+        // An isolated anomaly is clipped; one that follows another is a change in the series,
+        // not a spike, and is learned as it is.
+        boolean isolated = !state.lastAnomalous;
+        state.lastAnomalous = pointAnomaly;
+        if (pointAnomaly && isolated && settings.clipAnomalies() && state.count > 0) {
             double bound =
-                    settings.zThreshold()
-                            * Math.max(state.stddev(), settings.spreadFloor(state.mean));
+                    settings.zThreshold() * Math.max(state.stddev(), settings.spreadFloor(state));
             momentsValue = Math.max(state.mean - bound, Math.min(state.mean + bound, y));
         }
         state.learn(y, momentsValue, settings);

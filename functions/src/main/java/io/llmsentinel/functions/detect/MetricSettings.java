@@ -103,12 +103,13 @@ public record MetricSettings(
     /**
      * The smallest spread the detectors divide by, on their scale: on the log scale a relative
      * change of {@code relativeFloor} is {@code ln(1 + relativeFloor)}; on the linear scale the
-     * larger of the unit and {@code relativeFloor} times the level.
+     * larger of the unit and {@code relativeFloor} times the series' level (its mean, or its mean
+     * magnitude when it hovers around zero).
      */
-    public double spreadFloor(double level) {
+    public double spreadFloor(MetricState s) {
         if (logScale) {
             return Math.log1p(relativeFloor);
         }
-        return Math.max(unit, relativeFloor * Math.abs(level));
+        return Math.max(unit, relativeFloor * Math.max(Math.abs(s.mean), s.magnitude));
     }
 }

@@ -28,13 +28,33 @@ public final class MetricState {
     public double median;
     public double q3;
     public double mad;
+
+    /** Rolling mean of |x| (unclipped): the series' level for the relative spread floor. */
+    public double magnitude;
+
     public double cusumUp;
     public double cusumDown;
+
+    /** Whether the previous value was a point anomaly (so this one would not be isolated). */
+    public boolean lastAnomalous;
+
+    /** Values since each CUSUM sum last left zero, to estimate the size of a shift. */
+    public int cusumUpCount;
+
+    public int cusumDownCount;
 
     /** Warm-up values until the quantiles are seeded; null afterwards. */
     public double[] seed;
 
     public int seedSize;
+
+    /** Moves the level of the baseline (mean and quantiles) by {@code delta}; spreads stay. */
+    public void shiftLevel(double delta) {
+        mean += delta;
+        q1 += delta;
+        median += delta;
+        q3 += delta;
+    }
 
     public double stddev() {
         return Math.sqrt(Math.max(variance, 0));
@@ -52,6 +72,7 @@ public final class MetricState {
         double increment = alpha * diff;
         mean += increment;
         variance = (1 - alpha) * (variance + diff * increment);
+        magnitude += alpha * (Math.abs(y) - magnitude);
 
         if (count <= s.warmup()) {
             if (seed == null) {
@@ -70,7 +91,7 @@ public final class MetricState {
         if (seed != null) { // warm-up changed in the configuration since this state was written
             seedQuantiles();
         }
-        double scale = Math.max(Math.max(stddev(), (q3 - q1) / 1.349), s.spreadFloor(median));
+        double scale = Math.max(Math.max(stddev(), (q3 - q1) / 1.349), s.spreadFloor(this));
         // Like the moments' weight: larger while the key is young, 1/window once it is not.
         double step = 2.5 * scale / Math.min(count, s.window());
         q1 += step * (0.25 - (y < q1 ? 1 : 0));
@@ -125,8 +146,12 @@ public final class MetricState {
         c.median = median;
         c.q3 = q3;
         c.mad = mad;
+        c.magnitude = magnitude;
         c.cusumUp = cusumUp;
         c.cusumDown = cusumDown;
+        c.lastAnomalous = lastAnomalous;
+        c.cusumUpCount = cusumUpCount;
+        c.cusumDownCount = cusumDownCount;
         c.seed = seed == null ? null : seed.clone();
         c.seedSize = seedSize;
         return c;

@@ -21,7 +21,11 @@ public record Verdict(
         return new Verdict(kind, fired, score(statistic, threshold), statistic, threshold, sign);
     }
 
-    /** Maps statistic/threshold to [0, 1): 0 at or below 0, 0.5 at the threshold. */
+    /**
+     * Maps {@code r = statistic/threshold} to [0, 1) as {@code r / (1 + r)}: 0.5 at the threshold,
+     * 2/3 at twice it, 0.99 at a hundred times; strictly increasing, so however extreme two values
+     * are, the larger keeps the larger score.
+     */
     public static double score(double statistic, double threshold) {
         if (!(statistic > 0)) {
             return 0;
@@ -29,7 +33,8 @@ public record Verdict(
         if (Double.isInfinite(statistic)) {
             return 1;
         }
-        return 1 - Math.pow(0.5, statistic / threshold);
+        double r = statistic / threshold;
+        return r / (1 + r);
     }
 
     /** How far past its threshold the statistic went, as a severity. */

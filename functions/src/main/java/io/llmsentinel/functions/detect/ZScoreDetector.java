@@ -24,7 +24,7 @@ public final class ZScoreDetector implements Detector {
 
     @Override
     public Verdict judge(MetricState s, double y, MetricSettings m) {
-        double sigma = Math.max(s.stddev(), m.spreadFloor(s.mean));
+        double sigma = Math.max(s.stddev(), m.spreadFloor(s));
         double z = (y - s.mean) / sigma;
         return Verdict.of(kind(), m.direction().relevant(z), m.zThreshold(), z >= 0 ? 1 : -1);
     }

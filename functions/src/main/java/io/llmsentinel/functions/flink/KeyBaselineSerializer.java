@@ -21,7 +21,9 @@ import org.apache.flink.core.memory.DataOutputView;
  *   long lastEventTimeMs, long lastWindowEndMs, int emptyWindowsJudged,
  *   byte hasDimensions [, 6 x nullable UTF],
  *   short n, n x (UTF metric, long count, double mean, variance, q1, median, q3, mad,
- *                 cusumUp, cusumDown, short seedSize, seedSize x double)
+ *                 magnitude, cusumUp, cusumDown, int cusumUpCount, int cusumDownCount,
+ *                 boolean lastAnomalous,
+ *                 short seedSize, seedSize x double)
  * </pre>
  */
 public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
@@ -110,8 +112,12 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
             out.writeDouble(m.median);
             out.writeDouble(m.q3);
             out.writeDouble(m.mad);
+            out.writeDouble(m.magnitude);
             out.writeDouble(m.cusumUp);
             out.writeDouble(m.cusumDown);
+            out.writeInt(m.cusumUpCount);
+            out.writeInt(m.cusumDownCount);
+            out.writeBoolean(m.lastAnomalous);
             int seed = m.seed == null ? -1 : m.seedSize;
             out.writeShort(seed);
             for (int j = 0; j < seed; j++) {
@@ -143,8 +149,12 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
             m.median = in.readDouble();
             m.q3 = in.readDouble();
             m.mad = in.readDouble();
+            m.magnitude = in.readDouble();
             m.cusumUp = in.readDouble();
             m.cusumDown = in.readDouble();
+            m.cusumUpCount = in.readInt();
+            m.cusumDownCount = in.readInt();
+            m.lastAnomalous = in.readBoolean();
             int seed = in.readShort();
             if (seed >= 0) {
                 // MetricState grows the array as the rest of the warm-up arrives.

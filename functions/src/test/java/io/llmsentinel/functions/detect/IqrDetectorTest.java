@@ -36,6 +36,7 @@ class IqrDetectorTest {
         MetricState flat = Fixtures.state();
         flat.q1 = 100;
         flat.q3 = 100;
+        flat.variance = 0; // a truly flat series: only the spread floor is left
         // floor sd 5 -> IQR floor 1.349 * 5 = 6.745; fence 100 + 1.5 * 6.745 = 110.1175
         MetricSettings floored = Fixtures.linearFloored(0.05, 1.0);
         assertThat(iqr.judge(flat, 110.1, floored).fired()).isFalse();

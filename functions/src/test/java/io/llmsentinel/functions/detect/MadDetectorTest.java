@@ -34,6 +34,7 @@ class MadDetectorTest {
     void zeroMadUsesTheFloor() {
         MetricState flat = Fixtures.state();
         flat.mad = 0;
+        flat.variance = 0; // a truly flat series: only the spread floor is left
         // floor sd 5 -> MAD floor 0.6745 * 5; M = (x - 100) / 5, fires at 117.5
         MetricSettings floored = Fixtures.linearFloored(0.05, 1.0);
         assertThat(mad.judge(flat, 117.4, floored).fired()).isFalse();

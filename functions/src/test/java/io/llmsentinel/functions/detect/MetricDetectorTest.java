@@ -97,8 +97,9 @@ class MetricDetectorTest {
                 late++;
             }
         }
-        assertThat(s.mean).isCloseTo(130, within(1.0));
-        assertThat(s.median).isCloseTo(130, within(1.0));
+        // Within 1.5 sd: a CUSUM false alarm near the end may still be fading out.
+        assertThat(s.mean).isCloseTo(130, within(1.5));
+        assertThat(s.median).isCloseTo(130, within(1.5));
         assertThat(late).isLessThanOrEqualTo(3);
     }
 

@@ -16,7 +16,7 @@ class ZScoreDetectorTest {
         assertThat(v.fired()).isTrue();
         assertThat(v.sign()).isEqualTo(1);
         assertThat(v.severity()).isEqualTo(Severity.MEDIUM); // 4.5 / 3 = 1.5
-        assertThat(v.score()).isCloseTo(1 - Math.pow(0.5, 1.5), within(1e-12));
+        assertThat(v.score()).isCloseTo(1.5 / 2.5, within(1e-12)); // r / (1 + r)
     }
 
     @Test

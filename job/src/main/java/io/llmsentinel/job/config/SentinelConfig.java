@@ -236,61 +236,10 @@ public final class SentinelConfig implements Serializable {
         double factor = get(SENSITIVITY).thresholdFactor;
         Map<Metric, MetricSettings> out = new EnumMap<>(Metric.class);
         for (Metric m : metrics()) {
-            Set<DetectorKind> detectors = EnumSet.noneOf(DetectorKind.class);
-            String perDetectors = perMetric(m, PerMetric.DETECTORS);
-            for (String d :
-                    perDetectors != null ? List.of(perDetectors.split("[;,]")) : get(DETECTORS)) {
-                if (d.isBlank()) {
-                    continue;
-                }
-                try {
-                    detectors.add(DetectorKind.fromCode(d));
-                } catch (IllegalArgumentException e) {
-                    throw new ConfigException(
-                            "'" + PerMetric.DETECTORS.key(m.code()) + "': " + e.getMessage());
-                }
-            }
-            String dir = perMetric(m, PerMetric.DIRECTION);
-            Direction direction;
-            try {
-                direction =
-                        dir == null
-                                ? m.defaultDirection()
-                                : Direction.valueOf(dir.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(
-                        "'"
-                                + PerMetric.DIRECTION.key(m.code())
-                                + "' must be up, down or both, not '"
-                                + dir
-                                + "'");
-            }
-            String log = perMetric(m, PerMetric.LOG_SCALE);
-            if (log != null && !log.equalsIgnoreCase("true") && !log.equalsIgnoreCase("false")) {
-                throw new ConfigException(
-                        "'" + PerMetric.LOG_SCALE.key(m.code()) + "' must be true or false");
-            }
-            try {
-                MetricSettings settings =
-                        new MetricSettings(
-                                direction,
-                                detectors,
-                                (int) number(m, PerMetric.WARMUP, get(WARMUP)),
-                                (int) number(m, PerMetric.WINDOW, get(WINDOW)),
-                                number(m, PerMetric.ZSCORE_THRESHOLD, get(ZSCORE_THRESHOLD)),
-                                number(m, PerMetric.IQR_K, get(IQR_K)),
-                                number(m, PerMetric.MAD_THRESHOLD, get(MAD_THRESHOLD)),
-                                number(m, PerMetric.CUSUM_SLACK, get(CUSUM_SLACK)),
-                                number(m, PerMetric.CUSUM_DECISION, get(CUSUM_DECISION)),
-                                get(SPREAD_FLOOR_RELATIVE),
-                                log == null ? m.defaultLogScale() : Boolean.parseBoolean(log),
-                                m.unit(),
-                                get(CLIP_ANOMALIES));
-                out.put(m, settings.scaled(factor));
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(
-                        "detection settings of metric '" + m.code() + "': " + e.getMessage());
-            }
+            out.put(
+                    m,
+                    settingsFor(
+                            m.code(), m.defaultDirection(), m.defaultLogScale(), m.unit(), factor));
         }
         return new DetectionSettings(
                 out,
@@ -300,11 +249,84 @@ public final class SentinelConfig implements Serializable {
                 get(STATE_TTL).toMillis());
     }
 
-    private String perMetric(Metric m, PerMetric p) {
-        return options.toMap().get(p.key(m.code()));
+    /**
+     * The detection settings for a series that is not one of the job's metrics (backtests): the
+     * global detection.* values and the sensitivity preset, on a linear scale.
+     */
+    public MetricSettings seriesSettings(Direction direction) {
+        return settingsFor(null, direction, false, 1e-9, get(SENSITIVITY).thresholdFactor);
     }
 
-    private double number(Metric m, PerMetric p, double fallback) {
+    private MetricSettings settingsFor(
+            String metric,
+            Direction defaultDirection,
+            boolean defaultLog,
+            double unit,
+            double factor) {
+        Set<DetectorKind> detectors = EnumSet.noneOf(DetectorKind.class);
+        String perDetectors = perMetric(metric, PerMetric.DETECTORS);
+        for (String d :
+                perDetectors != null ? List.of(perDetectors.split("[;,]")) : get(DETECTORS)) {
+            if (d.isBlank()) {
+                continue;
+            }
+            try {
+                detectors.add(DetectorKind.fromCode(d));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(
+                        "'" + PerMetric.DETECTORS.key(metric) + "': " + e.getMessage());
+            }
+        }
+        String dir = perMetric(metric, PerMetric.DIRECTION);
+        Direction direction;
+        try {
+            direction =
+                    dir == null
+                            ? defaultDirection
+                            : Direction.valueOf(dir.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(
+                    "'"
+                            + PerMetric.DIRECTION.key(metric)
+                            + "' must be up, down or both, not '"
+                            + dir
+                            + "'");
+        }
+        String log = perMetric(metric, PerMetric.LOG_SCALE);
+        if (log != null && !log.equalsIgnoreCase("true") && !log.equalsIgnoreCase("false")) {
+            throw new ConfigException(
+                    "'" + PerMetric.LOG_SCALE.key(metric) + "' must be true or false");
+        }
+        try {
+            return new MetricSettings(
+                            direction,
+                            detectors,
+                            (int) number(metric, PerMetric.WARMUP, get(WARMUP)),
+                            (int) number(metric, PerMetric.WINDOW, get(WINDOW)),
+                            number(metric, PerMetric.ZSCORE_THRESHOLD, get(ZSCORE_THRESHOLD)),
+                            number(metric, PerMetric.IQR_K, get(IQR_K)),
+                            number(metric, PerMetric.MAD_THRESHOLD, get(MAD_THRESHOLD)),
+                            number(metric, PerMetric.CUSUM_SLACK, get(CUSUM_SLACK)),
+                            number(metric, PerMetric.CUSUM_DECISION, get(CUSUM_DECISION)),
+                            get(SPREAD_FLOOR_RELATIVE),
+                            log == null ? defaultLog : Boolean.parseBoolean(log),
+                            unit,
+                            get(CLIP_ANOMALIES))
+                    .scaled(factor);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(
+                    "detection settings"
+                            + (metric == null ? "" : " of metric '" + metric + "'")
+                            + ": "
+                            + e.getMessage());
+        }
+    }
+
+    private String perMetric(String metric, PerMetric p) {
+        return metric == null ? null : options.toMap().get(p.key(metric));
+    }
+
+    private double number(String m, PerMetric p, double fallback) {
         String v = perMetric(m, p);
         if (v == null) {
             return fallback;
@@ -312,8 +334,7 @@ public final class SentinelConfig implements Serializable {
         try {
             return Double.parseDouble(v.trim());
         } catch (NumberFormatException e) {
-            throw new ConfigException(
-                    "'" + p.key(m.code()) + "' must be a number, not '" + v + "'");
+            throw new ConfigException("'" + p.key(m) + "' must be a number, not '" + v + "'");
         }
     }
 
