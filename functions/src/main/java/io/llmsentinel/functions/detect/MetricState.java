@@ -94,20 +94,28 @@ public final class MetricState {
         double scale = Math.max(Math.max(stddev(), (q3 - q1) / 1.349), s.spreadFloor(this));
         // Like the moments' weight: larger while the key is young, 1/window once it is not.
         double step = 2.5 * scale / Math.min(count, s.window());
-        q1 += step * (0.25 - (y < q1 ? 1 : 0));
-        median += step * (0.5 - (y < median ? 1 : 0));
-        q3 += step * (0.75 - (y < q3 ? 1 : 0));
+        q1 += step * sa(y, q1, 0.25);
+        median += step * sa(y, median, 0.5);
+        q3 += step * sa(y, q3, 0.75);
         if (q1 > median) {
             q1 = median;
         }
         if (q3 < median) {
             q3 = median;
         }
-        double d = Math.abs(y - median);
-        mad += step * (0.5 - (d < mad ? 1 : 0));
+        mad += step * sa(Math.abs(y - median), mad, 0.5);
         if (mad < 0) {
             mad = 0;
         }
+    }
+
+    /**
+     * The stochastic-approximation direction for the p-quantile q after seeing y: up by p when y is
+     * above q, down by 1 - p when below, and no move when y is exactly q (so a constant series
+     * keeps its quantiles where they are instead of drifting).
+     */
+    private static double sa(double y, double q, double p) {
+        return y > q ? p : y < q ? p - 1 : 0;
     }
 
     private void seedQuantiles() {

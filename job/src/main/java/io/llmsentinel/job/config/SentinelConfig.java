@@ -163,6 +163,7 @@ public final class SentinelConfig implements Serializable {
         requireAtLeast(MAX_MESSAGE_BYTES, 1024);
         requireAtLeast(MAX_TEXT_CHARS, 0);
         requireAtLeast(WARMUP, 4);
+        requireAtLeast(WINDOW_WARMUP, 4);
         requireAtLeast(WINDOW, 2);
         requireAtLeast(ERROR_RATE_MIN_REQUESTS, 1);
         requireAtLeast(EMPTY_WINDOWS, 0);
@@ -239,7 +240,12 @@ public final class SentinelConfig implements Serializable {
             out.put(
                     m,
                     settingsFor(
-                            m.code(), m.defaultDirection(), m.defaultLogScale(), m.unit(), factor));
+                            m.code(),
+                            m.defaultDirection(),
+                            m.defaultLogScale(),
+                            m.unit(),
+                            m.perRequest() ? get(WARMUP) : get(WINDOW_WARMUP),
+                            factor));
         }
         return new DetectionSettings(
                 out,
@@ -254,7 +260,8 @@ public final class SentinelConfig implements Serializable {
      * global detection.* values and the sensitivity preset, on a linear scale.
      */
     public MetricSettings seriesSettings(Direction direction) {
-        return settingsFor(null, direction, false, 1e-9, get(SENSITIVITY).thresholdFactor);
+        return settingsFor(
+                null, direction, false, 1e-9, get(WARMUP), get(SENSITIVITY).thresholdFactor);
     }
 
     private MetricSettings settingsFor(
@@ -262,6 +269,7 @@ public final class SentinelConfig implements Serializable {
             Direction defaultDirection,
             boolean defaultLog,
             double unit,
+            int defaultWarmup,
             double factor) {
         Set<DetectorKind> detectors = EnumSet.noneOf(DetectorKind.class);
         String perDetectors = perMetric(metric, PerMetric.DETECTORS);
@@ -301,7 +309,7 @@ public final class SentinelConfig implements Serializable {
             return new MetricSettings(
                             direction,
                             detectors,
-                            (int) number(metric, PerMetric.WARMUP, get(WARMUP)),
+                            (int) number(metric, PerMetric.WARMUP, defaultWarmup),
                             (int) number(metric, PerMetric.WINDOW, get(WINDOW)),
                             number(metric, PerMetric.ZSCORE_THRESHOLD, get(ZSCORE_THRESHOLD)),
                             number(metric, PerMetric.IQR_K, get(IQR_K)),

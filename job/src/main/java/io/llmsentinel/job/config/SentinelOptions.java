@@ -201,6 +201,15 @@ public final class SentinelOptions {
                     .defaultValue(30)
                     .withDescription("Samples a baseline needs before it judges anything.");
 
+    public static final ConfigOption<Integer> WINDOW_WARMUP =
+            key("detection.window-warmup")
+                    .intType()
+                    .defaultValue(10)
+                    .withDescription(
+                            "Windows a windowed metric (request_rate, error_rate, cost_per_minute)"
+                                    + " needs before it judges: with one-minute windows, 10"
+                                    + " minutes.");
+
     public static final ConfigOption<Integer> WINDOW =
             key("detection.window")
                     .intType()
@@ -350,6 +359,7 @@ public final class SentinelOptions {
                     CUSUM_SLACK,
                     CUSUM_DECISION,
                     WARMUP,
+                    WINDOW_WARMUP,
                     WINDOW,
                     SPREAD_FLOOR_RELATIVE,
                     CLIP_ANOMALIES,

@@ -174,7 +174,7 @@ public final class GeneratorMain {
         }
     }
 
-    static Incident parseIncident(String spec, long startMs) {
+    public static Incident parseIncident(String spec, long startMs) {
         // TYPE[:SERVICE]@START+LENGTH, seconds
         int at = spec.indexOf('@');
         int plus = spec.indexOf('+', at);

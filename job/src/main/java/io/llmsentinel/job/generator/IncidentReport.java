@@ -42,7 +42,7 @@ public final class IncidentReport {
                     Incident.Type.ERROR_BURST, Set.of("error_rate_increase"));
 
     /** Anomalies this long after an incident's end still belong to it. */
-    static final long GRACE_MS = 30_000;
+    public static final long GRACE_MS = 30_000;
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = new HashMap<>();
@@ -77,7 +77,12 @@ public final class IncidentReport {
         print(incidents, anomalies, start, end, System.out);
     }
 
-    static void print(
+    /** The outcome of one incident: detected (by an anomaly of an expected type) and when. */
+    public record Outcome(
+            Incident.Type type, String service, boolean detected, double delaySeconds) {}
+
+    /** Prints the report and returns each incident's outcome, in the order given. */
+    public static List<Outcome> print(
             List<JsonNode> incidents,
             List<JsonNode> anomalies,
             long start,
@@ -86,6 +91,7 @@ public final class IncidentReport {
         boolean[] explained = new boolean[anomalies.size()];
         out.println("== Injected incidents vs anomalies found ==");
         int detected = 0;
+        List<Outcome> outcomes = new ArrayList<>();
         for (JsonNode inc : incidents) {
             Incident.Type type = Incident.Type.fromCode(inc.get("type").asText());
             String service = inc.get("service").asText();
@@ -109,6 +115,12 @@ public final class IncidentReport {
             if (found) {
                 detected++;
             }
+            outcomes.add(
+                    new Outcome(
+                            type,
+                            service,
+                            found,
+                            found ? (firstExpected - from) / 1000.0 : Double.NaN));
             out.printf(
                     Locale.ROOT,
                     "%-16s %-18s %-9s %s  anomalies in window: %s%n",
@@ -146,6 +158,7 @@ public final class IncidentReport {
         if (!falseAlarms.isEmpty()) {
             out.println("outside incidents, by service/metric: " + falseAlarms);
         }
+        return outcomes;
     }
 
     static List<JsonNode> readAnomalies(String brokers, String topic, long fromMs, long toMs)
