@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Local services for the demo and the tests, installed on first use and bound to 127.0.0.1.
 #   scripts/services.sh up|down|status
+#   scripts/services.sh topics NAME...      (creates topics on the running broker)
 # Services: a Kafka broker (KRaft, from the Apache Kafka jars on Maven Central) on 9092.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -85,8 +86,9 @@ kafka_topics() {
 
 case "${1:-}" in
   up) kafka_up ;;
+  topics) shift; TOPICS="$*"; kafka_topics ;;
   down) stop_pid kafka "$KAFKA_PID" 60 ;;
   status)
     if pid_alive "$KAFKA_PID"; then echo "kafka: running (pid $(cat "$KAFKA_PID")) on 127.0.0.1:$KAFKA_PORT"; else echo "kafka: stopped"; fi ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|topics NAME..." >&2; exit 2 ;;
 esac
