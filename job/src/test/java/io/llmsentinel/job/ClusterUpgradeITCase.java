@@ -1,0 +1,315 @@
+package io.llmsentinel.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmsentinel.job.generator.BadMessages;
+import io.llmsentinel.job.generator.Incident;
+import io.llmsentinel.job.generator.TelemetryGenerator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.AdminClient;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * End to end on a real Flink session cluster (scripts/cluster.sh) and the real Kafka broker: {@code
+ * flink run} the shaded jar with a configuration file, feed telemetry, stop with a savepoint and
+ * start a second build from it (scripts/upgrade.sh), then check that detection goes on without a
+ * new warm-up, that every input message was consumed, and that no anomaly was emitted twice with a
+ * different id. Also checks the REST view of the job graph and refusal of an upgrade that cannot
+ * restore the state.
+ */
+class ClusterUpgradeITCase {
+
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final Path JAR = ROOT.resolve("job/target/sentinel-job.jar");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static boolean startedCluster;
+
+    @BeforeAll
+    static void cluster() throws Exception {
+        startedCluster = !run(30, "scripts/cluster.sh", "status").contains("JobManager running");
+        String up = run(300, "scripts/cluster.sh", "up");
+        assertThat(up).contains("flink cluster");
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        for (JsonNode job : rest("/jobs/overview").get("jobs")) {
+            if (job.get("state").asText().equals("RUNNING")) {
+                run(60, "scripts/flink.sh", "cancel", job.get("jid").asText());
+            }
+        }
+        if (startedCluster) {
+            run(120, "scripts/cluster.sh", "down");
+        }
+    }
+
+    @Test
+    void upgradesWithASavepointWithoutLosingStateOrDuplicatingIds() throws Exception {
+        List<String> topics = KafkaTestBroker.createTopics("otlp", "native", "anomalies", "dlq");
+        List<String> args =
+                List.of(
+                        "--config", ROOT.resolve("conf/sentinel.yaml").toString(),
+                        "--kafka.bootstrap-servers", KafkaTestBroker.bootstrap(),
+                        "--kafka.starting-offsets", "earliest",
+                        "--kafka.group-id", "e2e-" + topics.get(0),
+                        "--inputs.otlp-traces.topic", topics.get(0),
+                        "--inputs.native-events.topic", topics.get(1),
+                        "--sinks.kafka.topic", topics.get(2),
+                        "--dead-letter.topic", topics.get(3),
+                        "--sinks.console.enabled", "false");
+        Path v2 = ROOT.resolve("job/target/sentinel-job-v2.jar");
+        Files.copy(JAR, v2, StandardCopyOption.REPLACE_EXISTING);
+
+        // Phase 1: 90 s of ordinary traffic (event time ending 40 s ago), a few bad messages.
+        long now = System.currentTimeMillis();
+        int bad = produce(topics.get(0), now - 130_000, now - 40_000, List.of(), 100, 1);
+
+        List<String> submit = new ArrayList<>(List.of("scripts/submit.sh", JAR.toString()));
+        submit.addAll(args);
+        String submitted = run(180, submit.toArray(new String[0]));
+        String firstJob = jobIdIn(submitted);
+        assertThat(rest("/jobs/" + firstJob).get("vertices"))
+                .extracting(v -> v.get("name").asText())
+                .contains(
+                        "Detect request anomalies per key (service, model, provider, operation)",
+                        "Count requests, errors and cost per key and window");
+        awaitConsumed(topics.get(0), "e2e-" + topics.get(0));
+
+        // The upgrade: stop with a savepoint, start the second build from it.
+        List<String> upgrade = new ArrayList<>(List.of("scripts/upgrade.sh", v2.toString()));
+        upgrade.addAll(args);
+        String upgraded = run(300, upgrade.toArray(new String[0]));
+        assertThat(upgraded).contains("UPGRADED");
+        String secondJob = upgraded.substring(upgraded.indexOf("UPGRADED ") + 9).split("\\s+")[0];
+        JsonNode restored =
+                rest("/jobs/" + secondJob + "/checkpoints").get("latest").get("restored");
+        assertThat(restored.get("is_savepoint").asBoolean()).isTrue();
+
+        // Phase 2: right after the restore, support-bot answers five times slower.
+        long phase2 = System.currentTimeMillis() - 15_000;
+        Incident spike =
+                new Incident(
+                        Incident.Type.LATENCY_SPIKE,
+                        "support-bot",
+                        "gpt-4o",
+                        phase2,
+                        phase2 + 15_000);
+        produce(topics.get(0), phase2, phase2 + 15_000, List.of(spike), 0, 2);
+        awaitConsumed(topics.get(0), "e2e-" + topics.get(0));
+        Thread.sleep(12_000); // one more checkpoint: the Kafka sink flushes on checkpoints
+
+        List<JsonNode> anomalies = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : KafkaTestBroker.readAll(topics.get(2))) {
+            anomalies.add(JSON.readTree(r.value()));
+        }
+        // Detection goes on without a new warm-up: the first spiky requests are caught, judged
+        // against baselines of hundreds of samples learned before the upgrade.
+        List<JsonNode> afterUpgrade =
+                anomalies.stream()
+                        .filter(a -> a.get("service").asText().equals("support-bot"))
+                        .filter(a -> a.get("metric").asText().equals("latency_ms"))
+                        .filter(
+                                a ->
+                                        Instant.parse(a.get("event_time").asText()).toEpochMilli()
+                                                >= phase2)
+                        .toList();
+        assertThat(afterUpgrade).isNotEmpty();
+        long firstAfter =
+                afterUpgrade.stream()
+                        .mapToLong(a -> Instant.parse(a.get("event_time").asText()).toEpochMilli())
+                        .min()
+                        .getAsLong();
+        assertThat(firstAfter - phase2).isLessThan(3_000);
+        assertThat(afterUpgrade)
+                .allSatisfy(
+                        a ->
+                                assertThat(a.get("baseline").get("samples").asLong())
+                                        .isGreaterThan(60));
+
+        // Nothing emitted twice with a different id: one id per (key, metric, event time, span).
+        Map<String, Set<String>> idsPerValue = new HashMap<>();
+        for (JsonNode a : anomalies) {
+            String value =
+                    String.join(
+                            "|",
+                            a.get("service").asText(),
+                            a.get("model").asText(),
+                            a.get("metric").asText(),
+                            a.get("event_time").asText(),
+                            a.get("span_id").asText());
+            idsPerValue
+                    .computeIfAbsent(value, k -> new HashSet<>())
+                    .add(a.get("anomaly_id").asText());
+        }
+        assertThat(idsPerValue.values()).allSatisfy(ids -> assertThat(ids).hasSize(1));
+
+        // Nothing lost: every bad message is on the dead-letter topic (at least once).
+        Set<Long> deadOffsets =
+                KafkaTestBroker.readAll(topics.get(3)).stream()
+                        .map(
+                                r -> {
+                                    try {
+                                        return JSON.readTree(r.value())
+                                                                .get("source_offset")
+                                                                .asLong()
+                                                        * 10
+                                                + JSON.readTree(r.value())
+                                                        .get("source_partition")
+                                                        .asLong();
+                                    } catch (Exception e) {
+                                        throw new IllegalStateException(e);
+                                    }
+                                })
+                        .collect(Collectors.toSet());
+        assertThat(deadOffsets).hasSize(bad);
+
+        // An upgrade that cannot restore the state is refused and the running version comes back.
+        List<String> refused = new ArrayList<>(List.of("scripts/upgrade.sh", v2.toString()));
+        refused.addAll(args);
+        refused.addAll(List.of("--detection.metrics", "latency_ms"));
+        String out = runExpectingFailure(300, refused.toArray(new String[0]));
+        assertThat(out).contains("REFUSED").contains("Cannot map checkpoint/savepoint state");
+        assertThat(rest("/jobs/overview").get("jobs"))
+                .anySatisfy(j -> assertThat(j.get("state").asText()).isEqualTo("RUNNING"));
+    }
+
+    /** Produces generated telemetry between two event times; returns the bad messages sent. */
+    private static int produce(
+            String topic, long from, long to, List<Incident> incidents, int badEvery, long seed)
+            throws Exception {
+        int bad = 0;
+        int n = 0;
+        try (KafkaProducer<byte[], byte[]> producer = KafkaTestBroker.producer();
+                TelemetryGenerator gen = new TelemetryGenerator(seed, incidents, 4)) {
+            for (long t = from; t < to; t += 50, n++) {
+                byte[] value;
+                if (badEvery > 0 && n % badEvery == badEvery - 1) {
+                    value = BadMessages.ALL.get(bad % BadMessages.ALL.size()).payload();
+                    bad++;
+                } else {
+                    value = gen.nextMessage(t);
+                }
+                producer.send(new ProducerRecord<>(topic, null, t, null, value));
+            }
+            producer.flush();
+        }
+        return bad;
+    }
+
+    /** Waits until the job's consumer group has committed every offset of the topic. */
+    private static void awaitConsumed(String topic, String group) throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestBroker.bootstrap());
+        try (AdminClient admin = AdminClient.create(p)) {
+            List<TopicPartition> parts =
+                    List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1));
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            parts.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+            var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (true) {
+                Map<TopicPartition, OffsetAndMetadata> committed =
+                        admin.listConsumerGroupOffsets(group)
+                                .partitionsToOffsetAndMetadata()
+                                .get(30, TimeUnit.SECONDS);
+                boolean done =
+                        parts.stream()
+                                .allMatch(
+                                        tp ->
+                                                committed.get(tp) != null
+                                                        && committed.get(tp).offset()
+                                                                >= ends.get(tp).offset());
+                if (done) {
+                    return;
+                }
+                assertThat(System.currentTimeMillis())
+                        .as("job consumed %s within 120 s", topic)
+                        .isLessThan(deadline);
+                Thread.sleep(1000);
+            }
+        }
+    }
+
+    private static String jobIdIn(String output) {
+        int i = output.indexOf("JobID ");
+        assertThat(i).as("a JobID in: %s", output).isGreaterThanOrEqualTo(0);
+        return output.substring(i + 6).split("\\s+")[0];
+    }
+
+    static JsonNode rest(String path) throws Exception {
+        HttpResponse<String> r =
+                HTTP.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:8081" + path))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("GET %s", path).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    static String run(int timeoutSeconds, String... command) throws Exception {
+        Result r = exec(timeoutSeconds, command);
+        assertThat(r.code)
+                .as("%s exited with %s:%n%s", String.join(" ", command), r.code, r.output)
+                .isZero();
+        return r.output;
+    }
+
+    static String runExpectingFailure(int timeoutSeconds, String... command) throws Exception {
+        Result r = exec(timeoutSeconds, command);
+        assertThat(r.code)
+                .as("%s should fail:%n%s", String.join(" ", command), r.output)
+                .isNotZero();
+        return r.output;
+    }
+
+    private record Result(int code, String output) {}
+
+    private static Result exec(int timeoutSeconds, String... command) throws Exception {
+        Path log = Files.createTempFile("e2e-", ".log");
+        Process p =
+                new ProcessBuilder(command)
+                        .directory(ROOT.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(
+                    String.join(" ", command) + " timed out:\n" + Files.readString(log));
+        }
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        Files.delete(log);
+        return new Result(p.exitValue(), output);
+    }
+}
