@@ -26,19 +26,30 @@ public class AnomalyDetectionFunction extends KeyedProcessFunction<String, LlmRe
     public static final String STATE_NAME = "key-baseline";
 
     private final DetectionSettings settings;
+    private final KeyBaselineSerializer serializer;
     private transient RequestDetector detector;
     private transient ValueState<KeyBaseline> baselines;
     private transient Counter requests;
     private transient AnomalyCounters anomalies;
 
     public AnomalyDetectionFunction(DetectionSettings settings) {
+        this(settings, KeyBaselineSerializer.INSTANCE);
+    }
+
+    /** With another state serializer: for compatibility tests only. */
+    AnomalyDetectionFunction(DetectionSettings settings, KeyBaselineSerializer serializer) {
         this.settings = settings;
+        this.serializer = serializer;
     }
 
     /** The keyed state of both detection functions: versioned serializer, TTL for quiet keys. */
     public static ValueStateDescriptor<KeyBaseline> stateDescriptor(String name, long ttlMs) {
-        ValueStateDescriptor<KeyBaseline> d =
-                new ValueStateDescriptor<>(name, KeyBaselineSerializer.INSTANCE);
+        return stateDescriptor(name, ttlMs, KeyBaselineSerializer.INSTANCE);
+    }
+
+    static ValueStateDescriptor<KeyBaseline> stateDescriptor(
+            String name, long ttlMs, KeyBaselineSerializer serializer) {
+        ValueStateDescriptor<KeyBaseline> d = new ValueStateDescriptor<>(name, serializer);
         if (ttlMs > 0) {
             d.enableTimeToLive(
                     StateTtlConfig.newBuilder(Duration.ofMillis(ttlMs))
@@ -53,7 +64,8 @@ public class AnomalyDetectionFunction extends KeyedProcessFunction<String, LlmRe
     public void open(OpenContext openContext) {
         detector = new RequestDetector(settings);
         baselines =
-                getRuntimeContext().getState(stateDescriptor(STATE_NAME, settings.stateTtlMs()));
+                getRuntimeContext()
+                        .getState(stateDescriptor(STATE_NAME, settings.stateTtlMs(), serializer));
         requests =
                 getRuntimeContext()
                         .getMetricGroup()

@@ -34,7 +34,18 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
 
     private static final int DIMENSIONS = 6;
 
-    public static final KeyBaselineSerializer INSTANCE = new KeyBaselineSerializer();
+    public static final KeyBaselineSerializer INSTANCE = new KeyBaselineSerializer(FORMAT_VERSION);
+
+    /** The format this serializer writes and claims in snapshots. */
+    private final int formatVersion;
+
+    /**
+     * A serializer claiming {@code formatVersion}: {@link #INSTANCE} in the job; tests build one
+     * with a bumped version to prove that a format change without a migration is refused.
+     */
+    public KeyBaselineSerializer(int formatVersion) {
+        this.formatVersion = formatVersion;
+    }
 
     @Override
     public boolean isImmutableType() {
@@ -193,20 +204,25 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof KeyBaselineSerializer;
+        return o instanceof KeyBaselineSerializer other && other.formatVersion == formatVersion;
     }
 
     @Override
     public int hashCode() {
-        return KeyBaselineSerializer.class.hashCode();
+        return 31 * KeyBaselineSerializer.class.hashCode() + formatVersion;
     }
 
     @Override
     public TypeSerializerSnapshot<KeyBaseline> snapshotConfiguration() {
-        return new Snapshot(FORMAT_VERSION);
+        return new Snapshot(formatVersion);
     }
 
-    /** Records the format version in checkpoints and savepoints, and checks it on restore. */
+    /**
+     * Records the format version in checkpoints and savepoints, and checks it on restore: the same
+     * version restores as is; any other is incompatible (a format change needs a migration written
+     * here before its version is bumped), so Flink refuses the restore instead of misreading the
+     * bytes.
+     */
     public static final class Snapshot implements TypeSerializerSnapshot<KeyBaseline> {
         private int version;
 
@@ -221,7 +237,7 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
 
         @Override
         public int getCurrentVersion() {
-            return FORMAT_VERSION;
+            return version;
         }
 
         @Override
@@ -234,21 +250,13 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
 
         @Override
         public TypeSerializer<KeyBaseline> restoreSerializer() {
-            if (version != FORMAT_VERSION) {
-                throw new IllegalStateException(
-                        "key baseline state has format version "
-                                + version
-                                + " which this build (format "
-                                + FORMAT_VERSION
-                                + ") cannot read");
-            }
-            return INSTANCE;
+            return version == FORMAT_VERSION ? INSTANCE : new KeyBaselineSerializer(version);
         }
 
         @Override
         public TypeSerializerSchemaCompatibility<KeyBaseline> resolveSchemaCompatibility(
                 TypeSerializerSnapshot<KeyBaseline> oldSnapshot) {
-            if (oldSnapshot instanceof Snapshot old && old.version == FORMAT_VERSION) {
+            if (oldSnapshot instanceof Snapshot old && old.version == version) {
                 return TypeSerializerSchemaCompatibility.compatibleAsIs();
             }
             return TypeSerializerSchemaCompatibility.incompatible();
