@@ -67,3 +67,16 @@ build_project() {
 local_classpath() {
   echo "$ROOT/job/target/sentinel-job-0.1.0-SNAPSHOT.jar:$(cat "$ROOT/job/target/local-classpath.txt")"
 }
+
+# ensure_command COMMAND PACKAGE: installs the Debian package when the command is missing.
+ensure_command() {
+  local cmd=$1 pkg=$2
+  command -v "$cmd" >/dev/null 2>&1 && return 0
+  log "installing $pkg (for $cmd) from Debian's packages"
+  if [ ! -f "$RUN_DIR/.apt-updated" ]; then
+    apt-get update -qq >/dev/null 2>&1 || die "apt-get update failed"
+    touch "$RUN_DIR/.apt-updated"
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null 2>&1 \
+    || die "could not install $pkg"
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: starts the local services it needs (Kafka), runs the unit tests
-# (*Test, surefire) and the integration tests (*ITCase, failsafe) against them, and stops what
-# it started.
+# The whole test suite: installs what it needs (promtool, chromium), starts the local services
+# (Kafka), checks the alerting rules, runs the unit tests (*Test, surefire) and the integration
+# tests (*ITCase, failsafe; one starts a real Flink session cluster), and stops what it started.
 #   scripts/test.sh [extra maven args]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -14,7 +14,14 @@ trap cleanup EXIT
 if ! "$ROOT/scripts/services.sh" status | grep -q running; then STARTED=yes; fi
 "$ROOT/scripts/services.sh" up
 
-log "running unit and integration tests (mvn verify)"
+ensure_command promtool prometheus
+ensure_command chromium chromium
+
+log "checking the Prometheus alerting rules (promtool check rules, promtool test rules)"
+(cd "$ROOT/conf/prometheus" && promtool check rules llm-sentinel-rules.yaml \
+  && promtool test rules llm-sentinel-rules.test.yaml) || die "the alerting rules failed their checks"
+
+log "running unit and integration tests (mvn verify; the integration tests start a Flink cluster)"
 cd "$ROOT"
 SENTINEL_KAFKA_BOOTSTRAP=127.0.0.1:9092 mvn -B verify "$@"
-log "all tests passed"
+log "all tests passed; screenshots in job/target/screenshots"

@@ -104,6 +104,7 @@ class ClusterUpgradeITCase {
                         "Detect request anomalies per key (service, model, provider, operation)",
                         "Count requests, errors and cost per key and window");
         awaitConsumed(topics.get(0), "e2e-" + topics.get(0));
+        screenshotOfWebUi(firstJob);
 
         // The upgrade: stop with a savepoint, start the second build from it.
         List<String> upgrade = new ArrayList<>(List.of("scripts/upgrade.sh", v2.toString()));
@@ -201,6 +202,24 @@ class ClusterUpgradeITCase {
         assertThat(out).contains("REFUSED").contains("Cannot map checkpoint/savepoint state");
         assertThat(rest("/jobs/overview").get("jobs"))
                 .anySatisfy(j -> assertThat(j.get("state").asText()).isEqualTo("RUNNING"));
+    }
+
+    /** The job's page in the Flink web UI, in headless Chromium (scripts/test.sh installs it). */
+    private static void screenshotOfWebUi(String jobId) throws Exception {
+        Path dir = ROOT.resolve("job/target/screenshots");
+        Files.createDirectories(dir);
+        Path png = dir.resolve("flink-web-ui-job.png");
+        Files.deleteIfExists(png);
+        Path profile = Files.createTempDirectory("chromium-");
+        run(
+                120,
+                "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--user-data-dir=" + profile, "--window-size=1600,1000",
+                "--virtual-time-budget=10000", "--screenshot=" + png,
+                "http://localhost:8081/#/job/running/" + jobId + "/overview");
+        assertThat(png).exists();
+        assertThat(Files.size(png)).as("a rendered page, not a blank one").isGreaterThan(20_000);
     }
 
     /** Produces generated telemetry between two event times; returns the bad messages sent. */
