@@ -213,10 +213,19 @@ class ClusterUpgradeITCase {
         Path profile = Files.createTempDirectory("chromium-");
         run(
                 120,
-                "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--user-data-dir=" + profile, "--window-size=1600,1000",
-                "--virtual-time-budget=10000", "--screenshot=" + png,
+                "chromium",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--user-data-dir=" + profile,
+                "--window-size=1600,1000",
+                "--virtual-time-budget=10000",
+                "--screenshot=" + png,
                 "http://localhost:8081/#/job/running/" + jobId + "/overview");
         assertThat(png).exists();
         assertThat(Files.size(png)).as("a rendered page, not a blank one").isGreaterThan(20_000);
@@ -228,6 +237,7 @@ class ClusterUpgradeITCase {
             throws Exception {
         int bad = 0;
         int n = 0;
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = KafkaTestBroker.producer();
                 TelemetryGenerator gen = new TelemetryGenerator(seed, incidents, 4)) {
             for (long t = from; t < to; t += 50, n++) {
@@ -238,9 +248,12 @@ class ClusterUpgradeITCase {
                 } else {
                     value = gen.nextMessage(t);
                 }
-                producer.send(new ProducerRecord<>(topic, null, t, null, value));
+                sent.add(producer.send(new ProducerRecord<>(topic, null, t, null, value)));
             }
             producer.flush();
+            for (var f : sent) {
+                f.get(60, TimeUnit.SECONDS); // a failed send fails the test here, not later
+            }
         }
         return bad;
     }

@@ -45,6 +45,7 @@ public final class KafkaTestBroker {
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
         try (AdminClient admin = AdminClient.create(p)) {
             admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+            awaitLeaders(admin, out);
         } catch (Exception e) {
             throw new IllegalStateException(
                     "No Kafka broker at "
@@ -56,12 +57,47 @@ public final class KafkaTestBroker {
         return out;
     }
 
+    /**
+     * Waits until every partition of the new topics has a leader: a producer that starts while they
+     * have none can get its idempotent sequence numbers out of step with the broker and retry
+     * OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout (seen with kafka-clients 3.4).
+     */
+    private static void awaitLeaders(AdminClient admin, List<String> topics) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (true) {
+            boolean ready =
+                    admin
+                            .describeTopics(topics)
+                            .allTopicNames()
+                            .get(10, TimeUnit.SECONDS)
+                            .values()
+                            .stream()
+                            .allMatch(
+                                    d ->
+                                            d.partitions().stream()
+                                                    .allMatch(pi -> pi.leader() != null));
+            if (ready) {
+                return;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException(
+                        "partitions of " + topics + " have no leader after 30 s");
+            }
+            Thread.sleep(100);
+        }
+    }
+
     public static KafkaProducer<byte[], byte[]> producer() {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        // Not idempotent, one request in flight: the same order and durability, without the
+        // sequence-number state that can wedge a 3.4 client on a freshly created topic.
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000");
         return new KafkaProducer<>(p);
     }
 

@@ -62,6 +62,7 @@ class SentinelJobITCase {
         long otherSpans;
         int bad = 0;
         int messages = 0;
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = KafkaTestBroker.producer();
                 TelemetryGenerator gen = new TelemetryGenerator(11, List.of(spike), 4)) {
             for (long t = start; t < start + durationMs; t += 50) {
@@ -72,13 +73,16 @@ class SentinelJobITCase {
                 } else {
                     value = gen.nextMessage(t);
                 }
-                producer.send(new ProducerRecord<>(otlpTopic, null, t, null, value));
+                sent.add(producer.send(new ProducerRecord<>(otlpTopic, null, t, null, value)));
                 messages++;
             }
             // The older native format on its own topic: one good event, one broken.
             producer.send(new ProducerRecord<>(nativeTopic, utf8(nativeEvent(start + 1000))));
             producer.send(new ProducerRecord<>(nativeTopic, utf8("{\"service_name\":\"x\"}")));
             producer.flush();
+            for (var f : sent) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS); // a failed send fails here
+            }
             llmSpans = gen.llmSpans();
             otherSpans = gen.otherSpans();
         }

@@ -90,6 +90,10 @@ public final class GeneratorMain {
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(8 * 1024 * 1024));
+        // Not idempotent, one request in flight (same order): a 3.4 idempotent producer can
+        // wedge on OUT_OF_ORDER_SEQUENCE_NUMBER retries against a topic that just got a leader.
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
 
         long total = Math.max(1, Math.round(durationMs / 1000.0 * rate));
         double stepMs = 1000.0 / rate;
