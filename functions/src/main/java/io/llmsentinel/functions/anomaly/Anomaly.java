@@ -78,6 +78,23 @@ public class Anomaly {
         return a;
     }
 
+    /** Sets the key's dimensions. */
+    public Anomaly withDimensions(
+            String service,
+            String model,
+            String provider,
+            String operation,
+            String environment,
+            String namespace) {
+        this.service = service;
+        this.model = model;
+        this.provider = provider;
+        this.operation = operation;
+        this.environment = environment;
+        this.namespace = namespace;
+        return this;
+    }
+
     /** Sets the deterministic id; call once the dimensions and span are set. */
     public Anomaly assignId() {
         anomalyId = AnomalyIds.of(this);

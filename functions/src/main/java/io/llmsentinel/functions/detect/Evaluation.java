@@ -21,35 +21,22 @@ public record Evaluation(
         double baselineQ3,
         long baselineSamples) {
 
-    static final Evaluation NOT_JUDGED =
-            new Evaluation(
-                    0,
-                    new Verdict[0],
-                    null,
-                    null,
-                    Double.NaN,
-                    Double.NaN,
-                    Double.NaN,
-                    Double.NaN,
-                    Double.NaN,
-                    Double.NaN,
-                    0);
+    static final Evaluation NOT_JUDGED = normal(0);
 
+    /** A value judged and found normal: its score, nothing fired. */
     static Evaluation normal(double score) {
-        return score == 0
-                ? NOT_JUDGED
-                : new Evaluation(
-                        score,
-                        new Verdict[0],
-                        null,
-                        null,
-                        Double.NaN,
-                        Double.NaN,
-                        Double.NaN,
-                        Double.NaN,
-                        Double.NaN,
-                        Double.NaN,
-                        0);
+        return new Evaluation(
+                score,
+                new Verdict[0],
+                null,
+                null,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                0);
     }
 
     public boolean anomalous() {

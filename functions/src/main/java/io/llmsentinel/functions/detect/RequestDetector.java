@@ -33,13 +33,15 @@ public final class RequestDetector implements Serializable {
             }
             Evaluation e = d.evaluate(baseline.forMetric(d.metric()), x);
             if (e.anomalous()) {
-                Anomaly a = Anomaly.of(d.metric(), x, e, r.eventTimeMs, nowMs);
-                a.service = r.service;
-                a.model = r.model;
-                a.provider = r.provider;
-                a.operation = r.operation;
-                a.environment = r.environment;
-                a.namespace = r.namespace;
+                Anomaly a =
+                        Anomaly.of(d.metric(), x, e, r.eventTimeMs, nowMs)
+                                .withDimensions(
+                                        r.service,
+                                        r.model,
+                                        r.provider,
+                                        r.operation,
+                                        r.environment,
+                                        r.namespace);
                 a.traceId = r.traceId;
                 a.spanId = r.spanId;
                 if (found == null) {

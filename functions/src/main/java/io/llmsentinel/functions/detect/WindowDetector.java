@@ -86,13 +86,15 @@ public final class WindowDetector implements Serializable {
         }
         Evaluation e = d.evaluate(b.forMetric(d.metric()), x);
         if (e.anomalous()) {
-            Anomaly a = Anomaly.of(d.metric(), x, e, w.windowEndMs - 1, nowMs);
-            a.service = w.service;
-            a.model = w.model;
-            a.provider = w.provider;
-            a.operation = w.operation;
-            a.environment = w.environment;
-            a.namespace = w.namespace;
+            Anomaly a =
+                    Anomaly.of(d.metric(), x, e, w.windowEndMs - 1, nowMs)
+                            .withDimensions(
+                                    w.service,
+                                    w.model,
+                                    w.provider,
+                                    w.operation,
+                                    w.environment,
+                                    w.namespace);
             out.add(a.assignId());
         }
     }
