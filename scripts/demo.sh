@@ -58,7 +58,8 @@ until curl -fs http://127.0.0.1:8081/jobs/overview 2>/dev/null | grep -q '"state
 done
 log "job RUNNING; open http://localhost:8081 to watch it"
 
-# Print each anomaly as it arrives, one readable line each (the raw JSON is in anomalies.jsonl).
+# Print each alert (deduplicated anomaly) as it arrives, one readable line each (the raw JSON is
+# in anomalies.jsonl; every anomaly also goes to the sentinel.anomalies topic).
 (tail -n +1 -F --pid="$(cat "$JOB_PID")" "$DEMO_DIR/anomalies.jsonl" 2>/dev/null | while IFS= read -r line; do
   json="${line#*> }"
   sev=$(sed -n 's/.*"severity":"\([a-z]*\)".*/\1/p' <<<"$json")
@@ -69,8 +70,10 @@ log "job RUNNING; open http://localhost:8081 to watch it"
   value=$(sed -n 's/.*"value":\([-0-9.eE]*\).*/\1/p' <<<"$json")
   mean=$(sed -n 's/.*"baseline":{"mean":\([-0-9.eE]*\).*/\1/p' <<<"$json")
   t=$(sed -n 's/.*"event_time":"\([^"]*\)".*/\1/p' <<<"$json")
-  printf 'ANOMALY %-8s %-18s %-18s %-30s %s=%.6g (baseline mean %.6g) at %s\n' \
-    "$sev" "$type" "$svc" "$model" "$metric" "$value" "${mean:-0}" "$t"
+  sup=$(sed -n 's/.*"suppressed_before":\([0-9]*\).*/\1/p' <<<"$json")
+  printf 'ALERT %-8s %-18s %-18s %-30s %s=%.6g (baseline mean %.6g) at %s%s\n' \
+    "$sev" "$type" "$svc" "$model" "$metric" "$value" "${mean:-0}" "$t" \
+    "$([ "${sup:-0}" -gt 0 ] && echo " (+$sup similar suppressed)")"
 done) &
 PRINTER_PID=$!
 
@@ -97,8 +100,8 @@ echo $! > "$GEN_PID"
 wait "$(cat "$GEN_PID")" || true
 rm -f "$GEN_PID"
 
-log "generator finished; letting the job catch up"
-sleep 8
+log "generator finished; letting the job catch up (anomalies are committed to Kafka on checkpoints, every 10 s)"
+sleep 15
 echo
 java -Xmx256m -Dlog4j.configurationFile="$ROOT/conf/log4j-console.properties" -cp "$(local_classpath)" \
   io.llmsentinel.job.generator.IncidentReport --record "$RECORD" || true

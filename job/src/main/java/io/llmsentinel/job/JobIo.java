@@ -25,7 +25,7 @@ public record JobIo(
         Source<RawMessage, ?, ?> otlpTraces,
         Source<RawMessage, ?, ?> nativeEvents,
         List<Output<Anomaly>> anomalyOutputs,
-        List<Output<String>> anomalyLines,
+        List<Output<String>> alertLines,
         Output<DeadLetter> deadLetters) {
 
     /** A sink with the uid and name its operator gets. */
@@ -60,13 +60,15 @@ public record JobIo(
                             KafkaSinks.anomalies(
                                     brokers,
                                     client,
-                                    config.get(SentinelOptions.KAFKA_ANOMALIES_TOPIC))));
+                                    config.get(SentinelOptions.KAFKA_ANOMALIES_TOPIC),
+                                    config.get(SentinelOptions.KAFKA_EXACTLY_ONCE),
+                                    config.get(SentinelOptions.KAFKA_TRANSACTIONAL_ID_PREFIX))));
         }
         List<Output<String>> lines = new ArrayList<>();
         if (config.get(SentinelOptions.CONSOLE_ENABLED)) {
             lines.add(
                     new Output<>(
-                            "sink-console", "Anomalies to stdout (JSON lines)", new PrintSink<>()));
+                            "sink-console", "Alerts to stdout (JSON lines)", new PrintSink<>()));
         }
         Output<DeadLetter> dlq =
                 new Output<>(

@@ -3,6 +3,7 @@ package io.llmsentinel.job;
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.anomaly.AnomalyJson;
 import io.llmsentinel.functions.detect.DetectionSettings;
+import io.llmsentinel.functions.flink.AlertDeduplicationFunction;
 import io.llmsentinel.functions.flink.AnomalyDetectionFunction;
 import io.llmsentinel.functions.flink.TelemetryParser;
 import io.llmsentinel.functions.flink.WindowBounds;
@@ -44,6 +45,7 @@ public final class SentinelTopology {
     public static final String UID_READ_NATIVE = "read-native-events";
     public static final String UID_DETECT = "detect-request-anomalies";
     public static final String UID_WINDOW_COUNTS = "count-per-window";
+    public static final String UID_DEDUP = "deduplicate-alerts";
     public static final String UID_DETECT_WINDOWS = "detect-window-anomalies";
 
     public static void build(StreamExecutionEnvironment env, SentinelConfig config, JobIo io) {
@@ -136,14 +138,20 @@ public final class SentinelTopology {
         for (JobIo.Output<Anomaly> out : io.anomalyOutputs()) {
             anomalies.sinkTo(out.sink()).uid(out.uid()).name(out.name());
         }
-        if (!io.anomalyLines().isEmpty()) {
+        // Alerts: anomalies deduplicated per key, metric and type. Storage gets every anomaly.
+        if (!io.alertLines().isEmpty()) {
+            long dedupMs = config.get(SentinelOptions.DEDUP_WINDOW).toMillis();
             DataStream<String> lines =
                     anomalies
+                            .keyBy(AlertDeduplicationFunction::dedupKey, Types.STRING)
+                            .process(new AlertDeduplicationFunction(dedupMs))
+                            .uid(UID_DEDUP)
+                            .name("Deduplicate alerts per key, metric and type")
                             .map(AnomalyJson::toJson)
                             .returns(Types.STRING)
-                            .uid("anomalies-as-json-lines")
-                            .name("Anomaly as JSON line");
-            for (JobIo.Output<String> out : io.anomalyLines()) {
+                            .uid("alerts-as-json-lines")
+                            .name("Alert as JSON line");
+            for (JobIo.Output<String> out : io.alertLines()) {
                 lines.sinkTo(out.sink()).uid(out.uid()).name(out.name());
             }
         }

@@ -82,6 +82,7 @@ class ClusterUpgradeITCase {
                         "--kafka.bootstrap-servers", KafkaTestBroker.bootstrap(),
                         "--kafka.starting-offsets", "earliest",
                         "--kafka.group-id", "e2e-" + topics.get(0),
+                        "--sinks.kafka.transactional-id-prefix", "e2e-" + topics.get(0),
                         "--inputs.otlp-traces.topic", topics.get(0),
                         "--inputs.native-events.topic", topics.get(1),
                         "--sinks.kafka.topic", topics.get(2),

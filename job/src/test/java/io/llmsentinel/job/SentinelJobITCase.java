@@ -111,6 +111,8 @@ class SentinelJobITCase {
                                 "2"),
                         name -> null);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        // The anomaly topic is written in transactions committed on checkpoints.
+        env.enableCheckpointing(500);
         SentinelTopology.build(env, config, JobIo.fromConfig(config, true));
         JobExecutionResult result = env.execute("sentinel-it");
 

@@ -80,6 +80,7 @@ class SentinelJobTest {
                         SentinelTopology.UID_DETECT,
                         SentinelTopology.UID_WINDOW_COUNTS,
                         SentinelTopology.UID_DETECT_WINDOWS,
+                        SentinelTopology.UID_DEDUP,
                         "sink-dead-letters",
                         "sink-kafka-anomalies",
                         "sink-console");

@@ -36,6 +36,9 @@ public class Anomaly {
     public String traceId;
     public String spanId;
 
+    /** On alerts: how many repeats of this alert were suppressed since the previous one. */
+    public long suppressedBefore;
+
     public Anomaly() {}
 
     /**

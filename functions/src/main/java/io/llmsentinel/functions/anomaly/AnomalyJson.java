@@ -73,6 +73,7 @@ public final class AnomalyJson {
         g.writeEndObject();
         g.writeStringField("trace_id", a.traceId);
         g.writeStringField("span_id", a.spanId);
+        g.writeNumberField("suppressed_before", a.suppressedBefore);
         g.writeEndObject();
     }
 

@@ -306,12 +306,22 @@ public final class SentinelOptions {
         return out;
     }
 
+    public static final ConfigOption<Duration> DEDUP_WINDOW =
+            key("alerts.dedup-window")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(5))
+                    .withDescription(
+                            "Repeats of an alert (same key, metric and anomaly type) within this"
+                                    + " event time of the first are counted, not sent; a higher"
+                                    + " severity goes out at once. Storage gets every anomaly.");
+
     public static final ConfigOption<Boolean> CONSOLE_ENABLED =
             key("sinks.console.enabled")
                     .booleanType()
                     .defaultValue(true)
                     .withDescription(
-                            "Print each anomaly as one JSON line on the TaskManager's stdout.");
+                            "Print each alert (deduplicated anomaly) as one JSON line on the"
+                                    + " TaskManager's stdout.");
 
     public static final ConfigOption<Boolean> KAFKA_ANOMALIES_ENABLED =
             key("sinks.kafka.enabled")
@@ -324,6 +334,23 @@ public final class SentinelOptions {
                     .stringType()
                     .defaultValue("sentinel.anomalies")
                     .withDescription("Topic the anomaly stream is written to.");
+
+    public static final ConfigOption<Boolean> KAFKA_EXACTLY_ONCE =
+            key("sinks.kafka.exactly-once")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Write anomalies in Kafka transactions committed with each checkpoint"
+                                    + " (readers use isolation.level=read_committed); needs"
+                                    + " checkpointing. false: at-least-once, visible at once.");
+
+    public static final ConfigOption<String> KAFKA_TRANSACTIONAL_ID_PREFIX =
+            key("sinks.kafka.transactional-id-prefix")
+                    .stringType()
+                    .defaultValue("llm-sentinel-anomalies")
+                    .withDescription(
+                            "Prefix of the Kafka transactional ids; unique per job writing to the"
+                                    + " same cluster.");
 
     public static final ConfigOption<String> DEAD_LETTER_TOPIC =
             key("dead-letter.topic")
@@ -367,9 +394,12 @@ public final class SentinelOptions {
                     ERROR_RATE_MIN_REQUESTS,
                     EMPTY_WINDOWS,
                     STATE_TTL,
+                    DEDUP_WINDOW,
                     CONSOLE_ENABLED,
                     KAFKA_ANOMALIES_ENABLED,
                     KAFKA_ANOMALIES_TOPIC,
+                    KAFKA_EXACTLY_ONCE,
+                    KAFKA_TRANSACTIONAL_ID_PREFIX,
                     DEAD_LETTER_TOPIC);
 
     /** A preset on top of every threshold. */

@@ -10,13 +10,30 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 public final class KafkaSinks {
     private KafkaSinks() {}
 
+    /**
+     * The anomaly stream. Exactly-once: records go out in Kafka transactions committed with each
+     * checkpoint, so a restart neither loses nor repeats them for read_committed consumers; the
+     * transaction timeout stays under the brokers' transaction.max.timeout.ms (15 minutes by
+     * default).
+     */
     public static KafkaSink<Anomaly> anomalies(
-            String bootstrapServers, Properties clientProperties, String topic) {
+            String bootstrapServers,
+            Properties clientProperties,
+            String topic,
+            boolean exactlyOnce,
+            String transactionalIdPrefix) {
+        Properties producer = new Properties();
+        producer.putAll(clientProperties);
+        producer.putIfAbsent("transaction.timeout.ms", "900000");
         return KafkaSink.<Anomaly>builder()
                 .setBootstrapServers(bootstrapServers)
-                .setKafkaProducerConfig(clientProperties)
+                .setKafkaProducerConfig(producer)
                 .setRecordSerializer(new AnomalySerializationSchema(topic))
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setDeliveryGuarantee(
+                        exactlyOnce
+                                ? DeliveryGuarantee.EXACTLY_ONCE
+                                : DeliveryGuarantee.AT_LEAST_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
                 .build();
     }
 
