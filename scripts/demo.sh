@@ -40,13 +40,13 @@ if ! "$ROOT/scripts/services.sh" status | grep -q running; then SERVICES_STARTED
 
 START_MS=$(( $(date +%s) * 1000 ))
 log "starting LLM-Sentinel in a local Flink (web UI: http://localhost:8081)"
-log "the demo compresses time: rate windows of 10 s (1 min in conf/sentinel.yaml), judged after 4 windows"
+log "the demo compresses time: rate windows of 10 s judged after 4 windows, 2 s of allowed disorder (conf/sentinel.yaml: 1 min, 10 windows, 30 s)"
 nohup java -Xmx1g $JAVA_OPENS -Dlog4j.configurationFile="$ROOT/conf/log4j-console.properties" \
   -cp "$(local_classpath)" io.llmsentinel.job.SentinelJob \
   --config "$ROOT/conf/sentinel.yaml" --local "$ROOT/conf/flink" \
   --kafka.starting-offsets timestamp --kafka.starting-timestamp-ms "$START_MS" \
   --kafka.group-id "llm-sentinel-demo" \
-  --detection.window-size "10 s" --detection.window-warmup 4 \
+  --detection.window-size "10 s" --detection.window-warmup 4 --event-time.max-out-of-orderness "2 s" \
   > "$DEMO_DIR/anomalies.jsonl" 2> "$DEMO_DIR/job.log" &
 echo $! > "$JOB_PID"
 
