@@ -7,6 +7,8 @@ import io.llmsentinel.job.config.SentinelConfig;
 import io.llmsentinel.job.config.SentinelOptions;
 import io.llmsentinel.job.io.RawMessageDeserializer;
 import io.llmsentinel.sinks.kafka.KafkaSinks;
+import io.llmsentinel.sinks.webhook.DeadLetterPublisher;
+import io.llmsentinel.sinks.webhook.WebhookSink;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -26,6 +28,7 @@ public record JobIo(
         Source<RawMessage, ?, ?> nativeEvents,
         List<Output<Anomaly>> anomalyOutputs,
         List<Output<String>> alertLines,
+        List<Output<Anomaly>> alertOutputs,
         Output<DeadLetter> deadLetters) {
 
     /** A sink with the uid and name its operator gets. */
@@ -78,7 +81,20 @@ public record JobIo(
                                 + ")",
                         KafkaSinks.deadLetters(
                                 brokers, client, config.get(SentinelOptions.DEAD_LETTER_TOPIC)));
-        return new JobIo(otlp, nativeEvents, anomalyOutputs, lines, dlq);
+        List<Output<Anomaly>> alerts = new ArrayList<>();
+        if (!config.webhooks().isEmpty()) {
+            alerts.add(
+                    new Output<>(
+                            "sink-webhooks",
+                            "Alerts to webhooks (" + config.webhooks().size() + " endpoint(s))",
+                            new WebhookSink(
+                                    config.webhooks(),
+                                    DeadLetterPublisher.kafka(
+                                            brokers,
+                                            client,
+                                            config.get(SentinelOptions.DEAD_LETTER_TOPIC)))));
+        }
+        return new JobIo(otlp, nativeEvents, anomalyOutputs, lines, alerts, dlq);
     }
 
     private static KafkaSource<RawMessage> kafkaSource(

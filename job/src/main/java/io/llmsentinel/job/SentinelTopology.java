@@ -139,20 +139,26 @@ public final class SentinelTopology {
             anomalies.sinkTo(out.sink()).uid(out.uid()).name(out.name());
         }
         // Alerts: anomalies deduplicated per key, metric and type. Storage gets every anomaly.
-        if (!io.alertLines().isEmpty()) {
+        if (!io.alertLines().isEmpty() || !io.alertOutputs().isEmpty()) {
             long dedupMs = config.get(SentinelOptions.DEDUP_WINDOW).toMillis();
-            DataStream<String> lines =
+            DataStream<Anomaly> alerts =
                     anomalies
                             .keyBy(AlertDeduplicationFunction::dedupKey, Types.STRING)
                             .process(new AlertDeduplicationFunction(dedupMs))
                             .uid(UID_DEDUP)
-                            .name("Deduplicate alerts per key, metric and type")
-                            .map(AnomalyJson::toJson)
-                            .returns(Types.STRING)
-                            .uid("alerts-as-json-lines")
-                            .name("Alert as JSON line");
-            for (JobIo.Output<String> out : io.alertLines()) {
-                lines.sinkTo(out.sink()).uid(out.uid()).name(out.name());
+                            .name("Deduplicate alerts per key, metric and type");
+            for (JobIo.Output<Anomaly> out : io.alertOutputs()) {
+                alerts.sinkTo(out.sink()).uid(out.uid()).name(out.name());
+            }
+            if (!io.alertLines().isEmpty()) {
+                DataStream<String> lines =
+                        alerts.map(AnomalyJson::toJson)
+                                .returns(Types.STRING)
+                                .uid("alerts-as-json-lines")
+                                .name("Alert as JSON line");
+                for (JobIo.Output<String> out : io.alertLines()) {
+                    lines.sinkTo(out.sink()).uid(out.uid()).name(out.name());
+                }
             }
         }
         if (deadLetters != null) {

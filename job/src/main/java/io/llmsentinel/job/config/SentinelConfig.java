@@ -10,8 +10,11 @@ import io.llmsentinel.functions.detect.DetectorKind;
 import io.llmsentinel.functions.detect.Direction;
 import io.llmsentinel.functions.detect.Metric;
 import io.llmsentinel.functions.detect.MetricSettings;
+import io.llmsentinel.functions.detect.Severity;
 import io.llmsentinel.functions.read.PriceTable;
 import io.llmsentinel.job.config.SentinelOptions.PerMetric;
+import io.llmsentinel.sinks.webhook.WebhookEndpoint;
+import io.llmsentinel.sinks.webhook.WebhookSigner;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -52,16 +55,27 @@ public final class SentinelConfig implements Serializable {
     private final Map<String, String> kafkaProperties;
     private final Map<String, PriceTable.Price> prices;
     private final Set<String> secretKeys;
+    private final List<WebhookEndpoint> webhooks;
 
     private SentinelConfig(
             Configuration options,
             Map<String, String> kafkaProperties,
             Map<String, PriceTable.Price> prices,
-            Set<String> secretKeys) {
+            Set<String> secretKeys,
+            List<WebhookEndpoint> webhooks) {
         this.options = options;
         this.kafkaProperties = kafkaProperties;
         this.prices = prices;
         this.secretKeys = secretKeys;
+        this.webhooks = webhooks;
+    }
+
+    /**
+     * The webhook endpoints: those of {@code sinks.webhooks} in the file, plus one from the
+     * environment when SENTINEL_WEBHOOK_URL and SENTINEL_WEBHOOK_SECRET are set.
+     */
+    public List<WebhookEndpoint> webhooks() {
+        return webhooks;
     }
 
     /** Loads {@code file} (or only defaults when null), applies overrides and validates. */
@@ -69,6 +83,7 @@ public final class SentinelConfig implements Serializable {
             Path file, Map<String, String> overrides, UnaryOperator<String> env) {
         Map<String, String> flat = new LinkedHashMap<>();
         Map<String, PriceTable.Price> prices = new TreeMap<>();
+        JsonNode webhookNodes = null;
         if (file != null) {
             JsonNode root;
             try {
@@ -81,21 +96,80 @@ public final class SentinelConfig implements Serializable {
                 if (!root.isObject()) {
                     throw new ConfigException(file + ": the top level must be a mapping of keys");
                 }
+                JsonNode sinks = root.get("sinks");
+                if (sinks != null && sinks.isObject() && sinks.has("webhooks")) {
+                    webhookNodes = sinks.get("webhooks");
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) sinks).remove("webhooks");
+                }
                 flatten("", root, flat, prices);
             }
         }
         flat.putAll(overrides);
-        return fromFlat(flat, prices, env);
+        return fromFlat(flat, prices, env, webhooks(webhookNodes, env));
     }
 
     public static SentinelConfig defaults() {
-        return fromFlat(Map.of(), Map.of(), name -> null);
+        return fromFlat(Map.of(), Map.of(), name -> null, List.of());
+    }
+
+    /** {@code sinks.webhooks}: a list of {name, url, secrets, min-severity, services, ...}. */
+    private static List<WebhookEndpoint> webhooks(JsonNode nodes, UnaryOperator<String> env) {
+        List<WebhookEndpoint> out = new ArrayList<>();
+        if (nodes != null && !nodes.isNull()) {
+            if (!nodes.isArray()) {
+                throw new ConfigException("'sinks.webhooks' must be a list of endpoints");
+            }
+            int i = 0;
+            for (JsonNode n : nodes) {
+                String where = "'sinks.webhooks[" + i++ + "]'";
+                try {
+                    List<String> secrets = new ArrayList<>();
+                    n.path("secrets")
+                            .forEach(
+                                    x ->
+                                            secrets.add(
+                                                    resolveEnv(
+                                                            where + ".secrets", x.asText(), env)));
+                    Set<String> services = new TreeSet<>();
+                    n.path("services").forEach(x -> services.add(x.asText()));
+                    out.add(
+                            new WebhookEndpoint(
+                                    n.path("name").asText("webhook-" + i),
+                                    resolveEnv(where + ".url", n.path("url").asText(""), env),
+                                    secrets,
+                                    Severity.parse(n.path("min-severity").asText("low")),
+                                    services,
+                                    n.path("timeout-ms").asLong(5_000),
+                                    n.path("max-in-flight").asInt(16),
+                                    n.path("max-attempts").asInt(6),
+                                    n.path("initial-backoff-ms").asLong(500)));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(where + ": " + e.getMessage());
+                }
+            }
+        }
+        String url = env.apply("SENTINEL_WEBHOOK_URL");
+        String secret = env.apply("SENTINEL_WEBHOOK_SECRET");
+        if (url != null && !url.isBlank()) {
+            if (secret == null || secret.isBlank()) {
+                throw new ConfigException(
+                        "SENTINEL_WEBHOOK_URL is set but SENTINEL_WEBHOOK_SECRET (whsec_...) is not");
+            }
+            try {
+                out.add(WebhookEndpoint.of("env", url, List.of(secret)));
+                new WebhookSigner(List.of(secret));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("SENTINEL_WEBHOOK_URL/SECRET: " + e.getMessage());
+            }
+        }
+        return out;
     }
 
     private static SentinelConfig fromFlat(
             Map<String, String> flat,
             Map<String, PriceTable.Price> prices,
-            UnaryOperator<String> env) {
+            UnaryOperator<String> env,
+            List<WebhookEndpoint> webhooks) {
         Set<String> known = new TreeSet<>();
         for (ConfigOption<?> o : ALL) {
             known.add(o.key());
@@ -125,7 +199,8 @@ public final class SentinelConfig implements Serializable {
                         "unknown configuration key '" + key + "'" + hint(key, known));
             }
         }
-        SentinelConfig config = new SentinelConfig(options, kafkaProperties, allPrices, secretKeys);
+        SentinelConfig config =
+                new SentinelConfig(options, kafkaProperties, allPrices, secretKeys, webhooks);
         config.validate();
         return config;
     }
@@ -376,6 +451,17 @@ public final class SentinelConfig implements Serializable {
                     String key = KAFKA_PROPERTIES_PREFIX + k;
                     out.put(key, secretKeys.contains(key) ? MASK : v);
                 });
+        for (WebhookEndpoint w : webhooks) {
+            out.put(
+                    "sinks.webhooks." + w.name(),
+                    w
+                            + ", min-severity "
+                            + w.minSeverity().label()
+                            + (w.services().isEmpty() ? "" : ", services " + w.services())
+                            + ", "
+                            + w.secrets().size()
+                            + " secret(s) ******");
+        }
         prices.forEach(
                 (model, p) ->
                         out.put(

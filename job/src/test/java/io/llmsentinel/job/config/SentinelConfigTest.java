@@ -188,6 +188,49 @@ class SentinelConfigTest {
     }
 
     @Test
+    void webhooksFromTheFileAndFromTheEnvironment() throws Exception {
+        Path f =
+                write(
+                        "sinks:\n  webhooks:\n    - name: ops\n      url: https://hooks.example.com/x\n"
+                                + "      secrets: [\"${env:HOOK_SECRET}\"]\n      min-severity: high\n"
+                                + "      services: [billing]\n");
+        Map<String, String> env =
+                Map.of(
+                        "HOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                        "SENTINEL_WEBHOOK_URL", "http://127.0.0.1:9999/hook",
+                        "SENTINEL_WEBHOOK_SECRET", "whsec_dGhpcyBpcyBhbm90aGVyIHNlY3JldCBrZXkh");
+        SentinelConfig c = SentinelConfig.load(f, Map.of(), env::get);
+
+        assertThat(c.webhooks()).hasSize(2);
+        assertThat(c.webhooks().get(0).name()).isEqualTo("ops");
+        assertThat(c.webhooks().get(0).minSeverity())
+                .isEqualTo(io.llmsentinel.functions.detect.Severity.HIGH);
+        assertThat(c.webhooks().get(0).services()).containsExactly("billing");
+        assertThat(c.webhooks().get(1).url()).isEqualTo("http://127.0.0.1:9999/hook");
+        assertThat(c.describe().toString()).doesNotContain("MfKQ9r8").doesNotContain("dGhpcyBp");
+    }
+
+    @Test
+    void badWebhooksAreNamed() throws Exception {
+        Path f =
+                write(
+                        "sinks:\n  webhooks:\n    - name: ops\n      url: ftp://x\n      secrets: [whsec_AA==]\n");
+        assertThatThrownBy(() -> SentinelConfig.load(f, Map.of(), n -> null))
+                .hasMessageContaining("'sinks.webhooks[0]'")
+                .hasMessageContaining("url");
+        assertThatThrownBy(
+                        () ->
+                                SentinelConfig.load(
+                                        null,
+                                        Map.of(),
+                                        n ->
+                                                n.equals("SENTINEL_WEBHOOK_URL")
+                                                        ? "http://127.0.0.1/h"
+                                                        : null))
+                .hasMessageContaining("SENTINEL_WEBHOOK_SECRET");
+    }
+
+    @Test
     void listsParseFromCommandLine() {
         assertThat(
                         load("keys.dimensions", "service;environment")

@@ -1,0 +1,57 @@
+package io.llmsentinel.sinks.webhook;
+
+import io.llmsentinel.functions.anomaly.Anomaly;
+import io.llmsentinel.functions.detect.Severity;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One webhook receiver: where to send, the secrets to sign with (several during a rotation), which
+ * alerts it wants (minimum severity, services; empty services means all), and how hard to try.
+ */
+public record WebhookEndpoint(
+        String name,
+        String url,
+        List<String> secrets,
+        Severity minSeverity,
+        Set<String> services,
+        long timeoutMs,
+        int maxInFlight,
+        int maxAttempts,
+        long initialBackoffMs)
+        implements Serializable {
+
+    public WebhookEndpoint {
+        if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
+            throw new IllegalArgumentException("webhook '" + name + "': url must be http(s)://...");
+        }
+        if (secrets == null || secrets.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "webhook '" + name + "': at least one secret is needed");
+        }
+        secrets = List.copyOf(secrets);
+        services = services == null ? Set.of() : Set.copyOf(services);
+        if (timeoutMs <= 0 || maxInFlight < 1 || maxAttempts < 1 || initialBackoffMs <= 0) {
+            throw new IllegalArgumentException(
+                    "webhook '"
+                            + name
+                            + "': timeout, max-in-flight, max-attempts and backoff must be positive");
+        }
+    }
+
+    public static WebhookEndpoint of(String name, String url, List<String> secrets) {
+        return new WebhookEndpoint(name, url, secrets, Severity.LOW, Set.of(), 5_000, 16, 6, 500);
+    }
+
+    public boolean wants(Anomaly a) {
+        return Severity.parse(a.severity).ordinal() >= minSeverity.ordinal()
+                && (services.isEmpty() || services.contains(a.service));
+    }
+
+    /** For logs and metrics: the name and host, never the secrets or the full URL's query. */
+    @Override
+    public String toString() {
+        return name + " (" + java.net.URI.create(url).getHost() + ")";
+    }
+}
