@@ -19,6 +19,7 @@ DEMO_DIR="$RUN_DIR/demo"
 rm -rf "$DEMO_DIR"; mkdir -p "$DEMO_DIR"
 JOB_PID="$DEMO_DIR/job.pid"
 GEN_PID="$DEMO_DIR/generator.pid"
+RECEIVER_PID="$DEMO_DIR/webhook-receiver.pid"
 RECORD="$DEMO_DIR/incidents.jsonl"
 SERVICES_STARTED=""
 
@@ -28,6 +29,8 @@ cleanup() {
   log "stopping the demo"
   stop_pid generator "$GEN_PID" 10
   stop_pid "LLM-Sentinel job" "$JOB_PID" 30
+  stop_pid "webhook receiver" "$RECEIVER_PID" 10
+  [ -f "$DEMO_DIR/webhooks.log" ] && tail -n 1 "$DEMO_DIR/webhooks.log" | grep -E "^webhook receiver:" || true
   [ -n "${PRINTER_PID:-}" ] && kill "$PRINTER_PID" 2>/dev/null || true
   if [ -n "$SERVICES_STARTED" ]; then "$ROOT/scripts/services.sh" down; fi
   log "demo stopped; logs are in $DEMO_DIR"
@@ -38,12 +41,29 @@ build_project
 if ! "$ROOT/scripts/services.sh" status | grep -q running; then SERVICES_STARTED=yes; fi
 "$ROOT/scripts/services.sh" up
 
+# A local webhook receiver that checks every signature; the job delivers alerts to it (and also
+# to SENTINEL_WEBHOOK_URL with SENTINEL_WEBHOOK_SECRET, when you set them).
+WEBHOOK_PORT=8099
+DEMO_WEBHOOK_LOG="$DEMO_DIR/webhooks.log"
+DEMO_WEBHOOK_SECRET="whsec_$(head -c 24 /dev/urandom | base64)"
+export DEMO_WEBHOOK_SECRET
+sed '/^sinks:/a\
+  webhooks:\
+    - name: demo-receiver\
+      url: http://127.0.0.1:'"$WEBHOOK_PORT"'/hook\
+      secrets: ["${env:DEMO_WEBHOOK_SECRET}"]' "$ROOT/conf/sentinel.yaml" > "$DEMO_DIR/sentinel-demo.yaml"
+port_open $WEBHOOK_PORT && die "port $WEBHOOK_PORT is taken; the demo's webhook receiver needs it"
+java -Xmx128m -cp "$(local_classpath)" io.llmsentinel.job.generator.WebhookReceiver \
+  "$WEBHOOK_PORT" > "$DEMO_WEBHOOK_LOG" 2>&1 &
+echo $! > "$RECEIVER_PID"
+log "webhook receiver on http://127.0.0.1:$WEBHOOK_PORT/hook (verifies each signature; log: $DEMO_DIR/webhooks.log)"
+
 START_MS=$(( $(date +%s) * 1000 ))
 log "starting LLM-Sentinel in a local Flink (web UI: http://localhost:8081)"
 log "the demo compresses time: rate windows of 10 s judged after 4 windows, 2 s of allowed disorder (conf/sentinel.yaml: 1 min, 10 windows, 30 s)"
 nohup java -Xmx1g $JAVA_OPENS -Dlog4j.configurationFile="$ROOT/conf/log4j-console.properties" \
   -cp "$(local_classpath)" io.llmsentinel.job.SentinelJob \
-  --config "$ROOT/conf/sentinel.yaml" --local "$ROOT/conf/flink" \
+  --config "$DEMO_DIR/sentinel-demo.yaml" --local "$ROOT/conf/flink" \
   --kafka.starting-offsets timestamp --kafka.starting-timestamp-ms "$START_MS" \
   --kafka.group-id "llm-sentinel-demo" \
   --detection.window-size "10 s" --detection.window-warmup 4 --event-time.max-out-of-orderness "2 s" \
@@ -106,3 +126,4 @@ echo
 java -Xmx256m -Dlog4j.configurationFile="$ROOT/conf/log4j-console.properties" -cp "$(local_classpath)" \
   io.llmsentinel.job.generator.IncidentReport --record "$RECORD" || true
 log "malformed messages went to the dead-letter topic sentinel.deadletter (see $DEMO_DIR/job.log for the warnings)"
+log "alerts delivered to the webhook receiver: $(grep -c '^WEBHOOK verified' "$DEMO_DIR/webhooks.log" || true) verified, $(grep -c '^WEBHOOK REJECTED' "$DEMO_DIR/webhooks.log" || true) rejected"
