@@ -212,24 +212,35 @@ class ClusterUpgradeITCase {
         Path png = dir.resolve("flink-web-ui-job.png");
         Files.deleteIfExists(png);
         Path profile = Files.createTempDirectory("chromium-");
-        run(
-                120,
-                "chromium",
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--user-data-dir=" + profile,
-                "--window-size=1600,1000",
-                "--virtual-time-budget=10000",
-                "--screenshot=" + png,
-                "http://localhost:8081/#/job/running/" + jobId + "/overview");
+        // Headless Chromium may linger after writing the file: it gets 90 s, then the PNG decides.
+        Process chromium =
+                new ProcessBuilder(
+                                "chromium",
+                                "--headless",
+                                "--no-sandbox",
+                                "--disable-gpu",
+                                "--disable-quic",
+                                "--no-first-run",
+                                "--disable-background-networking",
+                                "--disable-component-update",
+                                "--disable-sync",
+                                "--user-data-dir=" + profile,
+                                "--window-size=1600,1000",
+                                "--virtual-time-budget=10000",
+                                "--timeout=30000",
+                                "--screenshot=" + png,
+                                "http://localhost:8081/#/job/running/" + jobId + "/overview")
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("chromium.log").toFile())
+                        .start();
+        if (!chromium.waitFor(90, TimeUnit.SECONDS)) {
+            chromium.destroyForcibly();
+        }
         assertThat(png).exists();
-        assertThat(Files.size(png)).as("a rendered page, not a blank one").isGreaterThan(20_000);
+        assertThat(Files.size(png))
+                .as("a rendered page, not a blank one (see %s)", dir.resolve("chromium.log"))
+                .isGreaterThan(20_000);
     }
 
     /** Produces generated telemetry between two event times; returns the bad messages sent. */
