@@ -41,6 +41,7 @@ cluster_up() {
     log "flink cluster already running (JobManager pid $(cat "$JM_PID"), TaskManager pid $(cat "$TM_PID"))"; return 0
   fi
   port_open 8081 && die "port 8081 is taken by another process; stop it first"
+  ensure_command curl curl
   install_flink
   write_conf
   local jm_params tm_params tm_jvm tm_dyn

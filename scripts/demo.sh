@@ -37,6 +37,7 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
+ensure_command curl curl
 build_project
 if ! "$ROOT/scripts/services.sh" status | grep -q running; then SERVICES_STARTED=yes; fi
 "$ROOT/scripts/services.sh" up

@@ -52,20 +52,8 @@ class CusumDetectorTest {
     @Test
     void findsASlowDriftThatNoSingleValueGivesAway() {
         MetricSettings m =
-                new MetricSettings(
-                        Direction.UP,
-                        EnumSet.of(DetectorKind.ZSCORE, DetectorKind.CUSUM),
-                        20,
-                        200,
-                        3.0,
-                        1.5,
-                        3.5,
-                        0.5,
-                        5.0,
-                        0.0,
-                        false,
-                        1e-9,
-                        true);
+                Fixtures.linear(
+                        Direction.UP, EnumSet.of(DetectorKind.ZSCORE, DetectorKind.CUSUM), 20, 200);
         MetricDetector d = new MetricDetector(Metric.LATENCY_MS, m);
         MetricState s = new MetricState();
         java.util.Random rnd = new java.util.Random(5);

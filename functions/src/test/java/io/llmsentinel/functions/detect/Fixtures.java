@@ -8,20 +8,7 @@ final class Fixtures {
 
     /** Linear scale, no relative floor, tiny unit: the formulas exactly as written. */
     static MetricSettings linear(Direction direction) {
-        return new MetricSettings(
-                direction,
-                EnumSet.allOf(DetectorKind.class),
-                4,
-                1000,
-                3.0,
-                1.5,
-                3.5,
-                0.5,
-                5.0,
-                0.0,
-                false,
-                1e-9,
-                true);
+        return linear(direction, EnumSet.allOf(DetectorKind.class), 4, 1000);
     }
 
     static MetricSettings linearFloored(double relativeFloor, double unit) {
@@ -38,6 +25,14 @@ final class Fixtures {
                 relativeFloor,
                 false,
                 unit,
+                true);
+    }
+
+    /** Linear scale, no floors, the given detectors, warm-up and horizon. */
+    static MetricSettings linear(
+            Direction direction, EnumSet<DetectorKind> detectors, int warmup, int window) {
+        return new MetricSettings(
+                direction, detectors, warmup, window, 3.0, 1.5, 3.5, 0.5, 5.0, 0.0, false, 1e-9,
                 true);
     }
 

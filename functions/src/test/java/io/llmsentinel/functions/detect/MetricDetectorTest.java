@@ -69,22 +69,7 @@ class MetricDetectorTest {
 
     @Test
     void aLastingShiftIsLearnedSoAlarmsStop() {
-        MetricSettings m = Fixtures.linear(Direction.UP);
-        m =
-                new MetricSettings(
-                        m.direction(),
-                        m.detectors(),
-                        20,
-                        50,
-                        3.0,
-                        1.5,
-                        3.5,
-                        0.5,
-                        5.0,
-                        0.0,
-                        false,
-                        1e-9,
-                        true);
+        MetricSettings m = Fixtures.linear(Direction.UP, EnumSet.allOf(DetectorKind.class), 20, 50);
         MetricDetector d = new MetricDetector(Metric.LATENCY_MS, m);
         Random rnd = new Random(3);
         MetricState s = new MetricState();
@@ -105,21 +90,7 @@ class MetricDetectorTest {
 
     @Test
     void levelShiftSeenOnlyByCusumIsTypedAsSuch() {
-        MetricSettings m =
-                new MetricSettings(
-                        Direction.UP,
-                        EnumSet.of(DetectorKind.CUSUM),
-                        10,
-                        1000,
-                        3.0,
-                        1.5,
-                        3.5,
-                        0.5,
-                        5.0,
-                        0.0,
-                        false,
-                        1e-9,
-                        true);
+        MetricSettings m = Fixtures.linear(Direction.UP, EnumSet.of(DetectorKind.CUSUM), 10, 1000);
         MetricDetector d = new MetricDetector(Metric.LATENCY_MS, m);
         MetricState s = new MetricState();
         Random rnd = new Random(4);
