@@ -52,9 +52,4 @@ public record DetectionSettings(
         metrics.keySet().stream().filter(m -> !m.perRequest()).forEach(out::add);
         return out;
     }
-
-    public DetectionSettings withMetrics(Map<Metric, MetricSettings> newMetrics) {
-        return new DetectionSettings(
-                newMetrics, windowSizeMs, errorRateMinRequests, emptyWindows, stateTtlMs);
-    }
 }

@@ -21,24 +21,9 @@ public final class IqrDetector implements Detector {
         return s.count >= m.warmup() && s.quantilesReady();
     }
 
-    /**
-     * The smallest standard deviation a robust spread may imply: the spread floor, and a fraction
-     * of the rolling standard deviation, so a series of a few repeated values (IQR or MAD zero)
-     * does not make every other value look infinitely far.
-     */
-    static double robustFloor(MetricState s, MetricSettings m) {
-        return Math.max(m.spreadFloor(s), ROBUST_SHARE_OF_STDDEV * s.stddev());
-    }
-
-    /**
-     * A robust spread may not imply a standard deviation below three quarters of the rolling one
-     * (which is itself protected from spikes by clipping).
-     */
-    static final double ROBUST_SHARE_OF_STDDEV = 0.75;
-
     @Override
     public Verdict judge(MetricState s, double y, MetricSettings m) {
-        double iqr = Math.max(s.q3 - s.q1, 1.349 * robustFloor(s, m));
+        double iqr = Math.max(s.q3 - s.q1, 1.349 * m.robustSpreadFloor(s));
         double above = (y - s.q3) / iqr;
         double below = (s.q1 - y) / iqr;
         double relevant;

@@ -25,7 +25,7 @@ public final class MadDetector implements Detector {
 
     @Override
     public Verdict judge(MetricState s, double y, MetricSettings m) {
-        double mad = Math.max(s.mad, 0.6745 * IqrDetector.robustFloor(s, m));
+        double mad = Math.max(s.mad, 0.6745 * m.robustSpreadFloor(s));
         double modifiedZ = 0.6745 * (y - s.median) / mad;
         return Verdict.of(
                 kind(),

@@ -112,4 +112,14 @@ public record MetricSettings(
         }
         return Math.max(unit, relativeFloor * Math.max(Math.abs(s.mean), s.magnitude));
     }
+
+    /**
+     * The smallest standard deviation a robust spread (IQR, MAD) may imply: the spread floor, and
+     * three quarters of the rolling standard deviation (itself protected from spikes by clipping),
+     * so a series of a few repeated values (IQR or MAD zero) does not make every other value look
+     * infinitely far.
+     */
+    public double robustSpreadFloor(MetricState s) {
+        return Math.max(spreadFloor(s), 0.75 * s.stddev());
+    }
 }

@@ -26,12 +26,7 @@ public class WindowStats {
 
     public void add(LlmRequest r) {
         if (requests == 0) {
-            service = r.service;
-            environment = r.environment;
-            namespace = r.namespace;
-            provider = r.provider;
-            operation = r.operation;
-            model = r.model;
+            dimensionsOf(r.service, r.environment, r.namespace, r.provider, r.operation, r.model);
         }
         requests++;
         if (r.error) {
@@ -45,18 +40,28 @@ public class WindowStats {
 
     public WindowStats merge(WindowStats o) {
         if (requests == 0) {
-            service = o.service;
-            environment = o.environment;
-            namespace = o.namespace;
-            provider = o.provider;
-            operation = o.operation;
-            model = o.model;
+            dimensionsOf(o.service, o.environment, o.namespace, o.provider, o.operation, o.model);
         }
         requests += o.requests;
         errors += o.errors;
         costUsd += o.costUsd;
         costKnown += o.costKnown;
         return this;
+    }
+
+    private void dimensionsOf(
+            String service,
+            String environment,
+            String namespace,
+            String provider,
+            String operation,
+            String model) {
+        this.service = service;
+        this.environment = environment;
+        this.namespace = namespace;
+        this.provider = provider;
+        this.operation = operation;
+        this.model = model;
     }
 
     public double minutes() {
