@@ -13,6 +13,8 @@ import java.util.Set;
  *     it says instead of flagging the ordinary long tail
  * @param unit the metric's smallest meaningful amount (1 ms, 1 token, 1e-6 USD): the offset of the
  *     log scale and the absolute spread floor on the linear scale
+ * @param repeatWindow values over which a combined score must beat the strongest recent one to
+ *     count in full (see {@link MetricDetector}); 0 turns this off
  */
 public record MetricSettings(
         Direction direction,
@@ -27,7 +29,8 @@ public record MetricSettings(
         double relativeFloor,
         boolean logScale,
         double unit,
-        boolean clipAnomalies)
+        boolean clipAnomalies,
+        int repeatWindow)
         implements Serializable {
 
     public MetricSettings {
@@ -45,6 +48,9 @@ public record MetricSettings(
                 && cusumDecision > 0)) {
             throw new IllegalArgumentException("thresholds must be > 0 (CUSUM slack >= 0)");
         }
+        if (repeatWindow < 0) {
+            throw new IllegalArgumentException("score repeat window must be >= 0 (0: off)");
+        }
         if (!(relativeFloor >= 0) || !(unit > 0)) {
             throw new IllegalArgumentException("floors must be >= 0 and unit > 0");
         }
@@ -56,7 +62,7 @@ public record MetricSettings(
                 direction,
                 EnumSet.allOf(DetectorKind.class),
                 30,
-                200,
+                1500,
                 3.0,
                 1.5,
                 3.5,
@@ -65,7 +71,8 @@ public record MetricSettings(
                 0.05,
                 logScale,
                 unit,
-                true);
+                true,
+                400);
     }
 
     public boolean runs(DetectorKind kind) {
@@ -87,7 +94,8 @@ public record MetricSettings(
                 relativeFloor,
                 logScale,
                 unit,
-                clipAnomalies);
+                clipAnomalies,
+                repeatWindow);
     }
 
     /** The value the detectors work on. */

@@ -17,6 +17,8 @@ import java.util.Arrays;
  *       a step {@code g} proportional to the spread over the window. O(1) per value, nothing to
  *       sort or re-scan, and an outlier moves a quantile by at most one step.
  *   <li>{@code cusumUp}, {@code cusumDown}: the two CUSUM sums.
+ *   <li>{@code pointTail}, {@code scorePeak}, {@code scorePeakPrevious}, {@code scorePeakCount}:
+ *       what the combined score is measured against (see {@link MetricDetector}).
  *   <li>{@code seed}: the warm-up values, kept only until the warm-up ends.
  * </ul>
  */
@@ -42,6 +44,21 @@ public final class MetricState {
     public int cusumUpCount;
 
     public int cusumDownCount;
+
+    /**
+     * Rolling 99.9th percentile of the point ratio (the largest point statistic over its
+     * threshold), by stochastic approximation; starts at 1, the threshold.
+     */
+    public double pointTail = 1.0;
+
+    /** Largest combined score in the current half of the repeat window. */
+    public double scorePeak;
+
+    /** Largest combined score in the previous half of the repeat window. */
+    public double scorePeakPrevious;
+
+    /** Values in the current half of the repeat window. */
+    public int scorePeakCount;
 
     /** Warm-up values until the quantiles are seeded; null afterwards. */
     public double[] seed;
@@ -160,6 +177,10 @@ public final class MetricState {
         c.lastAnomalous = lastAnomalous;
         c.cusumUpCount = cusumUpCount;
         c.cusumDownCount = cusumDownCount;
+        c.pointTail = pointTail;
+        c.scorePeak = scorePeak;
+        c.scorePeakPrevious = scorePeakPrevious;
+        c.scorePeakCount = scorePeakCount;
         c.seed = seed == null ? null : seed.clone();
         c.seedSize = seedSize;
         return c;

@@ -25,12 +25,20 @@ import org.apache.flink.core.memory.DataOutputView;
  *                 boolean lastAnomalous,
  *                 short seedSize, seedSize x double)
  * </pre>
+ *
+ * <p>Format version 2 (0.2) adds, after {@code lastAnomalous}: {@code double pointTail, scorePeak,
+ * scorePeakPrevious, int scorePeakCount}. Version 1 state is migrated on restore: those fields
+ * start from a new state's values (tail 1, no recent peak), so the first values after the upgrade
+ * score as they did in 0.1.
  */
 public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
     private static final long serialVersionUID = 1L;
 
     /** Bump when the format changes, and teach {@link Snapshot} to read the old one. */
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
+
+    /** The oldest format this build still reads (and migrates to {@link #FORMAT_VERSION}). */
+    static final int OLDEST_READABLE_VERSION = 1;
 
     private static final int DIMENSIONS = 6;
 
@@ -129,6 +137,12 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
             out.writeInt(m.cusumUpCount);
             out.writeInt(m.cusumDownCount);
             out.writeBoolean(m.lastAnomalous);
+            if (formatVersion >= 2) {
+                out.writeDouble(m.pointTail);
+                out.writeDouble(m.scorePeak);
+                out.writeDouble(m.scorePeakPrevious);
+                out.writeInt(m.scorePeakCount);
+            }
             int seed = m.seed == null ? -1 : m.seedSize;
             out.writeShort(seed);
             for (int j = 0; j < seed; j++) {
@@ -166,6 +180,12 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
             m.cusumUpCount = in.readInt();
             m.cusumDownCount = in.readInt();
             m.lastAnomalous = in.readBoolean();
+            if (formatVersion >= 2) {
+                m.pointTail = in.readDouble();
+                m.scorePeak = in.readDouble();
+                m.scorePeakPrevious = in.readDouble();
+                m.scorePeakCount = in.readInt();
+            }
             int seed = in.readShort();
             if (seed >= 0) {
                 // MetricState grows the array as the rest of the warm-up arrives.
@@ -219,9 +239,10 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
 
     /**
      * Records the format version in checkpoints and savepoints, and checks it on restore: the same
-     * version restores as is; any other is incompatible (a format change needs a migration written
-     * here before its version is bumped), so Flink refuses the restore instead of misreading the
-     * bytes.
+     * version restores as is; an older version this build can read (from {@link
+     * #OLDEST_READABLE_VERSION}) is read with its own format and rewritten in the current one
+     * (Flink's state migration); anything else, such as a newer format or a version bumped without
+     * a migration, is incompatible, so Flink refuses the restore instead of misreading the bytes.
      */
     public static final class Snapshot implements TypeSerializerSnapshot<KeyBaseline> {
         private int version;
@@ -258,6 +279,12 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
                 TypeSerializerSnapshot<KeyBaseline> oldSnapshot) {
             if (oldSnapshot instanceof Snapshot old && old.version == version) {
                 return TypeSerializerSchemaCompatibility.compatibleAsIs();
+            }
+            if (oldSnapshot instanceof Snapshot old
+                    && version == FORMAT_VERSION
+                    && old.version >= OLDEST_READABLE_VERSION
+                    && old.version < FORMAT_VERSION) {
+                return TypeSerializerSchemaCompatibility.compatibleAfterMigration();
             }
             return TypeSerializerSchemaCompatibility.incompatible();
         }

@@ -27,13 +27,21 @@ class MetricDetectorTest {
         MetricDetector d = linear(Direction.UP);
         MetricState s = warmed(d, new Random(1), 200);
 
-        Evaluation e = d.evaluate(s, 400);
+        double tail = s.pointTail;
+        double[] scores = new double[DetectorKind.values().length];
+        Evaluation e = d.evaluate(s, 400, scores);
 
         assertThat(e.anomalous()).isTrue();
         assertThat(Arrays.stream(e.fired()).map(Verdict::detector))
                 .contains(DetectorKind.ZSCORE, DetectorKind.IQR, DetectorKind.MAD);
-        double best = Arrays.stream(e.fired()).mapToDouble(Verdict::score).max().orElseThrow();
-        assertThat(e.score()).isEqualTo(best);
+        // Combined: the largest point ratio over twice its tail percentile, or the CUSUM ratio.
+        double point = 0;
+        for (DetectorKind k : EnumSet.of(DetectorKind.ZSCORE, DetectorKind.IQR, DetectorKind.MAD)) {
+            point = Math.max(point, ratio(scores[k.ordinal()]));
+        }
+        double r = Math.max(point / (2 * tail), ratio(scores[DetectorKind.CUSUM.ordinal()]));
+        assertThat(e.score()).isCloseTo(r / (1 + r), within(1e-12));
+        assertThat(e.score()).isGreaterThan(0.8);
         assertThat(e.anomalyType()).isEqualTo("latency_spike");
         assertThat(e.severity()).isEqualTo(Severity.CRITICAL);
         assertThat(e.baselineSamples()).isEqualTo(200); // judged before it joined
@@ -62,8 +70,9 @@ class MetricDetectorTest {
 
         d.evaluate(s, 1e6);
 
-        // Clipped to mean + 3 sd before it joined (weight 1/window): moves the mean < 3 sd / 300.
-        assertThat(s.mean - mean).isLessThanOrEqualTo(3 * sd / 300 + 1e-9);
+        // Clipped to mean + 2 x 3 sd before it joined (weight 1/300): moves the mean < 6 sd / 300.
+        assertThat(s.mean - mean).isLessThanOrEqualTo(6 * sd / 300 + 1e-9);
+        assertThat(s.mean - mean).isGreaterThan(5 * sd / 300);
         assertThat(Math.abs(s.median - median)).isLessThan(1.0);
     }
 
@@ -103,6 +112,80 @@ class MetricDetectorTest {
         }
         assertThat(e.anomalous()).isTrue();
         assertThat(e.anomalyType()).isEqualTo("level_shift");
+    }
+
+    /** Back from a detector score r / (1 + r) to r. */
+    private static double ratio(double score) {
+        return score / (1 - score);
+    }
+
+    private static MetricSettings withRepeatWindow(int repeatWindow) {
+        return withRepeatWindow(repeatWindow, EnumSet.allOf(DetectorKind.class));
+    }
+
+    private static MetricSettings withRepeatWindow(int repeatWindow, EnumSet<DetectorKind> kinds) {
+        MetricSettings b = Fixtures.linear(Direction.UP);
+        return new MetricSettings(
+                b.direction(),
+                kinds,
+                b.warmup(),
+                b.window(),
+                b.zThreshold(),
+                b.iqrK(),
+                b.madThreshold(),
+                b.cusumSlack(),
+                b.cusumDecision(),
+                b.relativeFloor(),
+                b.logScale(),
+                b.unit(),
+                b.clipAnomalies(),
+                repeatWindow);
+    }
+
+    @Test
+    void aRepeatNoWorseThanARecentScoreCountsHalfUntilTheRepeatWindowHasPassed() {
+        MetricDetector d = new MetricDetector(Metric.LATENCY_MS, withRepeatWindow(100));
+        MetricState s = warmed(d, new Random(5), 300);
+
+        Evaluation first = d.evaluate(s, 200);
+        Evaluation repeat = d.evaluate(s, 200);
+        Evaluation worse = d.evaluate(s, 400);
+
+        assertThat(first.anomalous()).isTrue();
+        assertThat(repeat.anomalous()).as("the decision is the detectors'").isTrue();
+        // The repeat is judged against a baseline that barely moved: its full score is close to
+        // the first one's, and it counts half.
+        assertThat(repeat.score()).isCloseTo(first.score() / 2, within(0.05));
+        assertThat(worse.score()).isGreaterThan(first.score());
+
+        // After the repeat window (two halves of 50 values) of ordinary values, in full again.
+        Random rnd = new Random(6);
+        for (int i = 0; i < 100; i++) {
+            d.evaluate(s, 100 + 10 * rnd.nextGaussian());
+        }
+        assertThat(d.evaluate(s, 400).score()).isGreaterThan(0.5);
+    }
+
+    @Test
+    void theSameExcursionScoresLowerOnASeriesWhoseNoiseOftenCrossesTheThreshold() {
+        MetricDetector d =
+                new MetricDetector(
+                        Metric.LATENCY_MS, withRepeatWindow(0, EnumSet.of(DetectorKind.ZSCORE)));
+        Random rnd = new Random(8);
+        MetricState gaussian = new MetricState();
+        MetricState heavy = new MetricState();
+        for (int i = 0; i < 3000; i++) {
+            d.evaluate(gaussian, 100 + 10 * rnd.nextGaussian());
+            // Mostly the same noise, but one value in twenty lands 5-6 sd out.
+            double burst = rnd.nextInt(20) == 0 ? 50 + 10 * rnd.nextDouble() : 0;
+            d.evaluate(heavy, 100 + 10 * rnd.nextGaussian() + burst);
+        }
+        assertThat(heavy.pointTail).isGreaterThan(1.2 * gaussian.pointTail);
+
+        // Both 6 sd above their own mean: the same z, scored against different tails.
+        double onGaussian = d.evaluate(gaussian, gaussian.mean + 6 * gaussian.stddev()).score();
+        double onHeavy = d.evaluate(heavy, heavy.mean + 6 * heavy.stddev()).score();
+        assertThat(onHeavy).isLessThan(onGaussian - 0.03);
     }
 
     @Test

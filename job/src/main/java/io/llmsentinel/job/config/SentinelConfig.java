@@ -394,7 +394,8 @@ public final class SentinelConfig implements Serializable {
                             get(SPREAD_FLOOR_RELATIVE),
                             log == null ? defaultLog : Boolean.parseBoolean(log),
                             unit,
-                            get(CLIP_ANOMALIES))
+                            get(CLIP_ANOMALIES),
+                            get(REPEAT_WINDOW))
                     .scaled(factor);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(

@@ -213,7 +213,7 @@ public final class SentinelOptions {
     public static final ConfigOption<Integer> WINDOW =
             key("detection.window")
                     .intType()
-                    .defaultValue(200)
+                    .defaultValue(1500)
                     .withDescription(
                             "Horizon of a baseline in samples: older values fade out, so the"
                                     + " baseline follows the series.");
@@ -226,6 +226,16 @@ public final class SentinelOptions {
                             "The spread a detector divides by is at least this fraction of the"
                                     + " baseline's level (and at least the metric's unit), so a"
                                     + " flat series neither floods nor silences it.");
+
+    public static final ConfigOption<Integer> REPEAT_WINDOW =
+            key("detection.score-repeat-window")
+                    .intType()
+                    .defaultValue(400)
+                    .withDescription(
+                            "Samples over which a combined score must beat the strongest recent"
+                                    + " one to count in full; a value no more unusual than one"
+                                    + " already seen scores half. 0 turns this off. Decisions"
+                                    + " (which detectors fired) are not affected.");
 
     public static final ConfigOption<Boolean> CLIP_ANOMALIES =
             key("detection.clip-anomalies")
@@ -390,6 +400,7 @@ public final class SentinelOptions {
                     WINDOW,
                     SPREAD_FLOOR_RELATIVE,
                     CLIP_ANOMALIES,
+                    REPEAT_WINDOW,
                     WINDOW_SIZE,
                     ERROR_RATE_MIN_REQUESTS,
                     EMPTY_WINDOWS,
