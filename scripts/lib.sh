@@ -72,7 +72,18 @@ local_classpath() {
 ensure_command() {
   local cmd=$1 pkg=$2
   command -v "$cmd" >/dev/null 2>&1 && return 0
-  log "installing $pkg (for $cmd) from Debian's packages"
+  ensure_package "$pkg"
+}
+
+# ensure_package PACKAGE: installs a Debian package (services are never started by the package:
+# policy-rc.d forbids it, so only our scripts start servers, on 127.0.0.1).
+ensure_package() {
+  local pkg=$1
+  dpkg -s "$pkg" >/dev/null 2>&1 && return 0
+  log "installing $pkg from Debian's packages"
+  if [ ! -f /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  fi
   if [ ! -f "$RUN_DIR/.apt-updated" ]; then
     apt-get update -qq >/dev/null 2>&1 || die "apt-get update failed"
     touch "$RUN_DIR/.apt-updated"

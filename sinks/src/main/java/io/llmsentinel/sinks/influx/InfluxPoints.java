@@ -1,0 +1,124 @@
+package io.llmsentinel.sinks.influx;
+
+import com.influxdb.v3.client.Point;
+import com.influxdb.v3.client.write.WritePrecision;
+import io.llmsentinel.functions.anomaly.Anomaly;
+import io.llmsentinel.functions.anomaly.DetectorFinding;
+import io.llmsentinel.functions.model.LlmRequest;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32;
+
+/**
+ * What is stored, as InfluxDB points. Tags are the low-cardinality dimensions only (service, model,
+ * provider, operation, environment, and for anomalies metric, severity and type); ids and
+ * measurements are fields, so series cardinality stays that of the services and models.
+ *
+ * <p>The timestamp is the event time in nanoseconds. A replay after a failure writes the very same
+ * point again (same series, same time, same fields), which InfluxDB treats as an overwrite:
+ * harmless. For requests, two calls of one key in the same millisecond must not overwrite each
+ * other, so the sub-millisecond part of the timestamp is taken from the span id (deterministic, so
+ * a replay still lands on the same point).
+ */
+public final class InfluxPoints {
+    private InfluxPoints() {}
+
+    /** Turns a record into a point; serializable so that a sink can carry it. */
+    public interface Mapper<T> extends Serializable {
+        Point toPoint(T value);
+    }
+
+    public static Mapper<Anomaly> anomalies(String measurement) {
+        return a -> anomaly(measurement, a);
+    }
+
+    public static Mapper<LlmRequest> requests(String measurement) {
+        return r -> request(measurement, r);
+    }
+
+    static Point anomaly(String measurement, Anomaly a) {
+        Point p = Point.measurement(measurement);
+        tag(p, "service", a.service);
+        tag(p, "model", a.model);
+        tag(p, "provider", a.provider);
+        tag(p, "operation", a.operation);
+        tag(p, "environment", a.environment);
+        tag(p, "metric", a.metric);
+        tag(p, "severity", a.severity);
+        tag(p, "anomaly_type", a.anomalyType);
+        p.setStringField("anomaly_id", a.anomalyId);
+        field(p, "value", a.value);
+        field(p, "score", a.score);
+        field(p, "baseline_mean", a.baselineMean);
+        field(p, "baseline_stddev", a.baselineStddev);
+        field(p, "baseline_median", a.baselineMedian);
+        field(p, "baseline_mad", a.baselineMad);
+        field(p, "baseline_q1", a.baselineQ1);
+        field(p, "baseline_q3", a.baselineQ3);
+        p.setIntegerField("baseline_samples", a.baselineSamples);
+        if (a.detectors != null && a.detectors.length > 0) {
+            StringBuilder d = new StringBuilder();
+            for (DetectorFinding f : a.detectors) {
+                d.append(d.length() == 0 ? "" : ",").append(f.detector);
+            }
+            p.setStringField("detectors", d.toString());
+        }
+        if (a.traceId != null) {
+            p.setStringField("trace_id", a.traceId);
+        }
+        p.setIntegerField("detected_at_ms", a.detectedAtMs);
+        p.setTimestamp(a.eventTimeMs * 1_000_000L, WritePrecision.NS);
+        return p;
+    }
+
+    static Point request(String measurement, LlmRequest r) {
+        Point p = Point.measurement(measurement);
+        tag(p, "service", r.service);
+        tag(p, "model", r.model);
+        tag(p, "provider", r.provider);
+        tag(p, "operation", r.operation);
+        tag(p, "environment", r.environment);
+        tag(p, "status", r.error ? "error" : "ok");
+        field(p, "latency_ms", r.latencyMs);
+        field(p, "ttft_ms", r.ttftMs);
+        field(p, "input_tokens", r.inputTokens);
+        field(p, "output_tokens", r.outputTokens);
+        field(p, "total_tokens", r.totalTokens());
+        field(p, "cost_usd", r.costUsd);
+        field(p, "output_tokens_per_second", r.outputTokensPerSecond());
+        p.setIntegerField("error", r.error ? 1 : 0);
+        if (r.errorType != null) {
+            p.setStringField("error_type", r.errorType);
+        }
+        if (r.traceId != null) {
+            p.setStringField("trace_id", r.traceId);
+        }
+        if (r.spanId != null) {
+            p.setStringField("span_id", r.spanId);
+        }
+        p.setTimestamp(r.eventTimeMs * 1_000_000L + subMillis(r.spanId), WritePrecision.NS);
+        return p;
+    }
+
+    /** 0..999,999 ns from the span id: distinct calls apart, a replay on the same point. */
+    static long subMillis(String spanId) {
+        if (spanId == null) {
+            return 0;
+        }
+        CRC32 crc = new CRC32();
+        crc.update(spanId.getBytes(StandardCharsets.UTF_8));
+        return crc.getValue() % 1_000_000L;
+    }
+
+    private static void tag(Point p, String name, String value) {
+        if (value != null && !value.isEmpty()) {
+            p.setTag(name, value);
+        }
+    }
+
+    private static void field(Point p, String name, double v) {
+        if (Double.isFinite(v)) {
+            p.setFloatField(name, v);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.llmsentinel.sinks.influx;
+
+import java.io.Serializable;
+
+/**
+ * Where and how points go to InfluxDB 3.
+ *
+ * @param host the server's URL ({@code http://127.0.0.1:8181})
+ * @param database the database (InfluxDB 3) or bucket
+ * @param tokenEnv the environment variable that holds the token (never the token itself, so it
+ *     cannot leak through the job graph, the web UI or a savepoint); empty for no token
+ * @param batchSize points per write
+ * @param flushIntervalMs a partial batch is written after this long
+ * @param maxAttempts attempts per batch on timeouts, 429 and 5xx before the checkpoint fails
+ * @param initialBackoffMs first retry delay, doubled per attempt (with jitter)
+ * @param maxQueuedBatches batches waiting to be written before the writer waits
+ */
+public record InfluxSettings(
+        String host,
+        String database,
+        String tokenEnv,
+        int batchSize,
+        long flushIntervalMs,
+        int maxAttempts,
+        long initialBackoffMs,
+        int maxQueuedBatches)
+        implements Serializable {
+
+    public InfluxSettings {
+        if (host == null || host.isBlank() || database == null || database.isBlank()) {
+            throw new IllegalArgumentException("InfluxDB host and database must be set");
+        }
+        if (batchSize < 1
+                || flushIntervalMs < 1
+                || maxAttempts < 1
+                || initialBackoffMs < 1
+                || maxQueuedBatches < 1) {
+            throw new IllegalArgumentException("InfluxDB batch settings must be positive");
+        }
+    }
+
+    /** The token from the environment, or null. */
+    char[] token() {
+        if (tokenEnv == null || tokenEnv.isBlank()) {
+            return null;
+        }
+        String t = System.getenv(tokenEnv);
+        return t == null || t.isEmpty() ? null : t.toCharArray();
+    }
+}

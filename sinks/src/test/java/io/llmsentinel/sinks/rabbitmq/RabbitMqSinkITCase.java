@@ -1,0 +1,241 @@
+package io.llmsentinel.sinks.rabbitmq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.GetResponse;
+import io.llmsentinel.functions.anomaly.Anomaly;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.SimpleCounter;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.apache.flink.streaming.connectors.rabbitmq.common.RMQConnectionConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Against the real RabbitMQ broker that scripts/test.sh starts (scripts/services.sh, Debian's
+ * rabbitmq-server on 127.0.0.1:5672). Fails, not skips, when it is not there.
+ */
+class RabbitMqSinkITCase {
+    static final String HOST = "127.0.0.1";
+    static final int PORT = 5672;
+
+    private final String exchange = "it-alerts-" + UUID.randomUUID().toString().substring(0, 8);
+    private Connection admin;
+    private Channel ch;
+
+    @BeforeEach
+    void connect() throws Exception {
+        admin = factory().newConnection("it-admin");
+        ch = admin.createChannel();
+        ch.exchangeDeclare(exchange, "topic", true);
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        if (admin != null && admin.isOpen()) {
+            Channel c = admin.createChannel();
+            c.exchangeDelete(exchange);
+            admin.close();
+        }
+    }
+
+    static ConnectionFactory factory() {
+        ConnectionFactory f = new ConnectionFactory();
+        f.setHost(HOST);
+        f.setPort(PORT);
+        return f;
+    }
+
+    static RMQConnectionConfig config() {
+        return new RMQConnectionConfig.Builder()
+                .setHost(HOST)
+                .setPort(PORT)
+                .setVirtualHost("/")
+                .setUserName("guest")
+                .setPassword("guest")
+                .setConnectionTimeout(3000)
+                .build();
+    }
+
+    private String queue(String bindingKey) throws Exception {
+        String q = exchange + "." + bindingKey.replace('#', 'H').replace('*', 'S');
+        ch.queueDeclare(q, true, false, true, null);
+        ch.queueBind(q, exchange, bindingKey);
+        return q;
+    }
+
+    static Anomaly anomaly(int i, String severity) {
+        Anomaly a = new Anomaly();
+        a.anomalyId = String.format("%032x", i);
+        a.eventTimeMs = 1_764_000_000_000L + i;
+        a.detectedAtMs = 1_764_000_000_500L + i;
+        a.severity = severity;
+        a.anomalyType = "latency_spike";
+        a.service = "svc";
+        a.metric = "latency_ms";
+        a.value = 9000 + i;
+        a.score = 0.9;
+        return a;
+    }
+
+    /** Records the counters the writer registers, so a test can read them. */
+    static final class Counters extends UnregisteredMetricsGroup {
+        final java.util.Map<String, Counter> counters =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public Counter counter(String name) {
+            return counters.computeIfAbsent(name, n -> new SimpleCounter());
+        }
+
+        @Override
+        public MetricGroup addGroup(String name) {
+            return this;
+        }
+
+        long get(String name) {
+            Counter c = counters.get(name);
+            return c == null ? 0 : c.getCount();
+        }
+    }
+
+    @Test
+    void alertsLandOnQueuesBoundBySeverityWithTheirProperties() throws Exception {
+        String critical = queue("alert.critical");
+        String all = queue("alert.#");
+        Counters metrics = new Counters();
+        RabbitMqSettings settings = new RabbitMqSettings(exchange, "alert.", 100, 30_000, 200);
+        try (var w = new RabbitMqWriter(config(), settings, metrics)) {
+            w.write(anomaly(1, "CRITICAL"), null);
+            w.write(anomaly(2, "low"), null);
+            w.write(anomaly(3, "high"), null);
+            w.flush(false);
+        }
+        assertThat(metrics.get("sent")).isEqualTo(3);
+
+        GetResponse c = ch.basicGet(critical, true);
+        assertThat(c).isNotNull();
+        assertThat(c.getEnvelope().getRoutingKey()).isEqualTo("alert.critical");
+        assertThat(c.getProps().getMessageId()).isEqualTo(String.format("%032x", 1));
+        assertThat(c.getProps().getContentType()).isEqualTo("application/json");
+        assertThat(c.getProps().getDeliveryMode()).isEqualTo(2);
+        assertThat(c.getProps().getTimestamp().getTime() / 1000)
+                .isEqualTo(anomaly(1, "x").detectedAtMs / 1000);
+        JsonNode body = new ObjectMapper().readTree(c.getBody());
+        assertThat(body.get("anomaly_id").asText()).isEqualTo(String.format("%032x", 1));
+        assertThat(body.get("metric").asText()).isEqualTo("latency_ms");
+        assertThat(ch.basicGet(critical, true)).as("only the critical one").isNull();
+
+        List<String> keys = new ArrayList<>();
+        for (GetResponse r; (r = ch.basicGet(all, true)) != null; ) {
+            keys.add(r.getEnvelope().getRoutingKey());
+        }
+        assertThat(keys).containsExactly("alert.critical", "alert.low", "alert.high");
+    }
+
+    @Test
+    void unroutableAlertsAreCountedAsReturned() throws Exception {
+        queue("alert.critical"); // nothing bound to alert.low
+        Counters metrics = new Counters();
+        RabbitMqSettings settings = new RabbitMqSettings(exchange, "alert.", 100, 30_000, 200);
+        try (var w = new RabbitMqWriter(config(), settings, metrics)) {
+            w.write(anomaly(1, "low"), null);
+            w.flush(false);
+            long deadline = System.currentTimeMillis() + 5000;
+            while (metrics.get("returned") == 0 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+        }
+        assertThat(metrics.get("returned")).isEqualTo(1);
+        assertThat(metrics.get("sent")).as("the broker still confirms it").isEqualTo(1);
+    }
+
+    @Test
+    void aBrokerRestartMidStreamLosesNothing() throws Exception {
+        String all = queue("alert.#");
+        // Durable and not auto-delete: the queue must outlive the broker restart.
+        ch.queueDelete(all);
+        ch.queueDeclare(all, true, false, false, null);
+        ch.queueBind(all, exchange, "alert.#");
+        admin.close();
+
+        Counters metrics = new Counters();
+        RabbitMqSettings settings = new RabbitMqSettings(exchange, "alert.", 200, 120_000, 200);
+        Thread restart =
+                new Thread(
+                        () -> {
+                            try {
+                                Thread.sleep(500);
+                                services("restart", "rabbitmq");
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        });
+        int total = 0;
+        try (var w = new RabbitMqWriter(config(), settings, metrics)) {
+            restart.start();
+            // A stream before, during and after the restart, with a checkpoint every 100 alerts
+            // (flush returns only when the broker has confirmed all of them).
+            for (int after = 0; after < 1000; total++) {
+                w.write(anomaly(total, total % 2 == 0 ? "high" : "critical"), null);
+                if (total % 100 == 99) {
+                    w.flush(false);
+                }
+                if (total % 10 == 0) {
+                    Thread.sleep(5);
+                }
+                if (!restart.isAlive()) {
+                    after++;
+                }
+            }
+            w.flush(true);
+            restart.join();
+        }
+        assertThat(metrics.get("reconnects") + metrics.get("retried"))
+                .as("the restart happened while alerts were being published")
+                .isPositive();
+
+        admin = factory().newConnection("it-admin-2");
+        ch = admin.createChannel();
+        Set<String> ids = new HashSet<>();
+        int messages = 0;
+        for (GetResponse r; (r = ch.basicGet(all, true)) != null; ) {
+            ids.add(r.getProps().getMessageId());
+            messages++;
+        }
+        ch.queueDelete(all);
+        assertThat(ids).as("every alert, counted by anomaly id").hasSize(total);
+        assertThat(messages).isGreaterThanOrEqualTo(total);
+    }
+
+    /** Runs scripts/services.sh with the given arguments and waits for it. */
+    static void services(String... args) throws Exception {
+        Path script = Path.of("..", "scripts", "services.sh").toAbsolutePath().normalize();
+        List<String> cmd = new ArrayList<>(List.of("bash", script.toString()));
+        cmd.addAll(List.of(args));
+        Process p =
+                new ProcessBuilder(cmd)
+                        .redirectErrorStream(true)
+                        .redirectOutput(new File("target/services-" + args[0] + ".log"))
+                        .start();
+        if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException("services.sh " + String.join(" ", args) + " failed");
+        }
+    }
+}
