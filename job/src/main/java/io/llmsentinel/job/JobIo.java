@@ -1,12 +1,21 @@
 package io.llmsentinel.job;
 
 import io.llmsentinel.functions.anomaly.Anomaly;
+import io.llmsentinel.functions.model.BaselineSnapshot;
 import io.llmsentinel.functions.model.DeadLetter;
+import io.llmsentinel.functions.model.LlmRequest;
 import io.llmsentinel.functions.model.RawMessage;
 import io.llmsentinel.job.config.SentinelConfig;
 import io.llmsentinel.job.config.SentinelOptions;
 import io.llmsentinel.job.io.RawMessageDeserializer;
+import io.llmsentinel.sinks.influx.InfluxPoints;
+import io.llmsentinel.sinks.influx.InfluxSettings;
+import io.llmsentinel.sinks.influx.InfluxSink;
 import io.llmsentinel.sinks.kafka.KafkaSinks;
+import io.llmsentinel.sinks.rabbitmq.RabbitMqSink;
+import io.llmsentinel.sinks.redis.RedisSettings;
+import io.llmsentinel.sinks.redis.RedisSink;
+import io.llmsentinel.sinks.redis.RedisWrites;
 import io.llmsentinel.sinks.webhook.DeadLetterPublisher;
 import io.llmsentinel.sinks.webhook.WebhookSink;
 import java.util.ArrayList;
@@ -29,7 +38,9 @@ public record JobIo(
         List<Output<Anomaly>> anomalyOutputs,
         List<Output<String>> alertLines,
         List<Output<Anomaly>> alertOutputs,
-        Output<DeadLetter> deadLetters) {
+        Output<DeadLetter> deadLetters,
+        List<Output<LlmRequest>> requestOutputs,
+        List<Output<BaselineSnapshot>> baselineOutputs) {
 
     /** A sink with the uid and name its operator gets. */
     public record Output<T>(String uid, String name, Sink<T> sink) {}
@@ -94,7 +105,64 @@ public record JobIo(
                                             client,
                                             config.get(SentinelOptions.DEAD_LETTER_TOPIC)))));
         }
-        return new JobIo(otlp, nativeEvents, anomalyOutputs, lines, alerts, dlq);
+        if (config.get(SentinelOptions.RABBITMQ_ENABLED)) {
+            alerts.add(
+                    new Output<>(
+                            "sink-rabbitmq",
+                            "Alerts to RabbitMQ (exchange "
+                                    + config.get(SentinelOptions.RABBITMQ_EXCHANGE)
+                                    + ")",
+                            new RabbitMqSink(config.rabbitMqConnection(), config.rabbitMq())));
+        }
+        List<Output<LlmRequest>> requestOutputs = new ArrayList<>();
+        if (config.get(SentinelOptions.INFLUXDB_ENABLED)) {
+            InfluxSettings influx = config.influxDb();
+            anomalyOutputs.add(
+                    new Output<>(
+                            "sink-influxdb-anomalies",
+                            "Anomalies to InfluxDB ("
+                                    + config.get(SentinelOptions.INFLUXDB_ANOMALIES_MEASUREMENT)
+                                    + ")",
+                            new InfluxSink<>(
+                                    influx,
+                                    InfluxPoints.anomalies(
+                                            config.get(
+                                                    SentinelOptions
+                                                            .INFLUXDB_ANOMALIES_MEASUREMENT)),
+                                    "anomalies")));
+            String requests = config.get(SentinelOptions.INFLUXDB_REQUESTS_MEASUREMENT);
+            if (!requests.isBlank()) {
+                requestOutputs.add(
+                        new Output<>(
+                                "sink-influxdb-requests",
+                                "Requests to InfluxDB (" + requests + ")",
+                                new InfluxSink<>(
+                                        influx, InfluxPoints.requests(requests), "requests")));
+            }
+        }
+        List<Output<BaselineSnapshot>> baselineOutputs = new ArrayList<>();
+        if (config.get(SentinelOptions.REDIS_ENABLED)) {
+            RedisSettings redis = config.redis();
+            anomalyOutputs.add(
+                    new Output<>(
+                            "sink-redis-anomalies",
+                            "Recent anomalies to Redis",
+                            new RedisSink<>(redis, RedisWrites.recentAnomalies(), "anomalies")));
+            baselineOutputs.add(
+                    new Output<>(
+                            "sink-redis-baselines",
+                            "Live baselines to Redis",
+                            new RedisSink<>(redis, RedisWrites.baselines(), "baselines")));
+        }
+        return new JobIo(
+                otlp,
+                nativeEvents,
+                anomalyOutputs,
+                lines,
+                alerts,
+                dlq,
+                requestOutputs,
+                baselineOutputs);
     }
 
     private static KafkaSource<RawMessage> kafkaSource(

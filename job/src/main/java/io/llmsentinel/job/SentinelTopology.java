@@ -9,6 +9,7 @@ import io.llmsentinel.functions.flink.TelemetryParser;
 import io.llmsentinel.functions.flink.WindowBounds;
 import io.llmsentinel.functions.flink.WindowMetricsFunction;
 import io.llmsentinel.functions.flink.WindowStatsAggregate;
+import io.llmsentinel.functions.model.BaselineSnapshot;
 import io.llmsentinel.functions.model.DeadLetter;
 import io.llmsentinel.functions.model.LlmRequest;
 import io.llmsentinel.functions.model.RawMessage;
@@ -107,10 +108,21 @@ public final class SentinelTopology {
         KeyedStream<LlmRequest, String> byKey =
                 requests.keyBy(
                         new DimensionKeySelector(config.get(SentinelOptions.KEY_DIMENSIONS)));
-        DataStream<Anomaly> anomalies =
+        SingleOutputStreamOperator<Anomaly> requestAnomalies =
                 byKey.process(new AnomalyDetectionFunction(detection))
                         .uid(UID_DETECT)
                         .name("Detect request anomalies per key (" + dimensions + ")");
+        DataStream<Anomaly> anomalies = requestAnomalies;
+        for (JobIo.Output<LlmRequest> out : io.requestOutputs()) {
+            requests.sinkTo(out.sink()).uid(out.uid()).name(out.name());
+        }
+        for (JobIo.Output<BaselineSnapshot> out : io.baselineOutputs()) {
+            requestAnomalies
+                    .getSideOutput(AnomalyDetectionFunction.BASELINES)
+                    .sinkTo(out.sink())
+                    .uid(out.uid())
+                    .name(out.name());
+        }
         if (!detection.windowMetrics().isEmpty()) {
             TypeInformation<WindowStats> stats = TypeInformation.of(WindowStats.class);
             DataStream<Anomaly> windowAnomalies =

@@ -14,17 +14,23 @@ import java.util.Map;
  *     requests: two failures out of three requests say little
  * @param emptyWindows after a key's last request, this many empty windows are still judged (a
  *     request rate of zero is the clearest throughput drop), then the key goes quiet
+ * @param baselineEvery a metric's live baseline is emitted (for Redis) every this many values; 0
+ *     for never
  */
 public record DetectionSettings(
         Map<Metric, MetricSettings> metrics,
         long windowSizeMs,
         int errorRateMinRequests,
         int emptyWindows,
-        long stateTtlMs)
+        long stateTtlMs,
+        int baselineEvery)
         implements Serializable {
 
     public DetectionSettings {
         metrics = metrics.isEmpty() ? new EnumMap<>(Metric.class) : new EnumMap<>(metrics);
+        if (baselineEvery < 0) {
+            throw new IllegalArgumentException("baselineEvery must be >= 0");
+        }
     }
 
     /** Every metric with the SPEC defaults, one-minute windows, a week of TTL. */
@@ -33,7 +39,7 @@ public record DetectionSettings(
         for (Metric metric : Metric.values()) {
             m.put(metric, defaultsFor(metric));
         }
-        return new DetectionSettings(m, 60_000, 10, 3, 7L * 24 * 3600 * 1000);
+        return new DetectionSettings(m, 60_000, 10, 3, 7L * 24 * 3600 * 1000, 0);
     }
 
     public static MetricSettings defaultsFor(Metric metric) {

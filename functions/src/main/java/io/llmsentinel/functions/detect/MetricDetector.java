@@ -205,6 +205,36 @@ public final class MetricDetector implements Serializable {
         }
         String type = pointAnomaly ? metric.anomalyType(typeFrom.sign()) : "level_shift";
 
+        Baseline b = baseline(s);
+        return new Evaluation(
+                score,
+                fired.toArray(new Verdict[0]),
+                strongest.severity(),
+                type,
+                b.mean(),
+                b.stddev(),
+                b.median(),
+                b.mad(),
+                b.q1(),
+                b.q3(),
+                s.count);
+    }
+
+    /**
+     * A baseline in the metric's own unit (quantiles NaN until seeded; {@code mad} as the distance
+     * from the median to the median plus one MAD, which on the log scale is not symmetric).
+     */
+    public record Baseline(
+            double mean,
+            double stddev,
+            double median,
+            double mad,
+            double q1,
+            double q3,
+            long samples) {}
+
+    /** The state's baseline in the metric's unit: for anomalies, and for the live view. */
+    public Baseline baseline(MetricState s) {
         double mean;
         double stddev;
         if (settings.logScale()) {
@@ -221,11 +251,7 @@ public final class MetricDetector implements Serializable {
         }
         boolean q = s.quantilesReady();
         double median = q ? settings.fromScale(s.median) : Double.NaN;
-        return new Evaluation(
-                score,
-                fired.toArray(new Verdict[0]),
-                strongest.severity(),
-                type,
+        return new Baseline(
                 mean,
                 stddev,
                 median,

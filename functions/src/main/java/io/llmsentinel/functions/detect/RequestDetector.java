@@ -1,6 +1,7 @@
 package io.llmsentinel.functions.detect;
 
 import io.llmsentinel.functions.anomaly.Anomaly;
+import io.llmsentinel.functions.model.BaselineSnapshot;
 import io.llmsentinel.functions.model.LlmRequest;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -25,13 +26,31 @@ public final class RequestDetector implements Serializable {
     }
 
     public List<Anomaly> observe(KeyBaseline baseline, LlmRequest r, long nowMs) {
+        return observe(baseline, r, nowMs, 0, null);
+    }
+
+    /**
+     * As {@link #observe(KeyBaseline, LlmRequest, long)}; also adds to {@code snapshots} the
+     * baseline of each metric that has just learned its {@code snapshotEvery}-th, 2x-th... value
+     * (none when {@code snapshotEvery} is 0).
+     */
+    public List<Anomaly> observe(
+            KeyBaseline baseline,
+            LlmRequest r,
+            long nowMs,
+            int snapshotEvery,
+            List<BaselineSnapshot> snapshots) {
         List<Anomaly> found = null;
         for (MetricDetector d : detectors) {
             double x = d.metric().valueOf(r);
             if (!Double.isFinite(x)) {
                 continue;
             }
-            Evaluation e = d.evaluate(baseline.forMetric(d.metric()), x);
+            MetricState state = baseline.forMetric(d.metric());
+            Evaluation e = d.evaluate(state, x);
+            if (snapshotEvery > 0 && state.count % snapshotEvery == 0) {
+                snapshots.add(snapshot(d, state, r, x));
+            }
             if (e.anomalous()) {
                 Anomaly a =
                         Anomaly.of(d.metric(), x, e, r.eventTimeMs, nowMs)
@@ -52,5 +71,28 @@ public final class RequestDetector implements Serializable {
         }
         baseline.lastEventTimeMs = Math.max(baseline.lastEventTimeMs, r.eventTimeMs);
         return found == null ? List.of() : found;
+    }
+
+    private static BaselineSnapshot snapshot(
+            MetricDetector d, MetricState state, LlmRequest r, double x) {
+        MetricDetector.Baseline b = d.baseline(state);
+        BaselineSnapshot s = new BaselineSnapshot();
+        s.service = r.service;
+        s.model = r.model;
+        s.provider = r.provider;
+        s.operation = r.operation;
+        s.environment = r.environment;
+        s.namespace = r.namespace;
+        s.metric = d.metric().code();
+        s.eventTimeMs = r.eventTimeMs;
+        s.lastValue = x;
+        s.samples = b.samples();
+        s.mean = b.mean();
+        s.stddev = b.stddev();
+        s.median = b.median();
+        s.mad = b.mad();
+        s.q1 = b.q1();
+        s.q3 = b.q3();
+        return s;
     }
 }

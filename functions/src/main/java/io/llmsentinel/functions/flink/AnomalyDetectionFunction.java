@@ -4,16 +4,20 @@ import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.detect.DetectionSettings;
 import io.llmsentinel.functions.detect.KeyBaseline;
 import io.llmsentinel.functions.detect.RequestDetector;
+import io.llmsentinel.functions.model.BaselineSnapshot;
 import io.llmsentinel.functions.model.LlmRequest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * The keyed detection step for per-request metrics: per key, loads the learned baselines from keyed
@@ -25,12 +29,17 @@ public class AnomalyDetectionFunction extends KeyedProcessFunction<String, LlmRe
 
     public static final String STATE_NAME = "key-baseline";
 
+    /** Live baselines, every {@link DetectionSettings#baselineEvery()} values of a metric. */
+    public static final OutputTag<BaselineSnapshot> BASELINES =
+            new OutputTag<>("baselines", TypeInformation.of(BaselineSnapshot.class));
+
     private final DetectionSettings settings;
     private final KeyBaselineSerializer serializer;
     private transient RequestDetector detector;
     private transient ValueState<KeyBaseline> baselines;
     private transient Counter requests;
     private transient AnomalyCounters anomalies;
+    private transient List<BaselineSnapshot> snapshots;
 
     public AnomalyDetectionFunction(DetectionSettings settings) {
         this(settings, KeyBaselineSerializer.INSTANCE);
@@ -72,6 +81,7 @@ public class AnomalyDetectionFunction extends KeyedProcessFunction<String, LlmRe
                         .addGroup("sentinel")
                         .counter("requestsEvaluated");
         anomalies = new AnomalyCounters(getRuntimeContext().getMetricGroup());
+        snapshots = new ArrayList<>(4);
     }
 
     @Override
@@ -81,9 +91,18 @@ public class AnomalyDetectionFunction extends KeyedProcessFunction<String, LlmRe
         if (baseline == null) {
             baseline = new KeyBaseline();
         }
+        snapshots.clear();
         List<Anomaly> found =
-                detector.observe(baseline, r, ctx.timerService().currentProcessingTime());
+                detector.observe(
+                        baseline,
+                        r,
+                        ctx.timerService().currentProcessingTime(),
+                        settings.baselineEvery(),
+                        snapshots);
         baselines.update(baseline);
+        for (BaselineSnapshot s : snapshots) {
+            ctx.output(BASELINES, s);
+        }
         for (Anomaly a : found) {
             anomalies.count(a);
             out.collect(a);

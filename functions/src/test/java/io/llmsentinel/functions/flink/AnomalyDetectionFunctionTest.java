@@ -32,7 +32,8 @@ class AnomalyDetectionFunctionTest {
                     60_000,
                     10,
                     3,
-                    60_000);
+                    60_000,
+                    25);
 
     static StateBackend backend(String name) {
         return name.equals("rocksdb")
@@ -105,6 +106,33 @@ class AnomalyDetectionFunctionTest {
                                 assertThat(a.anomalyId).hasSize(32);
                                 assertThat(a.severity).isEqualTo("critical");
                             });
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"heap", "rocksdb"})
+    void emitsEachMetricsLiveBaselineEveryFewValues(String backend) throws Exception {
+        try (var h = harness(backend)) {
+            h.open();
+            feedNormal(h, new Random(9), 1_700_000_000_000L, 60);
+
+            var baselines = h.getSideOutput(AnomalyDetectionFunction.BASELINES);
+            // Two metrics, each after its 25th and 50th value.
+            assertThat(baselines).hasSize(4);
+            var latest =
+                    baselines.stream()
+                            .map(r -> r.getValue())
+                            .filter(b -> b.metric.equals("latency_ms") && b.samples == 50)
+                            .findFirst()
+                            .orElseThrow();
+            assertThat(latest.service).isEqualTo("support-bot");
+            assertThat(latest.model).isEqualTo("gpt-4o");
+            assertThat(latest.eventTimeMs).isEqualTo(1_700_000_000_049L);
+            assertThat(latest.median).isBetween(950.0, 1050.0);
+            assertThat(latest.mean).isBetween(950.0, 1050.0);
+            assertThat(latest.stddev).isBetween(25.0, 80.0);
+            assertThat(latest.q1).isLessThan(latest.median);
+            assertThat(latest.q3).isGreaterThan(latest.median);
         }
     }
 

@@ -13,6 +13,9 @@ import io.llmsentinel.functions.detect.MetricSettings;
 import io.llmsentinel.functions.detect.Severity;
 import io.llmsentinel.functions.read.PriceTable;
 import io.llmsentinel.job.config.SentinelOptions.PerMetric;
+import io.llmsentinel.sinks.influx.InfluxSettings;
+import io.llmsentinel.sinks.rabbitmq.RabbitMqSettings;
+import io.llmsentinel.sinks.redis.RedisSettings;
 import io.llmsentinel.sinks.webhook.WebhookEndpoint;
 import io.llmsentinel.sinks.webhook.WebhookSigner;
 import java.io.IOException;
@@ -36,6 +39,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.connectors.rabbitmq.common.RMQConnectionConfig;
 
 /**
  * The resolved, validated configuration of the job: {@code sentinel.yaml}, then command-line
@@ -110,6 +114,62 @@ public final class SentinelConfig implements Serializable {
 
     public static SentinelConfig defaults() {
         return fromFlat(Map.of(), Map.of(), name -> null, List.of());
+    }
+
+    /** {@code sinks.rabbitmq.*}: the connection, in the connector's own configuration type. */
+    public RMQConnectionConfig rabbitMqConnection() {
+        return new RMQConnectionConfig.Builder()
+                .setHost(get(RABBITMQ_HOST))
+                .setPort(get(RABBITMQ_PORT))
+                .setVirtualHost(get(RABBITMQ_VHOST))
+                .setUserName(get(RABBITMQ_USERNAME))
+                .setPassword(get(RABBITMQ_PASSWORD))
+                .setConnectionTimeout(5000)
+                .build();
+    }
+
+    public RabbitMqSettings rabbitMq() {
+        try {
+            return new RabbitMqSettings(
+                    get(RABBITMQ_EXCHANGE),
+                    get(RABBITMQ_ROUTING_KEY_PREFIX),
+                    get(RABBITMQ_MAX_OUTSTANDING),
+                    get(RABBITMQ_FLUSH_TIMEOUT).toMillis(),
+                    500);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("sinks.rabbitmq: " + e.getMessage());
+        }
+    }
+
+    public InfluxSettings influxDb() {
+        try {
+            return new InfluxSettings(
+                    get(INFLUXDB_HOST),
+                    get(INFLUXDB_DATABASE),
+                    get(INFLUXDB_TOKEN_ENV),
+                    get(INFLUXDB_BATCH_SIZE),
+                    get(INFLUXDB_FLUSH_INTERVAL).toMillis(),
+                    get(INFLUXDB_MAX_ATTEMPTS),
+                    500,
+                    4);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("sinks.influxdb: " + e.getMessage());
+        }
+    }
+
+    public RedisSettings redis() {
+        try {
+            return new RedisSettings(
+                    get(REDIS_HOST),
+                    get(REDIS_PORT),
+                    get(REDIS_PASSWORD_ENV),
+                    get(REDIS_TTL).toSeconds(),
+                    get(REDIS_RECENT_ANOMALIES),
+                    10_000,
+                    2000);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("sinks.redis: " + e.getMessage());
+        }
     }
 
     /** {@code sinks.webhooks}: a list of {name, url, secrets, min-severity, services, ...}. */
@@ -327,7 +387,8 @@ public final class SentinelConfig implements Serializable {
                 get(WINDOW_SIZE).toMillis(),
                 get(ERROR_RATE_MIN_REQUESTS),
                 get(EMPTY_WINDOWS),
-                get(STATE_TTL).toMillis());
+                get(STATE_TTL).toMillis(),
+                get(REDIS_ENABLED) ? get(REDIS_BASELINE_EVERY) : 0);
     }
 
     /**
@@ -439,7 +500,8 @@ public final class SentinelConfig implements Serializable {
             Object v = options.get(o);
             String text =
                     v instanceof List<?> l ? String.join(";", (List<String>) l) : String.valueOf(v);
-            out.put(o.key(), secretKeys.contains(o.key()) ? MASK : text);
+            boolean secret = secretKeys.contains(o.key()) || looksSecret(o.key());
+            out.put(o.key(), secret ? MASK : text);
         }
         for (ConfigOption<?> o : perMetricOptions()) {
             String v = options.toMap().get(o.key());

@@ -362,6 +362,172 @@ public final class SentinelOptions {
                             "Prefix of the Kafka transactional ids; unique per job writing to the"
                                     + " same cluster.");
 
+    // ------------------------------------------------------------------ RabbitMQ
+    public static final ConfigOption<Boolean> RABBITMQ_ENABLED =
+            key("sinks.rabbitmq.enabled")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Publish alerts to a RabbitMQ topic exchange, with publisher confirms"
+                                    + " awaited before each checkpoint completes.");
+
+    public static final ConfigOption<String> RABBITMQ_HOST =
+            key("sinks.rabbitmq.host")
+                    .stringType()
+                    .defaultValue("127.0.0.1")
+                    .withDescription("RabbitMQ host.");
+
+    public static final ConfigOption<Integer> RABBITMQ_PORT =
+            key("sinks.rabbitmq.port")
+                    .intType()
+                    .defaultValue(5672)
+                    .withDescription("RabbitMQ AMQP port.");
+
+    public static final ConfigOption<String> RABBITMQ_VHOST =
+            key("sinks.rabbitmq.virtual-host")
+                    .stringType()
+                    .defaultValue("/")
+                    .withDescription("RabbitMQ virtual host.");
+
+    public static final ConfigOption<String> RABBITMQ_USERNAME =
+            key("sinks.rabbitmq.username")
+                    .stringType()
+                    .defaultValue("guest")
+                    .withDescription("RabbitMQ user.");
+
+    public static final ConfigOption<String> RABBITMQ_PASSWORD =
+            key("sinks.rabbitmq.password")
+                    .stringType()
+                    .defaultValue("guest")
+                    .withDescription("Use ${env:NAME} for anything but a local broker.");
+
+    public static final ConfigOption<String> RABBITMQ_EXCHANGE =
+            key("sinks.rabbitmq.exchange")
+                    .stringType()
+                    .defaultValue("sentinel.alerts")
+                    .withDescription("Durable topic exchange (declared if missing).");
+
+    public static final ConfigOption<String> RABBITMQ_ROUTING_KEY_PREFIX =
+            key("sinks.rabbitmq.routing-key-prefix")
+                    .stringType()
+                    .defaultValue("alert.")
+                    .withDescription("Routing key = prefix + severity, e.g. alert.critical.");
+
+    public static final ConfigOption<Integer> RABBITMQ_MAX_OUTSTANDING =
+            key("sinks.rabbitmq.max-outstanding")
+                    .intType()
+                    .defaultValue(1000)
+                    .withDescription("Unconfirmed messages before the writer waits for confirms.");
+
+    public static final ConfigOption<Duration> RABBITMQ_FLUSH_TIMEOUT =
+            key("sinks.rabbitmq.flush-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(2))
+                    .withDescription(
+                            "How long a checkpoint waits for the broker (reconnecting) before it"
+                                    + " fails and the job restarts from the last checkpoint.");
+
+    // ------------------------------------------------------------------ InfluxDB 3
+    public static final ConfigOption<Boolean> INFLUXDB_ENABLED =
+            key("sinks.influxdb.enabled")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription("Store anomalies and per-request telemetry in InfluxDB 3.");
+
+    public static final ConfigOption<String> INFLUXDB_HOST =
+            key("sinks.influxdb.host")
+                    .stringType()
+                    .defaultValue("http://127.0.0.1:8181")
+                    .withDescription("InfluxDB 3 URL.");
+
+    public static final ConfigOption<String> INFLUXDB_DATABASE =
+            key("sinks.influxdb.database")
+                    .stringType()
+                    .defaultValue("sentinel")
+                    .withDescription("InfluxDB 3 database.");
+
+    public static final ConfigOption<String> INFLUXDB_TOKEN_ENV =
+            key("sinks.influxdb.token-env")
+                    .stringType()
+                    .defaultValue("INFLUXDB3_AUTH_TOKEN")
+                    .withDescription(
+                            "Environment variable of the TaskManagers that holds the token (the"
+                                    + " token itself never enters the job graph).");
+
+    public static final ConfigOption<String> INFLUXDB_ANOMALIES_MEASUREMENT =
+            key("sinks.influxdb.anomalies-measurement")
+                    .stringType()
+                    .defaultValue("anomalies")
+                    .withDescription("Measurement of the anomalies.");
+
+    public static final ConfigOption<String> INFLUXDB_REQUESTS_MEASUREMENT =
+            key("sinks.influxdb.requests-measurement")
+                    .stringType()
+                    .defaultValue("llm_requests")
+                    .withDescription("Per-request telemetry; empty to store anomalies only.");
+
+    public static final ConfigOption<Integer> INFLUXDB_BATCH_SIZE =
+            key("sinks.influxdb.batch-size")
+                    .intType()
+                    .defaultValue(1000)
+                    .withDescription("Points per write.");
+
+    public static final ConfigOption<Duration> INFLUXDB_FLUSH_INTERVAL =
+            key("sinks.influxdb.flush-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(1))
+                    .withDescription("A partial batch is written after this long.");
+
+    public static final ConfigOption<Integer> INFLUXDB_MAX_ATTEMPTS =
+            key("sinks.influxdb.max-attempts")
+                    .intType()
+                    .defaultValue(6)
+                    .withDescription(
+                            "Attempts per batch (timeouts, 408, 429, 5xx) before the checkpoint"
+                                    + " fails.");
+
+    // ------------------------------------------------------------------ Redis
+    public static final ConfigOption<Boolean> REDIS_ENABLED =
+            key("sinks.redis.enabled")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Keep the live view in Redis: each key's baselines and each"
+                                    + " service's recent anomalies.");
+
+    public static final ConfigOption<String> REDIS_HOST =
+            key("sinks.redis.host")
+                    .stringType()
+                    .defaultValue("127.0.0.1")
+                    .withDescription("Redis host.");
+
+    public static final ConfigOption<Integer> REDIS_PORT =
+            key("sinks.redis.port").intType().defaultValue(6379).withDescription("Redis port.");
+
+    public static final ConfigOption<String> REDIS_PASSWORD_ENV =
+            key("sinks.redis.password-env")
+                    .stringType()
+                    .defaultValue("REDIS_PASSWORD")
+                    .withDescription("Environment variable holding the password, if any.");
+
+    public static final ConfigOption<Duration> REDIS_TTL =
+            key("sinks.redis.ttl")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(1))
+                    .withDescription("Every key expires this long after its last write.");
+
+    public static final ConfigOption<Integer> REDIS_RECENT_ANOMALIES =
+            key("sinks.redis.recent-anomalies")
+                    .intType()
+                    .defaultValue(100)
+                    .withDescription("Anomalies kept per service, newest first.");
+
+    public static final ConfigOption<Integer> REDIS_BASELINE_EVERY =
+            key("sinks.redis.baseline-every")
+                    .intType()
+                    .defaultValue(20)
+                    .withDescription("A metric's live baseline is written every this many values.");
+
     public static final ConfigOption<String> DEAD_LETTER_TOPIC =
             key("dead-letter.topic")
                     .stringType()
@@ -411,6 +577,32 @@ public final class SentinelOptions {
                     KAFKA_ANOMALIES_TOPIC,
                     KAFKA_EXACTLY_ONCE,
                     KAFKA_TRANSACTIONAL_ID_PREFIX,
+                    RABBITMQ_ENABLED,
+                    RABBITMQ_HOST,
+                    RABBITMQ_PORT,
+                    RABBITMQ_VHOST,
+                    RABBITMQ_USERNAME,
+                    RABBITMQ_PASSWORD,
+                    RABBITMQ_EXCHANGE,
+                    RABBITMQ_ROUTING_KEY_PREFIX,
+                    RABBITMQ_MAX_OUTSTANDING,
+                    RABBITMQ_FLUSH_TIMEOUT,
+                    INFLUXDB_ENABLED,
+                    INFLUXDB_HOST,
+                    INFLUXDB_DATABASE,
+                    INFLUXDB_TOKEN_ENV,
+                    INFLUXDB_ANOMALIES_MEASUREMENT,
+                    INFLUXDB_REQUESTS_MEASUREMENT,
+                    INFLUXDB_BATCH_SIZE,
+                    INFLUXDB_FLUSH_INTERVAL,
+                    INFLUXDB_MAX_ATTEMPTS,
+                    REDIS_ENABLED,
+                    REDIS_HOST,
+                    REDIS_PORT,
+                    REDIS_PASSWORD_ENV,
+                    REDIS_TTL,
+                    REDIS_RECENT_ANOMALIES,
+                    REDIS_BASELINE_EVERY,
                     DEAD_LETTER_TOPIC);
 
     /** A preset on top of every threshold. */

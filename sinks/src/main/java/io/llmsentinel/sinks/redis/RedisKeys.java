@@ -1,0 +1,54 @@
+package io.llmsentinel.sinks.redis;
+
+/**
+ * The documented Redis layout, shared by the job (writer) and the query API (reader). Components
+ * are escaped ({@code %} and {@code :} percent-encoded) so a service name with a colon cannot
+ * collide with another key.
+ *
+ * <pre>
+ *   sentinel:services                                  SET  of service names
+ *   sentinel:baselines:{service}                       SET  of the baseline keys of a service
+ *   sentinel:baseline:{service}:{model}:{provider}:{operation}:{metric}
+ *                                                      HASH service, model, provider, operation,
+ *                                                           environment, metric, samples, mean,
+ *                                                           stddev, median, mad, q1, q3,
+ *                                                           last_value, event_time_ms, updated_at_ms
+ *   sentinel:anomalies:{service}                       LIST of anomaly JSON, newest first, capped
+ * </pre>
+ *
+ * Every key has the configured TTL, renewed on each write.
+ */
+public final class RedisKeys {
+    private RedisKeys() {}
+
+    public static final String SERVICES = "sentinel:services";
+
+    public static String escape(String s) {
+        if (s == null || s.isEmpty()) {
+            return "-";
+        }
+        return s.replace("%", "%25").replace(":", "%3A");
+    }
+
+    public static String baseline(
+            String service, String model, String provider, String operation, String metric) {
+        return "sentinel:baseline:"
+                + escape(service)
+                + ":"
+                + escape(model)
+                + ":"
+                + escape(provider)
+                + ":"
+                + escape(operation)
+                + ":"
+                + escape(metric);
+    }
+
+    public static String baselines(String service) {
+        return "sentinel:baselines:" + escape(service);
+    }
+
+    public static String recentAnomalies(String service) {
+        return "sentinel:anomalies:" + escape(service);
+    }
+}
