@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The demo: builds what it needs, starts Kafka, runs LLM-Sentinel in a local Flink with the web UI
-# on http://localhost:8081, feeds it realistic LLM telemetry with injected incidents, prints each
-# anomaly as it is found, and ends with injected incidents vs anomalies found.
+# The demo: builds what it needs, starts Kafka, RabbitMQ, Redis and InfluxDB (1.x behind the InfluxDB
+# 3 wire translator), runs LLM-Sentinel in a local Flink with the web UI on http://localhost:8081,
+# feeds it realistic LLM telemetry with injected incidents, prints each alert as it is found, and
+# ends with injected incidents vs anomalies found and what reached each output.
 #   scripts/demo.sh [--duration SECONDS]   (without --duration: runs until Ctrl-C)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -20,6 +21,7 @@ rm -rf "$DEMO_DIR"; mkdir -p "$DEMO_DIR"
 JOB_PID="$DEMO_DIR/job.pid"
 GEN_PID="$DEMO_DIR/generator.pid"
 RECEIVER_PID="$DEMO_DIR/webhook-receiver.pid"
+CONSUMER_PID="$DEMO_DIR/rabbitmq-consumer.pid"
 RECORD="$DEMO_DIR/incidents.jsonl"
 SERVICES_STARTED=""
 
@@ -30,9 +32,12 @@ cleanup() {
   stop_pid generator "$GEN_PID" 10
   stop_pid "LLM-Sentinel job" "$JOB_PID" 30
   stop_pid "webhook receiver" "$RECEIVER_PID" 10
+  stop_pid "RabbitMQ consumer" "$CONSUMER_PID" 10
   [ -f "$DEMO_DIR/webhooks.log" ] && tail -n 1 "$DEMO_DIR/webhooks.log" | grep -E "^webhook receiver:" || true
+  [ -f "$DEMO_DIR/rabbitmq.log" ] && grep -E "^rabbitmq consumer:" "$DEMO_DIR/rabbitmq.log" || true
   [ -n "${PRINTER_PID:-}" ] && kill "$PRINTER_PID" 2>/dev/null || true
-  if [ -n "$SERVICES_STARTED" ]; then "$ROOT/scripts/services.sh" down; fi
+  if [ -n "$SERVICES_STARTED" ]; then "$ROOT/scripts/services.sh" down
+  elif [ -n "${TRANSLATOR_STARTED:-}" ]; then "$ROOT/scripts/services.sh" down influx-translator; fi
   log "demo stopped; logs are in $DEMO_DIR"
 }
 trap cleanup INT TERM EXIT
@@ -40,7 +45,21 @@ trap cleanup INT TERM EXIT
 ensure_command curl curl
 build_project
 if ! "$ROOT/scripts/services.sh" status | grep -q running; then SERVICES_STARTED=yes; fi
-"$ROOT/scripts/services.sh" up
+TRANSLATOR_STARTED=""
+"$ROOT/scripts/services.sh" status | grep -q "^influx-translator: running" || TRANSLATOR_STARTED=yes
+"$ROOT/scripts/services.sh" up kafka rabbitmq redis influxdb influx-translator
+
+# What an alert consumer sees: a durable queue bound to alert.# on the sentinel.alerts exchange.
+java -Xmx128m -cp "$(local_classpath)" io.llmsentinel.job.devtools.AlertQueueConsumer \
+  > "$DEMO_DIR/rabbitmq.log" 2>&1 &
+echo $! > "$CONSUMER_PID"
+waited=0
+until grep -q "^consuming queue" "$DEMO_DIR/rabbitmq.log" 2>/dev/null; do
+  pid_alive "$CONSUMER_PID" || { cat "$DEMO_DIR/rabbitmq.log" >&2; die "the RabbitMQ consumer died"; }
+  [ $waited -lt 60 ] || die "the RabbitMQ consumer did not start"
+  sleep 0.5; waited=$((waited + 1))
+done
+log "RabbitMQ queue sentinel.demo.alerts bound to alert.# (log: $DEMO_DIR/rabbitmq.log)"
 
 # A local webhook receiver that checks every signature; the job delivers alerts to it (and also
 # to SENTINEL_WEBHOOK_URL with SENTINEL_WEBHOOK_SECRET, when you set them).
@@ -68,6 +87,7 @@ nohup java -Xmx1g $JAVA_OPENS -Dlog4j.configurationFile="$ROOT/conf/log4j-consol
   --kafka.starting-offsets timestamp --kafka.starting-timestamp-ms "$START_MS" \
   --kafka.group-id "llm-sentinel-demo" \
   --detection.window-size "10 s" --detection.window-warmup 4 --event-time.max-out-of-orderness "2 s" \
+  --sinks.rabbitmq.enabled true --sinks.influxdb.enabled true --sinks.redis.enabled true \
   > "$DEMO_DIR/anomalies.jsonl" 2> "$DEMO_DIR/job.log" &
 echo $! > "$JOB_PID"
 
@@ -128,3 +148,10 @@ java -Xmx256m -Dlog4j.configurationFile="$ROOT/conf/log4j-console.properties" -c
   io.llmsentinel.job.generator.IncidentReport --record "$RECORD" || true
 log "malformed messages went to the dead-letter topic sentinel.deadletter (see $DEMO_DIR/job.log for the warnings)"
 log "alerts delivered to the webhook receiver: $(grep -c '^WEBHOOK verified' "$DEMO_DIR/webhooks.log" || true) verified, $(grep -c '^WEBHOOK REJECTED' "$DEMO_DIR/webhooks.log" || true) rejected"
+log "alerts on the RabbitMQ queue bound to alert.#: $(grep -c '^RABBITMQ ' "$DEMO_DIR/rabbitmq.log" || true) ($(grep -o '^RABBITMQ alert\.[a-z]*' "$DEMO_DIR/rabbitmq.log" | sort | uniq -c | awk '{printf "%s%s %s", sep, $1, $3; sep=", "}'))"
+influx_count() {
+  curl -s -G "http://127.0.0.1:8086/query" --data-urlencode "db=sentinel" --data-urlencode "q=$1" \
+    | sed -n 's/.*"values":\[\[[^,]*,\([0-9]*\)\]\].*/\1/p'
+}
+log "InfluxDB (through the InfluxDB 3 client): $(influx_count 'SELECT count(score) FROM anomalies') anomalies, $(influx_count 'SELECT count(error) FROM llm_requests') requests stored"
+log "Redis live view: $(redis-cli -h 127.0.0.1 -p 6379 --scan --pattern 'sentinel:baseline:*' | wc -l) baselines, $(redis-cli -h 127.0.0.1 -p 6379 scard sentinel:services) services with recent anomalies"

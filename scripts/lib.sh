@@ -55,7 +55,7 @@ stop_pid() {
 # build_project: builds the jars once (skipping tests) unless they are newer than the sources.
 build_project() {
   local jar="$ROOT/job/target/sentinel-job.jar"
-  if [ -f "$jar" ] && [ -f "$ROOT/job/target/local-classpath.txt" ] && \
+  if [ -f "$jar" ] && [ -f "$ROOT/job/target/local-classpath-runtime.txt" ] && \
      [ -z "$(find "$ROOT" -path "$ROOT/.run" -prune -o \( -name '*.java' -o -name 'pom.xml' \) -newer "$jar" -print -quit)" ]; then
     return 0
   fi
@@ -65,7 +65,7 @@ build_project() {
 
 # The classpath of a local Flink plus the job (for --local runs and the generator).
 local_classpath() {
-  echo "$ROOT/job/target/sentinel-job-0.1.0-SNAPSHOT.jar:$(cat "$ROOT/job/target/local-classpath.txt")"
+  echo "$ROOT/job/target/sentinel-job-0.1.0-SNAPSHOT.jar:$(cat "$ROOT/job/target/local-classpath.txt"):$(cat "$ROOT/job/target/local-classpath-runtime.txt")"
 }
 
 # ensure_command COMMAND PACKAGE: installs the Debian package when the command is missing.

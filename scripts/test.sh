@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what it needs (promtool, chromium), starts the local services
-# (Kafka), checks the alerting rules, runs the unit tests (*Test, surefire) and the integration
-# tests (*ITCase, failsafe; one starts a real Flink session cluster), and stops what it started.
+# The whole test suite: installs what it needs (promtool, chromium, the Debian servers), starts the
+# local services (Kafka, RabbitMQ, Redis, InfluxDB 1.x), checks the alerting rules, runs the unit
+# tests (*Test, surefire) and the integration tests (*ITCase, failsafe; one starts a real Flink
+# session cluster, one restarts RabbitMQ mid-stream), and stops what it started.
 #   scripts/test.sh [extra maven args]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
+SERVICES="kafka rabbitmq redis influxdb"
 STARTED=""
 cleanup() {
-  if [ -n "$STARTED" ]; then "$ROOT/scripts/services.sh" down; fi
+  if [ -n "$STARTED" ]; then "$ROOT/scripts/services.sh" down $STARTED; fi
 }
 trap cleanup EXIT
-if ! "$ROOT/scripts/services.sh" status | grep -q running; then STARTED=yes; fi
-"$ROOT/scripts/services.sh" up
+# Stop at the end only what this run started.
+for s in $SERVICES; do
+  if ! "$ROOT/scripts/services.sh" status | grep -q "^$s: running"; then STARTED="$STARTED $s"; fi
+done
+"$ROOT/scripts/services.sh" up $SERVICES
 
 ensure_command promtool prometheus
 ensure_command chromium chromium

@@ -250,6 +250,8 @@ public final class SentinelConfig implements Serializable {
             }
             if (key.startsWith(KAFKA_PROPERTIES_PREFIX)) {
                 kafkaProperties.put(key.substring(KAFKA_PROPERTIES_PREFIX.length()), value);
+            } else if (key.startsWith(QUERY_API_PREFIX)) {
+                continue; // the side service's own section (query-api/); not the job's
             } else if (key.startsWith(PRICING_PREFIX + ".")) {
                 overridePrice(allPrices, key, value);
             } else if (known.contains(key)) {

@@ -18,6 +18,9 @@ public final class SentinelOptions {
     public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
     public static final String PRICING_PREFIX = "pricing.models";
 
+    /** The side service's section of the same file; read by query-api, ignored by the job. */
+    public static final String QUERY_API_PREFIX = "query-api.";
+
     public static final ConfigOption<String> JOB_NAME =
             key("job.name")
                     .stringType()

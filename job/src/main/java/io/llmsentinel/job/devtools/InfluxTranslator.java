@@ -20,9 +20,12 @@ import java.util.concurrent.Executors;
 
 /**
  * For development and tests only: InfluxDB 3 cannot run on these machines, so this puts a real
- * InfluxDB 1.x behind the write calls of the InfluxDB 3 client. It answers the two write paths of
- * {@code influxdb3-java} on loopback and forwards the line protocol, as it came (gzip included), to
- * InfluxDB 1.x's {@code /write}; the status and body of InfluxDB's answer go back unchanged.
+ * InfluxDB 1.x behind the wire calls of the InfluxDB 3 client, on one loopback port as InfluxDB 3
+ * does (HTTP/1.1 and gRPC told apart by {@link PortMux}). Writes: the two write paths of {@code
+ * influxdb3-java} forward the line protocol, as it came (gzip included), to InfluxDB 1.x's {@code
+ * /write}; the status and body of InfluxDB's answer go back unchanged. Queries: the client's Arrow
+ * Flight {@code DoGet} with an InfluxQL ticket runs on InfluxDB 1.x's {@code /query} with bound
+ * parameters ({@link InfluxFlightQueries}).
  *
  * <pre>
  *   POST /api/v2/write?bucket=DB&amp;org=&amp;precision=ns   -&gt;  POST /write?db=DB&amp;precision=ns
@@ -36,13 +39,15 @@ import java.util.concurrent.Executors;
  */
 public final class InfluxTranslator implements AutoCloseable {
     private final HttpServer server;
+    private final InfluxFlightQueries flight;
+    private final PortMux mux;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String influx;
 
     public InfluxTranslator(int port, String influxUrl) throws IOException {
         this.influx = influxUrl.replaceAll("/+$", "");
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         server.createContext("/api/v2/write", ex -> forwardWrite(ex, "bucket"));
         server.createContext("/api/v3/write_lp", ex -> forwardWrite(ex, "db"));
         server.createContext(
@@ -50,10 +55,12 @@ public final class InfluxTranslator implements AutoCloseable {
                 ex -> respond(ex, 200, "{\"status\":\"pass\"}".getBytes(StandardCharsets.UTF_8)));
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.start();
+        flight = new InfluxFlightQueries(influx);
+        mux = new PortMux(port, server.getAddress().getPort(), flight.port());
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return mux.port();
     }
 
     public String url() {
@@ -145,6 +152,12 @@ public final class InfluxTranslator implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            mux.close();
+            flight.close();
+        } catch (Exception e) {
+            System.err.println("closing the translator: " + e);
+        }
         server.stop(0);
     }
 
@@ -160,7 +173,9 @@ public final class InfluxTranslator implements AutoCloseable {
         }
         InfluxTranslator t = new InfluxTranslator(port, influx);
         System.out.printf(
-                "InfluxDB 3 write translator on %s -> InfluxDB 1.x at %s%n", t.url(), influx);
+                "InfluxDB 3 wire translator (writes, Flight InfluxQL queries) on %s -> InfluxDB 1.x"
+                        + " at %s%n",
+                t.url(), influx);
         Runtime.getRuntime().addShutdownHook(new Thread(t::close));
         Thread.currentThread().join();
     }

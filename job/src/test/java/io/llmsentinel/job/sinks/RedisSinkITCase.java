@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.model.BaselineSnapshot;
-import io.llmsentinel.sinks.redis.RedisKeys;
+import io.llmsentinel.functions.model.RedisKeys;
 import io.llmsentinel.sinks.redis.RedisSettings;
 import io.llmsentinel.sinks.redis.RedisSink;
 import io.llmsentinel.sinks.redis.RedisWrites;

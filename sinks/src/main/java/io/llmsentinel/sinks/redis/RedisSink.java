@@ -1,5 +1,6 @@
 package io.llmsentinel.sinks.redis;
 
+import io.llmsentinel.functions.model.RedisKeys;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 

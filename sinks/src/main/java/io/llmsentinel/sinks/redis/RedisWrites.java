@@ -3,6 +3,7 @@ package io.llmsentinel.sinks.redis;
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.anomaly.AnomalyJson;
 import io.llmsentinel.functions.model.BaselineSnapshot;
+import io.llmsentinel.functions.model.RedisKeys;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.Map;

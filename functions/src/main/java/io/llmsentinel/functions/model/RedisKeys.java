@@ -1,4 +1,4 @@
-package io.llmsentinel.sinks.redis;
+package io.llmsentinel.functions.model;
 
 /**
  * The documented Redis layout, shared by the job (writer) and the query API (reader). Components

@@ -1,0 +1,343 @@
+package io.llmsentinel.query;
+
+import com.influxdb.v3.client.InfluxDBClient;
+import com.influxdb.v3.client.config.ClientConfig;
+import com.influxdb.v3.client.query.QueryOptions;
+import com.influxdb.v3.client.query.QueryType;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The InfluxDB side, through {@code influxdb3-java} with InfluxQL: every value from a request is a
+ * bound parameter ({@code $name}); the only things written into a query's text are measurement and
+ * field names from the configuration or fixed lists, validated numbers (limit, offset) and
+ * intervals from a fixed list.
+ */
+public final class InfluxQueries implements AutoCloseable {
+    /** Intervals of aggregated telemetry, as InfluxQL durations. */
+    public static final Map<String, String> INTERVALS = Map.of("1m", "1m", "5m", "5m", "1h", "1h");
+
+    /** Fields of the per-request measurement, as written by the job's InfluxDB sink. */
+    static final List<String> REQUEST_FIELDS =
+            List.of(
+                    "latency_ms",
+                    "ttft_ms",
+                    "input_tokens",
+                    "output_tokens",
+                    "total_tokens",
+                    "cost_usd",
+                    "output_tokens_per_second",
+                    "error");
+
+    private final InfluxDBClient client;
+    private final QueryOptions options;
+    private final String anomalies;
+    private final String requests;
+
+    public InfluxQueries(QueryApiConfig c) {
+        ClientConfig config =
+                new ClientConfig.Builder()
+                        .host(c.influxHost())
+                        .token(c.influxToken())
+                        .database(c.influxDatabase())
+                        .queryTimeout(c.queryTimeout())
+                        .timeout(c.queryTimeout())
+                        .build();
+        this.client = InfluxDBClient.getInstance(config);
+        this.options = new QueryOptions(c.influxDatabase(), QueryType.InfluxQL);
+        this.anomalies = quoteIdentifier(c.anomaliesMeasurement());
+        this.requests = quoteIdentifier(c.requestsMeasurement());
+    }
+
+    /** A measurement name from the configuration, as an InfluxQL identifier. */
+    static String quoteIdentifier(String name) {
+        if (!name.matches("[A-Za-z0-9_.-]{1,100}")) {
+            throw new IllegalArgumentException("measurement names are letters, digits, . _ -");
+        }
+        return "\"" + name + "\"";
+    }
+
+    /** Filters shared by the anomaly queries, as InfluxQL conditions with bound parameters. */
+    public record AnomalyFilter(
+            Instant from,
+            Instant to,
+            String service,
+            String model,
+            String provider,
+            String metric,
+            String minSeverity,
+            String type,
+            String detector) {}
+
+    /** One page of anomalies, newest first, and the cursor of the next page (or null). */
+    public record Page(List<Map<String, Object>> items, String nextCursor) {}
+
+    public Page anomalies(AnomalyFilter f, int limit, String cursor) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        StringBuilder q = new StringBuilder("SELECT * FROM ").append(anomalies);
+        q.append(" WHERE time >= $from AND time < $to");
+        params.put("from", f.from().toString());
+        params.put("to", f.to().toString());
+        long skip = 0;
+        Instant at = null;
+        if (cursor != null) {
+            String[] c = decodeCursor(cursor);
+            at = Instant.parse(c[0]);
+            skip = Long.parseLong(c[1]);
+            q.append(" AND time <= $cursor");
+            params.put("cursor", at.toString());
+        }
+        equal(q, params, "service", f.service());
+        equal(q, params, "model", f.model());
+        equal(q, params, "provider", f.provider());
+        equal(q, params, "metric", f.metric());
+        equal(q, params, "anomaly_type", f.type());
+        if (f.minSeverity() != null) {
+            List<String> wanted =
+                    Params.SEVERITIES.subList(
+                            Params.SEVERITIES.indexOf(f.minSeverity()), Params.SEVERITIES.size());
+            q.append(" AND (");
+            for (int i = 0; i < wanted.size(); i++) {
+                q.append(i == 0 ? "" : " OR ").append("\"severity\" = $severity").append(i);
+                params.put("severity" + i, wanted.get(i));
+            }
+            q.append(")");
+        }
+        if (f.detector() != null) {
+            // A regex cannot be a bound parameter; the detector name comes from a fixed list.
+            if (!Params.DETECTORS.contains(f.detector())) {
+                throw new IllegalArgumentException("unknown detector");
+            }
+            q.append(" AND \"detectors\" =~ /(^|,)").append(f.detector()).append("(,|$)/");
+        }
+        q.append(" ORDER BY time DESC LIMIT ").append(limit + 1);
+        if (skip > 0) {
+            q.append(" OFFSET ").append(skip);
+        }
+        List<Map<String, Object>> rows = rows(q.toString(), params);
+        String next = null;
+        if (rows.size() > limit) {
+            rows = rows.subList(0, limit);
+            Instant last = (Instant) rows.get(limit - 1).get("time");
+            long sameTime = rows.stream().filter(r -> last.equals(r.get("time"))).count();
+            long carried = last.equals(at) ? skip : 0;
+            next = encodeCursor(last, sameTime + carried);
+        }
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (Map<String, Object> r : rows) {
+            items.add(anomalyJson(r));
+        }
+        return new Page(items, next);
+    }
+
+    public Map<String, Object> anomaly(String id) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("id", id);
+        params.put("from", Instant.now().minus(Duration.ofDays(90)).toString());
+        List<Map<String, Object>> rows =
+                rows(
+                        "SELECT * FROM "
+                                + anomalies
+                                + " WHERE time >= $from AND \"anomaly_id\" = $id LIMIT 1",
+                        params);
+        return rows.isEmpty() ? null : anomalyJson(rows.get(0));
+    }
+
+    /** Raw requests, newest first. */
+    public List<Map<String, Object>> requests(
+            Instant from, Instant to, String service, String model, int limit) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        StringBuilder q = new StringBuilder("SELECT * FROM ").append(requests);
+        q.append(" WHERE time >= $from AND time < $to");
+        params.put("from", from.toString());
+        params.put("to", to.toString());
+        equal(q, params, "service", service);
+        equal(q, params, "model", model);
+        q.append(" ORDER BY time DESC LIMIT ").append(limit);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Map<String, Object> r : rows(q.toString(), params)) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("time", r.get("time").toString());
+            for (String k :
+                    List.of("service", "model", "provider", "operation", "environment", "status")) {
+                putIfPresent(m, k, r.get(k));
+            }
+            for (String k : REQUEST_FIELDS) {
+                putIfPresent(m, k, r.get(k));
+            }
+            putIfPresent(m, "trace_id", r.get("trace_id"));
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** Requests aggregated per interval (oldest first): count, errors, latency, tokens, cost. */
+    public List<Map<String, Object>> aggregated(
+            Instant from, Instant to, String service, String model, String interval) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        StringBuilder q =
+                new StringBuilder(
+                        "SELECT count(\"latency_ms\") AS requests, sum(\"error\") AS errors,"
+                                + " mean(\"latency_ms\") AS latency_ms_mean,"
+                                + " percentile(\"latency_ms\", 95) AS latency_ms_p95,"
+                                + " mean(\"ttft_ms\") AS ttft_ms_mean,"
+                                + " sum(\"total_tokens\") AS total_tokens,"
+                                + " sum(\"cost_usd\") AS cost_usd FROM ");
+        q.append(requests).append(" WHERE time >= $from AND time < $to");
+        params.put("from", from.toString());
+        params.put("to", to.toString());
+        equal(q, params, "service", service);
+        equal(q, params, "model", model);
+        q.append(" GROUP BY time(").append(INTERVALS.get(interval)).append(") fill(none)");
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Map<String, Object> r : rows(q.toString(), params)) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("time", r.get("time").toString());
+            for (String k :
+                    List.of(
+                            "requests",
+                            "errors",
+                            "latency_ms_mean",
+                            "latency_ms_p95",
+                            "ttft_ms_mean",
+                            "total_tokens",
+                            "cost_usd")) {
+                putIfPresent(m, k, r.get(k));
+            }
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** The services that have anomalies on record (when Redis, the usual source, is down). */
+    public List<String> services() {
+        List<String> out = new ArrayList<>();
+        for (Map<String, Object> r :
+                rows("SHOW TAG VALUES FROM " + anomalies + " WITH KEY = \"service\"", Map.of())) {
+            Object v = r.get("value");
+            if (v != null) {
+                out.add(v.toString());
+            }
+        }
+        return out;
+    }
+
+    private static void equal(
+            StringBuilder q, Map<String, Object> params, String column, String value) {
+        if (value != null) {
+            q.append(" AND \"").append(column).append("\" = $").append(column);
+            params.put(column, value);
+        }
+    }
+
+    private List<Map<String, Object>> rows(String influxql, Map<String, Object> params) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        try (Stream<Map<String, Object>> s = client.queryRows(influxql, params, options)) {
+            s.forEach(
+                    row -> {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        row.forEach((k, v) -> m.put(k, normalize(k, v)));
+                        out.add(m);
+                    });
+        }
+        return out;
+    }
+
+    /** Arrow values as plain Java: text as String, timestamps as Instant. */
+    static Object normalize(String column, Object v) {
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof LocalDateTime t) {
+            return t.toInstant(ZoneOffset.UTC);
+        }
+        if ("time".equals(column) && v instanceof Long ns) {
+            return Instant.ofEpochSecond(0, ns);
+        }
+        if ("time".equals(column) && v instanceof BigInteger ns) {
+            return Instant.ofEpochSecond(0, ns.longValue());
+        }
+        if (v instanceof Number || v instanceof Boolean || v instanceof Instant) {
+            return v;
+        }
+        return v.toString();
+    }
+
+    private static void putIfPresent(Map<String, Object> m, String k, Object v) {
+        if (v != null) {
+            m.put(k, v);
+        }
+    }
+
+    /** A stored anomaly in the shape of the job's anomaly events (snake_case). */
+    static Map<String, Object> anomalyJson(Map<String, Object> r) {
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("anomaly_id", r.get("anomaly_id"));
+        a.put("event_time", r.get("time").toString());
+        Object detected = r.get("detected_at_ms");
+        if (detected instanceof Number n) {
+            a.put("detected_at", Instant.ofEpochMilli(n.longValue()).toString());
+        }
+        for (String k :
+                List.of(
+                        "severity",
+                        "anomaly_type",
+                        "service",
+                        "model",
+                        "provider",
+                        "operation",
+                        "environment",
+                        "metric",
+                        "value",
+                        "score")) {
+            putIfPresent(a, k, r.get(k));
+        }
+        Object d = r.get("detectors");
+        a.put("detectors", d == null ? List.of() : List.of(d.toString().split(",")));
+        Map<String, Object> baseline = new LinkedHashMap<>();
+        for (String k : List.of("mean", "stddev", "median", "mad", "q1", "q3", "samples")) {
+            putIfPresent(baseline, k, r.get("baseline_" + k));
+        }
+        a.put("baseline", baseline);
+        putIfPresent(a, "trace_id", r.get("trace_id"));
+        return a;
+    }
+
+    static String encodeCursor(Instant t, long skip) {
+        return Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString((t + "|" + skip).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The cursor's time and rows to skip; a 400 for anything this service did not write. */
+    static String[] decodeCursor(String cursor) {
+        try {
+            String s = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            String[] p = s.split("\\|");
+            if (p.length == 2) {
+                Instant.parse(p[0]);
+                if (Long.parseLong(p[1]) >= 0 && Long.parseLong(p[1]) < 1_000_000) {
+                    return p;
+                }
+            }
+        } catch (RuntimeException ignored) {
+            // below
+        }
+        throw Problem.badParameter("cursor", "'cursor' must be a next_cursor from a previous page");
+    }
+
+    @Override
+    public void close() throws Exception {
+        client.close();
+    }
+}

@@ -1,0 +1,68 @@
+package io.llmsentinel.query;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.function.Supplier;
+
+/**
+ * Query results, cached twice with short TTLs: in-process (Caffeine), then shared between replicas
+ * (Redis, key {@code sentinel:qcache:<sha256 of the normalized query>}). Redis down: the in-process
+ * cache and InfluxDB answer alone. Hits and misses of each layer are counted.
+ */
+public final class QueryCache {
+    private final Cache<String, String> local;
+    private final RedisView redis;
+    private final long ttlSeconds;
+    private final ApiMetrics metrics;
+
+    public QueryCache(Duration ttl, RedisView redis, ApiMetrics metrics) {
+        this.local = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(ttl).build();
+        this.redis = redis;
+        this.ttlSeconds = Math.max(1, ttl.toSeconds() * 2);
+        this.metrics = metrics;
+    }
+
+    /** The JSON answer of a normalized query, from a cache or from {@code load}. */
+    public String get(String normalizedQuery, Supplier<String> load) {
+        String cached = local.getIfPresent(normalizedQuery);
+        if (cached != null) {
+            metrics.cache("caffeine", true);
+            return cached;
+        }
+        metrics.cache("caffeine", false);
+        String key = "sentinel:qcache:" + sha256(normalizedQuery);
+        try {
+            cached = redis.cacheGet(key);
+            metrics.cache("redis", cached != null);
+        } catch (RedisView.Unavailable e) {
+            metrics.cache("redis", false);
+            metrics.backendError("redis");
+        }
+        if (cached == null) {
+            cached = load.get();
+            try {
+                redis.cachePut(key, cached, ttlSeconds);
+            } catch (RedisView.Unavailable e) {
+                // shared cache unavailable: the answer still goes out
+            }
+        }
+        local.put(normalizedQuery, cached);
+        return cached;
+    }
+
+    static String sha256(String s) {
+        try {
+            return HexFormat.of()
+                    .formatHex(
+                            MessageDigest.getInstance("SHA-256")
+                                    .digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
