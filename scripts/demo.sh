@@ -22,6 +22,7 @@ JOB_PID="$DEMO_DIR/job.pid"
 GEN_PID="$DEMO_DIR/generator.pid"
 RECEIVER_PID="$DEMO_DIR/webhook-receiver.pid"
 CONSUMER_PID="$DEMO_DIR/rabbitmq-consumer.pid"
+QUERY_API_PID="$DEMO_DIR/query-api.pid"
 RECORD="$DEMO_DIR/incidents.jsonl"
 SERVICES_STARTED=""
 
@@ -33,6 +34,7 @@ cleanup() {
   stop_pid "LLM-Sentinel job" "$JOB_PID" 30
   stop_pid "webhook receiver" "$RECEIVER_PID" 10
   stop_pid "RabbitMQ consumer" "$CONSUMER_PID" 10
+  stop_pid "query API" "$QUERY_API_PID" 20
   [ -f "$DEMO_DIR/webhooks.log" ] && tail -n 1 "$DEMO_DIR/webhooks.log" | grep -E "^webhook receiver:" || true
   [ -f "$DEMO_DIR/rabbitmq.log" ] && grep -E "^rabbitmq consumer:" "$DEMO_DIR/rabbitmq.log" || true
   [ -n "${PRINTER_PID:-}" ] && kill "$PRINTER_PID" 2>/dev/null || true
@@ -99,6 +101,21 @@ until curl -fs http://127.0.0.1:8081/jobs/overview 2>/dev/null | grep -q '"state
 done
 log "job RUNNING; open http://localhost:8081 to watch it"
 
+# The side service beside the job, with a token made for this run (only its hash is configured).
+port_open 8080 && die "port 8080 is taken; the demo's query API needs it"
+QUERY_API_TOKEN="demo-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
+SENTINEL_QUERY_API_TOKEN_HASHES="$(printf %s "$QUERY_API_TOKEN" | sha256sum | cut -d' ' -f1)" \
+  nohup java -Xmx256m $JAVA_OPENS -jar "$ROOT/query-api/target/sentinel-query-api.jar" \
+  --config "$DEMO_DIR/sentinel-demo.yaml" > "$DEMO_DIR/query-api.log" 2>&1 &
+echo $! > "$QUERY_API_PID"
+waited=0
+until curl -fs http://127.0.0.1:8080/health/live >/dev/null 2>&1; do
+  pid_alive "$QUERY_API_PID" || { tail -n 20 "$DEMO_DIR/query-api.log" >&2; die "the query API died while starting"; }
+  [ $waited -lt 60 ] || die "the query API did not start in 60 s (log: $DEMO_DIR/query-api.log)"
+  sleep 0.5; waited=$((waited + 1))
+done
+log "query API and dashboard: http://127.0.0.1:8080/#token=$QUERY_API_TOKEN (API: Authorization: Bearer $QUERY_API_TOKEN)"
+
 # Print each alert (deduplicated anomaly) as it arrives, one readable line each (the raw JSON is
 # in anomalies.jsonl; every anomaly also goes to the sentinel.anomalies topic).
 (tail -n +1 -F --pid="$(cat "$JOB_PID")" "$DEMO_DIR/anomalies.jsonl" 2>/dev/null | while IFS= read -r line; do
@@ -154,4 +171,5 @@ influx_count() {
     | sed -n 's/.*"values":\[\[[^,]*,\([0-9]*\)\]\].*/\1/p'
 }
 log "InfluxDB (through the InfluxDB 3 client): $(influx_count 'SELECT count(score) FROM anomalies') anomalies, $(influx_count 'SELECT count(error) FROM llm_requests') requests stored"
+log "query API: $(curl -s -H "Authorization: Bearer $QUERY_API_TOKEN" "http://127.0.0.1:8080/api/v1/anomalies?limit=1000" | grep -o '"anomaly_id"' | wc -l) anomalies in the last 24 h at /api/v1/anomalies, services: $(curl -s -H "Authorization: Bearer $QUERY_API_TOKEN" http://127.0.0.1:8080/api/v1/services)"
 log "Redis live view: $(redis-cli -h 127.0.0.1 -p 6379 --scan --pattern 'sentinel:baseline:*' | wc -l) baselines, $(redis-cli -h 127.0.0.1 -p 6379 scard sentinel:services) services with recent anomalies"

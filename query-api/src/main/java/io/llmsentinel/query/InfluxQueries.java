@@ -187,7 +187,7 @@ public final class InfluxQueries implements AutoCloseable {
         Map<String, Object> params = new LinkedHashMap<>();
         StringBuilder q =
                 new StringBuilder(
-                        "SELECT count(\"latency_ms\") AS requests, sum(\"error\") AS errors,"
+                        "SELECT count(\"error\") AS requests, sum(\"error\") AS errors,"
                                 + " mean(\"latency_ms\") AS latency_ms_mean,"
                                 + " percentile(\"latency_ms\", 95) AS latency_ms_p95,"
                                 + " mean(\"ttft_ms\") AS ttft_ms_mean,"

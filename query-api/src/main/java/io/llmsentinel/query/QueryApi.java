@@ -180,6 +180,15 @@ public final class QueryApi implements AutoCloseable {
 
     private void corsAndAuth(Context ctx) {
         ctx.attribute("start", System.nanoTime());
+        // Javalin enforces its limit only where a body is read; no route here reads one.
+        if (ctx.contentLength() > config.maxRequestBytes()
+                || (ctx.contentLength() < 0 && ctx.header("Transfer-Encoding") != null)) {
+            throw new Problem(
+                    413,
+                    "Request too large",
+                    "requests are limited to " + config.maxRequestBytes() + " bytes",
+                    null);
+        }
         String origin = ctx.header("Origin");
         boolean allowed = origin != null && config.corsAllowedOrigins().contains(origin);
         if (allowed) {

@@ -1,0 +1,587 @@
+package io.llmsentinel.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.influxdb.v3.client.InfluxDBClient;
+import com.influxdb.v3.client.Point;
+import io.llmsentinel.functions.anomaly.Anomaly;
+import io.llmsentinel.functions.detect.DetectionSettings;
+import io.llmsentinel.functions.detect.KeyBaseline;
+import io.llmsentinel.functions.detect.RequestDetector;
+import io.llmsentinel.functions.model.BaselineSnapshot;
+import io.llmsentinel.functions.model.LlmRequest;
+import io.llmsentinel.functions.read.OtlpTraceReader;
+import io.llmsentinel.functions.read.PriceTable;
+import io.llmsentinel.job.devtools.InfluxTranslator;
+import io.llmsentinel.job.generator.Incident;
+import io.llmsentinel.job.generator.TelemetryGenerator;
+import io.llmsentinel.sinks.influx.InfluxPoints;
+import io.llmsentinel.sinks.redis.RedisSettings;
+import io.llmsentinel.sinks.redis.RedisWrites;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.Pipeline;
+
+/**
+ * The query API against real servers: Redis, and InfluxDB 1.x behind the InfluxDB 3 wire
+ * translator, reached through the real {@code influxdb3-java} calls (HTTP writes, Flight DoGet with
+ * InfluxQL). The data is what the detection engine found in 20 minutes of generated telemetry with
+ * a latency spike, written as the job's sinks write it.
+ */
+class QueryApiITCase {
+    static final String INFLUXDB = "http://127.0.0.1:8086";
+    static final String TOKEN = "it-token-" + UUID.randomUUID();
+    static final String ALLOWED = "https://dashboards.example.com";
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    static String db;
+    static InfluxTranslator translator;
+    static QueryApi api;
+    static String base;
+    static List<Anomaly> anomalies = new ArrayList<>();
+
+    /** Requests whose event time lies in [from, to). */
+    static int requests;
+
+    static Instant from;
+    static Instant to;
+
+    static QueryApiConfig config(int redisPort) {
+        String hash = HexFormat.of().formatHex(QueryApi.sha256(TOKEN));
+        return new QueryApiConfig(
+                "127.0.0.1",
+                0,
+                List.of(hash),
+                List.of(ALLOWED),
+                16_384,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(5),
+                translator.url(),
+                db,
+                "",
+                "anomalies",
+                "llm_requests",
+                "127.0.0.1",
+                redisPort,
+                "",
+                name -> null);
+    }
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        db = "it_q_" + UUID.randomUUID().toString().substring(0, 8);
+        influxql("CREATE DATABASE " + db);
+        translator = new InfluxTranslator(0, INFLUXDB);
+
+        // A real run of the detection engine over generated telemetry (the job's own code).
+        long start = Instant.now().minus(Duration.ofMinutes(30)).toEpochMilli();
+        from = Instant.ofEpochMilli(start);
+        to = Instant.ofEpochMilli(start + 20 * 60_000);
+        Incident spike =
+                new Incident(
+                        Incident.Type.LATENCY_SPIKE,
+                        "support-bot",
+                        "gpt-4o",
+                        start + 12 * 60_000,
+                        start + 13 * 60_000);
+        DetectionSettings settings = DetectionSettings.defaults();
+        RequestDetector detector = new RequestDetector(settings);
+        OtlpTraceReader reader = new OtlpTraceReader(PriceTable.empty(), 4 << 20, 1000);
+        Map<String, KeyBaseline> state = new HashMap<>();
+        List<Point> points = new ArrayList<>();
+        List<BaselineSnapshot> baselines = new ArrayList<>();
+        try (TelemetryGenerator gen = new TelemetryGenerator(3, List.of(spike), 4)) {
+            for (long t = start; t < to.toEpochMilli(); t += 100) {
+                for (LlmRequest r : reader.read(gen.nextMessage(t)).requests()) {
+                    if (r.eventTimeMs >= from.toEpochMilli() && r.eventTimeMs < to.toEpochMilli()) {
+                        requests++; // event time is the span's end: the last ones end after 'to'
+                    }
+                    points.add(InfluxPoints.requests("llm_requests").toPoint(r));
+                    KeyBaseline b =
+                            state.computeIfAbsent(
+                                    r.service
+                                            + "|"
+                                            + r.model
+                                            + "|"
+                                            + r.provider
+                                            + "|"
+                                            + r.operation,
+                                    k -> new KeyBaseline());
+                    for (Anomaly a : detector.observe(b, r, t + 200, 20, baselines)) {
+                        anomalies.add(a);
+                        points.add(InfluxPoints.anomalies("anomalies").toPoint(a));
+                    }
+                }
+            }
+        }
+        assertThat(anomalies).isNotEmpty();
+        try (InfluxDBClient client = InfluxDBClient.getInstance(translator.url(), null, db)) {
+            for (int i = 0; i < points.size(); i += 2000) {
+                client.writePoints(points.subList(i, Math.min(points.size(), i + 2000)));
+            }
+        }
+        RedisSettings rs = new RedisSettings("127.0.0.1", 6379, "", 3600, 100, 1000, 1000);
+        try (JedisPooled redis = new JedisPooled("127.0.0.1", 6379);
+                Pipeline p = redis.pipelined()) {
+            for (BaselineSnapshot s : baselines) {
+                RedisWrites.baselines().write(p, s, rs);
+            }
+            for (Anomaly a : anomalies) {
+                RedisWrites.recentAnomalies().write(p, a, rs);
+            }
+            p.sync();
+        }
+        api = new QueryApi(config(6379)).start();
+        base = "http://127.0.0.1:" + api.port();
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (api != null) {
+            api.close();
+        }
+        if (translator != null) {
+            translator.close();
+        }
+        influxql("DROP DATABASE " + db);
+    }
+
+    static void influxql(String q) throws Exception {
+        HttpRequest req =
+                HttpRequest.newBuilder(
+                                URI.create(
+                                        INFLUXDB
+                                                + "/query?q="
+                                                + URLEncoder.encode(q, StandardCharsets.UTF_8)))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build();
+        HttpResponse<String> r;
+        try {
+            r = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(
+                    "No InfluxDB at " + INFLUXDB + ": scripts/test.sh starts it", e);
+        }
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+
+    static HttpResponse<String> get(String pathAndQuery, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).GET();
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> authed(String pathAndQuery) throws Exception {
+        return get(pathAndQuery, "Authorization", "Bearer " + TOKEN);
+    }
+
+    static JsonNode ok(String pathAndQuery) throws Exception {
+        HttpResponse<String> r = authed(pathAndQuery);
+        assertThat(r.statusCode()).as("%s: %s", pathAndQuery, r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    static String range() {
+        return "from=" + from + "&to=" + to;
+    }
+
+    static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void everyDocumentedRouteAnswers() throws Exception {
+        JsonNode doc = ok("/openapi.json");
+        List<String> paths = new ArrayList<>();
+        doc.get("paths").fieldNames().forEachRemaining(paths::add);
+        assertThat(paths).hasSizeGreaterThanOrEqualTo(10);
+        for (String path : paths) {
+            String url =
+                    path.replace("{id}", anomalies.get(0).anomalyId)
+                            + (path.endsWith("recent-anomalies") || path.endsWith("baselines")
+                                    ? "?service=support-bot"
+                                    : "");
+            HttpResponse<String> r = authed(url);
+            assertThat(r.statusCode()).as("GET %s: %s", url, r.body()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void anomaliesPageNewestFirstWithoutGapsOrRepeats() throws Exception {
+        Set<String> expected = new HashSet<>();
+        anomalies.stream()
+                .filter(a -> a.service.equals("support-bot"))
+                .forEach(a -> expected.add(a.anomalyId));
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        Instant previous = Instant.MAX;
+        int pages = 0;
+        do {
+            JsonNode page =
+                    ok(
+                            "/api/v1/anomalies?service=support-bot&limit=7&"
+                                    + range()
+                                    + (cursor == null ? "" : "&cursor=" + cursor));
+            for (JsonNode a : page.get("items")) {
+                Instant t = Instant.parse(a.get("event_time").asText());
+                assertThat(t).isBeforeOrEqualTo(previous);
+                previous = t;
+                seen.add(a.get("anomaly_id").asText());
+                assertThat(a.get("service").asText()).isEqualTo("support-bot");
+            }
+            cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asText();
+            pages++;
+        } while (cursor != null && pages < 1000);
+        assertThat(seen).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(seen)).isEqualTo(expected);
+        assertThat(pages).isGreaterThan(1);
+    }
+
+    @Test
+    void filtersNarrowTheAnswer() throws Exception {
+        JsonNode spikes =
+                ok("/api/v1/anomalies?type=latency_spike&metric=latency_ms&limit=1000&" + range());
+        assertThat(spikes.get("items")).isNotEmpty();
+        spikes.get("items")
+                .forEach(
+                        a -> {
+                            assertThat(a.get("anomaly_type").asText()).isEqualTo("latency_spike");
+                            assertThat(a.get("metric").asText()).isEqualTo("latency_ms");
+                        });
+        JsonNode high = ok("/api/v1/anomalies?severity=high&limit=1000&" + range());
+        high.get("items")
+                .forEach(a -> assertThat(a.get("severity").asText()).isIn("high", "critical"));
+        long expectedHigh =
+                anomalies.stream().filter(a -> a.severity.matches("high|critical")).count();
+        assertThat(high.get("items").size()).isEqualTo((int) Math.min(1000, expectedHigh));
+        JsonNode cusum = ok("/api/v1/anomalies?detector=cusum&limit=1000&" + range());
+        cusum.get("items")
+                .forEach(a -> assertThat(a.get("detectors").toString()).contains("\"cusum\""));
+    }
+
+    @Test
+    void oneAnomalyById() throws Exception {
+        Anomaly a = anomalies.get(anomalies.size() / 2);
+        JsonNode got = ok("/api/v1/anomalies/" + a.anomalyId);
+        assertThat(got.get("anomaly_id").asText()).isEqualTo(a.anomalyId);
+        assertThat(got.get("value").asDouble()).isEqualTo(a.value);
+        assertThat(authed("/api/v1/anomalies/" + "0".repeat(32)).statusCode()).isEqualTo(404);
+        HttpResponse<String> bad = authed("/api/v1/anomalies/not-an-id");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.headers().firstValue("content-type")).hasValue("application/problem+json");
+        assertThat(JSON.readTree(bad.body()).get("parameter").asText()).isEqualTo("id");
+    }
+
+    @Test
+    void telemetryRawAndAggregated() throws Exception {
+        JsonNode raw = ok("/api/v1/telemetry?service=support-bot&limit=50&" + range());
+        assertThat(raw.get("items")).hasSize(50);
+        assertThat(raw.get("items").get(0).get("latency_ms").asDouble()).isPositive();
+        JsonNode perMinute = ok("/api/v1/telemetry?interval=1m&" + range());
+        long total = 0;
+        for (JsonNode b : perMinute.get("items")) {
+            total += b.get("requests").asLong();
+        }
+        assertThat(total).isEqualTo(requests);
+        assertThat(perMinute.get("items").size()).isBetween(20, 21);
+        HttpResponse<String> bad = authed("/api/v1/telemetry?interval=7m");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(bad.body()).get("parameter").asText()).isEqualTo("interval");
+    }
+
+    @Test
+    void liveBaselinesRecentAnomaliesAndServicesFromRedis() throws Exception {
+        JsonNode b = ok("/api/v1/baselines?service=support-bot&metric=latency_ms");
+        assertThat(b.get("items")).isNotEmpty();
+        JsonNode first = b.get("items").get(0);
+        assertThat(first.get("metric").asText()).isEqualTo("latency_ms");
+        assertThat(first.get("median").asDouble()).isPositive();
+        assertThat(first.get("samples").asDouble()).isGreaterThanOrEqualTo(20);
+        JsonNode recent = ok("/api/v1/recent-anomalies?service=support-bot&limit=100");
+        Set<String> ours = new HashSet<>();
+        anomalies.forEach(a -> ours.add(a.anomalyId));
+        assertThat(recent.get("items")).isNotEmpty();
+        assertThat(ours).contains(recent.get("items").get(0).get("anomaly_id").asText());
+        JsonNode services = ok("/api/v1/services");
+        assertThat(services.get("source").asText()).isEqualTo("redis");
+        assertThat(services.get("items").toString()).contains("support-bot");
+        assertThat(authed("/api/v1/baselines").statusCode()).isEqualTo(400);
+    }
+
+    static final List<String> INJECTIONS =
+            List.of(
+                    "x' OR '1'='1",
+                    "support-bot\" OR \"1\"=\"1",
+                    "a; DROP MEASUREMENT anomalies",
+                    "x'; DROP DATABASE it --",
+                    "support-bot' OR time > 0 --",
+                    "/.*/",
+                    "x\\' OR 1=1",
+                    "SELECT * FROM llm_requests",
+                    "$service",
+                    "ünïcödé-服务-🚀",
+                    "\u0000",
+                    "support-bot\nOR 1=1");
+
+    @Test
+    void injectionAttemptsInEveryFilterGetA400OrNothing() throws Exception {
+        int before = ok("/api/v1/anomalies?limit=1000&" + range()).get("items").size();
+        List<String> params =
+                List.of(
+                        "service",
+                        "model",
+                        "provider",
+                        "metric",
+                        "severity",
+                        "type",
+                        "detector",
+                        "from",
+                        "to",
+                        "limit",
+                        "cursor");
+        for (String param : params) {
+            for (String payload : INJECTIONS) {
+                String url = "/api/v1/anomalies?" + param + "=" + enc(payload);
+                HttpResponse<String> r = authed(url);
+                assertThat(r.statusCode()).as("%s=%s: %s", param, payload, r.body()).isIn(200, 400);
+                if (r.statusCode() == 200) {
+                    assertThat(JSON.readTree(r.body()).get("items"))
+                            .as("%s=%s returns nothing", param, payload)
+                            .isEmpty();
+                } else {
+                    assertThat(JSON.readTree(r.body()).get("parameter").asText()).isEqualTo(param);
+                }
+            }
+        }
+        for (String payload : INJECTIONS) {
+            for (String url :
+                    List.of(
+                            "/api/v1/telemetry?service=" + enc(payload),
+                            "/api/v1/telemetry?interval=" + enc(payload),
+                            "/api/v1/baselines?service=" + enc(payload),
+                            "/api/v1/recent-anomalies?service=" + enc(payload))) {
+                HttpResponse<String> r = authed(url);
+                assertThat(r.statusCode()).as("%s: %s", url, r.body()).isIn(200, 400);
+                if (r.statusCode() == 200) {
+                    assertThat(JSON.readTree(r.body()).get("items")).as(url).isEmpty();
+                }
+            }
+        }
+        assertThat(ok("/api/v1/anomalies?limit=1000&" + range()).get("items").size())
+                .as("nothing was dropped")
+                .isEqualTo(before);
+    }
+
+    @Test
+    void tokensMissingWrongAndRight() throws Exception {
+        HttpResponse<String> none = get("/api/v1/services");
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(none.headers().firstValue("www-authenticate")).isPresent();
+        assertThat(none.body()).doesNotContain("Exception").doesNotContain("at io.");
+        assertThat(get("/api/v1/services", "Authorization", "Bearer wrong").statusCode())
+                .isEqualTo(401);
+        assertThat(get("/metrics", "Authorization", "Basic " + TOKEN).statusCode()).isEqualTo(401);
+        assertThat(authed("/api/v1/services").statusCode()).isEqualTo(200);
+        assertThat(get("/health/live").statusCode()).isEqualTo(200);
+        assertThat(get("/health/ready").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void corsPreflightFromAnAllowedAndAForeignOrigin() throws Exception {
+        HttpResponse<String> allowed = preflight(ALLOWED);
+        assertThat(allowed.statusCode()).isEqualTo(204);
+        assertThat(allowed.headers().firstValue("access-control-allow-origin")).hasValue(ALLOWED);
+        assertThat(allowed.headers().firstValue("access-control-allow-headers").orElse(""))
+                .containsIgnoringCase("authorization");
+        HttpResponse<String> foreign = preflight("https://evil.example.net");
+        assertThat(foreign.statusCode()).isEqualTo(403);
+        assertThat(foreign.headers().firstValue("access-control-allow-origin")).isEmpty();
+        HttpResponse<String> call =
+                get("/api/v1/services", "Authorization", "Bearer " + TOKEN, "Origin", ALLOWED);
+        assertThat(call.headers().firstValue("access-control-allow-origin")).hasValue(ALLOWED);
+        HttpResponse<String> foreignCall =
+                get(
+                        "/api/v1/services",
+                        "Authorization",
+                        "Bearer " + TOKEN,
+                        "Origin",
+                        "https://evil.example.net");
+        assertThat(foreignCall.headers().firstValue("access-control-allow-origin")).isEmpty();
+    }
+
+    private static HttpResponse<String> preflight(String origin) throws Exception {
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/v1/anomalies"))
+                        .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                        .header("Origin", origin)
+                        .header("Access-Control-Request-Method", "GET")
+                        .header("Access-Control-Request-Headers", "authorization")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void oversizedRequestsAreRefused() throws Exception {
+        HttpResponse<String> r =
+                HTTP.send(
+                        HttpRequest.newBuilder(URI.create(base + "/api/v1/services"))
+                                .header("Authorization", "Bearer " + TOKEN)
+                                .header("Content-Type", "application/json")
+                                .method(
+                                        "GET",
+                                        HttpRequest.BodyPublishers.ofString("x".repeat(100_000)))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isIn(413, 400);
+        HttpResponse<String> longUrl = authed("/api/v1/anomalies?service=" + "a".repeat(20_000));
+        assertThat(longUrl.statusCode()).isBetween(400, 499);
+    }
+
+    @Test
+    void repeatedQueriesAreServedFromTheCacheAndCounted() throws Exception {
+        String q = "/api/v1/anomalies?service=doc-indexer&limit=3&" + range();
+        String first = authed(q).body();
+        String second = authed(q).body();
+        assertThat(second).isEqualTo(first);
+        String metrics = authed("/metrics").body();
+        assertThat(metrics)
+                .containsPattern(
+                        "sentinel_query_api_cache_requests_total\\{layer=\"caffeine\",result=\"hit\"\\} [1-9]");
+        assertThat(metrics).contains("layer=\"redis\"");
+    }
+
+    @Test
+    void withRedisDownTheServiceStillAnswersFromInfluxDb() throws Exception {
+        try (QueryApi noRedis = new QueryApi(config(1)).start()) {
+            String b = "http://127.0.0.1:" + noRedis.port();
+            HttpResponse<String> services =
+                    HTTP.send(
+                            HttpRequest.newBuilder(URI.create(b + "/api/v1/services"))
+                                    .header("Authorization", "Bearer " + TOKEN)
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(services.statusCode()).isEqualTo(200);
+            JsonNode s = JSON.readTree(services.body());
+            assertThat(s.get("source").asText()).isEqualTo("influxdb");
+            assertThat(s.get("items").toString()).contains("support-bot");
+            HttpResponse<String> page =
+                    HTTP.send(
+                            HttpRequest.newBuilder(
+                                            URI.create(b + "/api/v1/anomalies?limit=5&" + range()))
+                                    .header("Authorization", "Bearer " + TOKEN)
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(page.body()).get("items")).hasSize(5);
+            HttpResponse<String> ready =
+                    HTTP.send(
+                            HttpRequest.newBuilder(URI.create(b + "/health/ready")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(JSON.readTree(ready.body()).get("redis").asText()).isEqualTo("down");
+        }
+    }
+
+    @Test
+    void theDashboardShowsTheAnomaliesInHeadlessChromium() throws Exception {
+        Path dir = Path.of("target/screenshots");
+        Files.createDirectories(dir);
+        String url = base + "/#token=" + TOKEN;
+        // The DOM after the page's scripts ran: the anomaly rows it drew from the API.
+        String dom = chromium(dir, "--dump-dom", url);
+        assertThat(dom).contains("data-loaded=\"true\"");
+        Set<String> ids = new HashSet<>();
+        anomalies.forEach(a -> ids.add(a.anomalyId));
+        long shown =
+                java.util.regex.Pattern.compile("data-anomaly-id=\"([0-9a-f]{32})\"")
+                        .matcher(dom)
+                        .results()
+                        .map(m -> m.group(1))
+                        .filter(ids::contains)
+                        .count();
+        assertThat(shown).as("anomaly rows on the page").isGreaterThan(0);
+        assertThat(dom).contains("<svg").contains("support-bot");
+
+        Path png = dir.resolve("query-api-dashboard.png");
+        Files.deleteIfExists(png);
+        chromium(dir, "--screenshot=" + png.toAbsolutePath(), url);
+        assertThat(png).exists();
+        assertThat(Files.size(png)).as("a rendered page").isGreaterThan(20_000);
+    }
+
+    /** Headless Chromium (scripts/test.sh installs Debian's); up to three bounded tries. */
+    static String chromium(Path dir, String action, String url) throws Exception {
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            Path profile = Files.createTempDirectory("chromium-");
+            Path out = dir.resolve("chromium-out.txt");
+            Process p =
+                    new ProcessBuilder(
+                                    "chromium",
+                                    "--headless",
+                                    "--no-sandbox",
+                                    "--disable-gpu",
+                                    "--disable-dev-shm-usage",
+                                    "--disable-quic",
+                                    "--no-first-run",
+                                    "--disable-background-networking",
+                                    "--disable-component-update",
+                                    "--disable-sync",
+                                    "--user-data-dir=" + profile,
+                                    "--window-size=1400,1000",
+                                    "--virtual-time-budget=15000",
+                                    "--timeout=30000",
+                                    action,
+                                    url)
+                            .redirectInput(
+                                    ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                            .redirectError(
+                                    ProcessBuilder.Redirect.appendTo(
+                                            dir.resolve("chromium.log").toFile()))
+                            .redirectOutput(out.toFile())
+                            .start();
+            if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                String s = Files.readString(out);
+                if (!action.equals("--dump-dom") || s.contains("data-loaded=\"true\"")) {
+                    return s;
+                }
+            } else {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        return Files.readString(dir.resolve("chromium-out.txt"));
+    }
+
+    static <T> List<T> list(Iterator<T> it) {
+        List<T> out = new ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
+    }
+}
