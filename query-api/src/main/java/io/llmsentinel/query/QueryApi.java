@@ -318,7 +318,7 @@ public final class QueryApi implements AutoCloseable {
                         "to",
                         "limit",
                         "cursor"));
-        Instant[] range = p.range(Instant.now());
+        Instant[] range = p.range(now());
         InfluxQueries.AnomalyFilter f =
                 new InfluxQueries.AnomalyFilter(
                         range[0],
@@ -375,7 +375,7 @@ public final class QueryApi implements AutoCloseable {
     private void telemetry(Context ctx) {
         Params p = new Params(ctx.queryParamMap());
         p.allowOnly(List.of("service", "model", "from", "to", "interval", "limit"));
-        Instant[] range = p.range(Instant.now());
+        Instant[] range = p.range(now());
         String service = p.name("service");
         String model = p.name("model");
         String interval = p.one("interval");
@@ -449,6 +449,16 @@ public final class QueryApi implements AutoCloseable {
             source = "influxdb";
         }
         ctx.json(Map.of("items", services, "source", source));
+    }
+
+    /**
+     * "Now" for a default time range, in steps of the cache TTL: requests within one step share a
+     * range, so they share cached answers; the answer is at most one TTL old, as any cached one.
+     */
+    private Instant now() {
+        long step = Math.max(1, config.cacheTtl().toMillis());
+        long t = System.currentTimeMillis();
+        return Instant.ofEpochMilli(t - t % step + step);
     }
 
     private static String required(String value, String param) {

@@ -27,15 +27,26 @@ public final class QueryCache {
         this.metrics = metrics;
     }
 
-    /** The JSON answer of a normalized query, from a cache or from {@code load}. */
+    /**
+     * The JSON answer of a normalized query, from a cache or from {@code load}. Concurrent requests
+     * for the same missing key wait for one load (no stampede when an entry expires).
+     */
     public String get(String normalizedQuery, Supplier<String> load) {
-        String cached = local.getIfPresent(normalizedQuery);
-        if (cached != null) {
-            metrics.cache("caffeine", true);
-            return cached;
-        }
-        metrics.cache("caffeine", false);
+        boolean[] loaded = {false};
+        String answer =
+                local.get(
+                        normalizedQuery,
+                        q -> {
+                            loaded[0] = true;
+                            return shared(q, load);
+                        });
+        metrics.cache("caffeine", !loaded[0]);
+        return answer;
+    }
+
+    private String shared(String normalizedQuery, Supplier<String> load) {
         String key = "sentinel:qcache:" + sha256(normalizedQuery);
+        String cached = null;
         try {
             cached = redis.cacheGet(key);
             metrics.cache("redis", cached != null);
@@ -51,7 +62,6 @@ public final class QueryCache {
                 // shared cache unavailable: the answer still goes out
             }
         }
-        local.put(normalizedQuery, cached);
         return cached;
     }
 

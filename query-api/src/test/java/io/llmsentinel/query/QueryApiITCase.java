@@ -4,22 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.influxdb.v3.client.InfluxDBClient;
-import com.influxdb.v3.client.Point;
 import io.llmsentinel.functions.anomaly.Anomaly;
-import io.llmsentinel.functions.detect.DetectionSettings;
-import io.llmsentinel.functions.detect.KeyBaseline;
-import io.llmsentinel.functions.detect.RequestDetector;
-import io.llmsentinel.functions.model.BaselineSnapshot;
-import io.llmsentinel.functions.model.LlmRequest;
-import io.llmsentinel.functions.read.OtlpTraceReader;
-import io.llmsentinel.functions.read.PriceTable;
 import io.llmsentinel.job.devtools.InfluxTranslator;
-import io.llmsentinel.job.generator.Incident;
-import io.llmsentinel.job.generator.TelemetryGenerator;
-import io.llmsentinel.sinks.influx.InfluxPoints;
-import io.llmsentinel.sinks.redis.RedisSettings;
-import io.llmsentinel.sinks.redis.RedisWrites;
+import io.llmsentinel.job.devtools.SampleData;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -31,20 +18,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.JedisPooled;
-import redis.clients.jedis.Pipeline;
 
 /**
  * The query API against real servers: Redis, and InfluxDB 1.x behind the InfluxDB 3 wire
@@ -63,7 +45,7 @@ class QueryApiITCase {
     static InfluxTranslator translator;
     static QueryApi api;
     static String base;
-    static List<Anomaly> anomalies = new ArrayList<>();
+    static List<Anomaly> anomalies;
 
     /** Requests whose event time lies in [from, to). */
     static int requests;
@@ -98,64 +80,15 @@ class QueryApiITCase {
         influxql("CREATE DATABASE " + db);
         translator = new InfluxTranslator(0, INFLUXDB);
 
-        // A real run of the detection engine over generated telemetry (the job's own code).
-        long start = Instant.now().minus(Duration.ofMinutes(30)).toEpochMilli();
-        from = Instant.ofEpochMilli(start);
-        to = Instant.ofEpochMilli(start + 20 * 60_000);
-        Incident spike =
-                new Incident(
-                        Incident.Type.LATENCY_SPIKE,
-                        "support-bot",
-                        "gpt-4o",
-                        start + 12 * 60_000,
-                        start + 13 * 60_000);
-        DetectionSettings settings = DetectionSettings.defaults();
-        RequestDetector detector = new RequestDetector(settings);
-        OtlpTraceReader reader = new OtlpTraceReader(PriceTable.empty(), 4 << 20, 1000);
-        Map<String, KeyBaseline> state = new HashMap<>();
-        List<Point> points = new ArrayList<>();
-        List<BaselineSnapshot> baselines = new ArrayList<>();
-        try (TelemetryGenerator gen = new TelemetryGenerator(3, List.of(spike), 4)) {
-            for (long t = start; t < to.toEpochMilli(); t += 100) {
-                for (LlmRequest r : reader.read(gen.nextMessage(t)).requests()) {
-                    if (r.eventTimeMs >= from.toEpochMilli() && r.eventTimeMs < to.toEpochMilli()) {
-                        requests++; // event time is the span's end: the last ones end after 'to'
-                    }
-                    points.add(InfluxPoints.requests("llm_requests").toPoint(r));
-                    KeyBaseline b =
-                            state.computeIfAbsent(
-                                    r.service
-                                            + "|"
-                                            + r.model
-                                            + "|"
-                                            + r.provider
-                                            + "|"
-                                            + r.operation,
-                                    k -> new KeyBaseline());
-                    for (Anomaly a : detector.observe(b, r, t + 200, 20, baselines)) {
-                        anomalies.add(a);
-                        points.add(InfluxPoints.anomalies("anomalies").toPoint(a));
-                    }
-                }
-            }
-        }
+        // A real run of the detection engine over generated telemetry (the job's own code),
+        // stored as the job's sinks store it.
+        SampleData.Result data =
+                SampleData.write(translator.url(), db, "127.0.0.1", 6379, Duration.ofMinutes(20));
+        anomalies = data.anomalies();
+        requests = data.requestsInRange();
+        from = data.from();
+        to = data.to();
         assertThat(anomalies).isNotEmpty();
-        try (InfluxDBClient client = InfluxDBClient.getInstance(translator.url(), null, db)) {
-            for (int i = 0; i < points.size(); i += 2000) {
-                client.writePoints(points.subList(i, Math.min(points.size(), i + 2000)));
-            }
-        }
-        RedisSettings rs = new RedisSettings("127.0.0.1", 6379, "", 3600, 100, 1000, 1000);
-        try (JedisPooled redis = new JedisPooled("127.0.0.1", 6379);
-                Pipeline p = redis.pipelined()) {
-            for (BaselineSnapshot s : baselines) {
-                RedisWrites.baselines().write(p, s, rs);
-            }
-            for (Anomaly a : anomalies) {
-                RedisWrites.recentAnomalies().write(p, a, rs);
-            }
-            p.sync();
-        }
         api = new QueryApi(config(6379)).start();
         base = "http://127.0.0.1:" + api.port();
     }
@@ -577,11 +510,5 @@ class QueryApiITCase {
             }
         }
         return Files.readString(dir.resolve("chromium-out.txt"));
-    }
-
-    static <T> List<T> list(Iterator<T> it) {
-        List<T> out = new ArrayList<>();
-        it.forEachRemaining(out::add);
-        return out;
     }
 }
