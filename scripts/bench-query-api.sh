@@ -25,8 +25,10 @@ BENCH_DIR="$RUN_DIR/bench-query-api"
 mkdir -p "$BENCH_DIR"
 API_PID="$BENCH_DIR/query-api.pid"
 STARTED=""
+# (grep on a variable: with pipefail, grep -q closing a pipe early would count as a failure)
+STATUS=$("$ROOT/scripts/services.sh" status)
 for s in redis influxdb influx-translator; do
-  "$ROOT/scripts/services.sh" status | grep -q "^$s: running" || STARTED="$s $STARTED"
+  grep -q "^$s: running" <<<"$STATUS" || STARTED="$s $STARTED"
 done
 cleanup() {
   stop_pid "query API" "$API_PID" 20

@@ -46,9 +46,10 @@ trap cleanup INT TERM EXIT
 
 ensure_command curl curl
 build_project
-if ! "$ROOT/scripts/services.sh" status | grep -q running; then SERVICES_STARTED=yes; fi
+STATUS=$("$ROOT/scripts/services.sh" status)   # grep on a variable: pipefail-safe
+if ! grep -q running <<<"$STATUS"; then SERVICES_STARTED=yes; fi
 TRANSLATOR_STARTED=""
-"$ROOT/scripts/services.sh" status | grep -q "^influx-translator: running" || TRANSLATOR_STARTED=yes
+grep -q "^influx-translator: running" <<<"$STATUS" || TRANSLATOR_STARTED=yes
 "$ROOT/scripts/services.sh" up kafka rabbitmq redis influxdb influx-translator
 
 # What an alert consumer sees: a durable queue bound to alert.# on the sentinel.alerts exchange.

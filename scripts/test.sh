@@ -14,8 +14,10 @@ cleanup() {
 }
 trap cleanup EXIT
 # Stop at the end only what this run started.
+# (grep on a variable: with pipefail, grep -q closing a pipe early would count as a failure)
+STATUS=$("$ROOT/scripts/services.sh" status)
 for s in $SERVICES; do
-  if ! "$ROOT/scripts/services.sh" status | grep -q "^$s: running"; then STARTED="$STARTED $s"; fi
+  if ! grep -q "^$s: running" <<<"$STATUS"; then STARTED="$STARTED $s"; fi
 done
 "$ROOT/scripts/services.sh" up $SERVICES
 
