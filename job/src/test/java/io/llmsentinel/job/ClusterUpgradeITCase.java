@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmsentinel.job.devtools.HeadlessChromium;
 import io.llmsentinel.job.generator.BadMessages;
 import io.llmsentinel.job.generator.Incident;
 import io.llmsentinel.job.generator.TelemetryGenerator;
@@ -213,39 +214,18 @@ class ClusterUpgradeITCase {
         Files.deleteIfExists(png);
         // Headless Chromium, busy beside a cluster on two cores, sometimes stalls before it paints:
         // each try gets 45 s, then it is stopped and tried again; the PNG decides.
-        for (int attempt = 1; attempt <= 3 && !Files.exists(png); attempt++) {
-            Path profile = Files.createTempDirectory("chromium-");
-            Process chromium =
-                    new ProcessBuilder(
-                                    "chromium",
-                                    "--headless",
-                                    "--no-sandbox",
-                                    "--disable-gpu",
-                                    "--disable-dev-shm-usage",
-                                    "--disable-quic",
-                                    "--no-first-run",
-                                    "--disable-background-networking",
-                                    "--disable-component-update",
-                                    "--disable-sync",
-                                    "--run-all-compositor-stages-before-draw",
-                                    "--user-data-dir=" + profile,
-                                    "--window-size=1600,1000",
-                                    "--virtual-time-budget=5000",
-                                    "--timeout=20000",
-                                    "--screenshot=" + png,
-                                    "http://localhost:8081/#/job/running/" + jobId + "/overview")
-                            .redirectInput(
-                                    ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                            .redirectErrorStream(true)
-                            .redirectOutput(
-                                    ProcessBuilder.Redirect.appendTo(
-                                            dir.resolve("chromium.log").toFile()))
-                            .start();
-            if (!chromium.waitFor(45, TimeUnit.SECONDS)) {
-                chromium.destroyForcibly();
-                chromium.waitFor(10, TimeUnit.SECONDS);
-            }
-        }
+        HeadlessChromium.run(
+                dir,
+                "--screenshot=" + png,
+                "http://localhost:8081/#/job/running/" + jobId + "/overview",
+                List.of(
+                        "--run-all-compositor-stages-before-draw",
+                        "--window-size=1600,1000",
+                        "--virtual-time-budget=5000",
+                        "--timeout=20000"),
+                3,
+                45,
+                out -> Files.exists(png));
         assertThat(png).exists();
         assertThat(Files.size(png))
                 .as("a rendered page, not a blank one (see %s)", dir.resolve("chromium.log"))

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -288,36 +289,20 @@ public final class QueryApi implements AutoCloseable {
 
     // ------------------------------------------------------------------ API
 
-    private void cachedJson(Context ctx, String route, Supplier<Object> load) {
-        String key = route + " " + new Params(ctx.queryParamMap()).normalized();
-        ctx.contentType("application/json")
-                .result(
-                        cache.get(
-                                key,
-                                () -> {
-                                    try {
-                                        return JSON.writeValueAsString(load.get());
-                                    } catch (IOException e) {
-                                        throw new IllegalStateException(e);
-                                    }
-                                }));
+    /** Answers with the cached JSON of {@code key}, or with {@code load}'s, cached. */
+    private void cachedJson(Context ctx, String key, Supplier<Object> load) {
+        ctx.contentType("application/json").result(cache.get(key, () -> write(load.get())));
     }
+
+    /** The filters of /api/v1/anomalies, besides from, to, limit and cursor. */
+    public static final List<String> ANOMALY_FILTERS =
+            List.of("service", "model", "provider", "metric", "severity", "type", "detector");
 
     private void anomalies(Context ctx) {
         Params p = new Params(ctx.queryParamMap());
-        p.allowOnly(
-                List.of(
-                        "service",
-                        "model",
-                        "provider",
-                        "metric",
-                        "severity",
-                        "type",
-                        "detector",
-                        "from",
-                        "to",
-                        "limit",
-                        "cursor"));
+        List<String> allowed = new ArrayList<>(ANOMALY_FILTERS);
+        allowed.addAll(List.of("from", "to", "limit", "cursor"));
+        p.allowOnly(allowed);
         Instant[] range = p.range(now());
         InfluxQueries.AnomalyFilter f =
                 new InfluxQueries.AnomalyFilter(
@@ -337,21 +322,16 @@ public final class QueryApi implements AutoCloseable {
         }
         // Time defaults move with the clock: cache by the resolved range, not the raw input.
         String key = "anomalies " + p.normalized() + " " + range[0] + " " + range[1];
-        ctx.contentType("application/json")
-                .result(
-                        cache.get(
-                                key,
-                                () -> {
-                                    InfluxQueries.Page page = influx.anomalies(f, limit, cursor);
-                                    Map<String, Object> body = new LinkedHashMap<>();
-                                    body.put("items", page.items());
-                                    body.put("next_cursor", page.nextCursor());
-                                    try {
-                                        return JSON.writeValueAsString(body);
-                                    } catch (IOException e) {
-                                        throw new IllegalStateException(e);
-                                    }
-                                }));
+        cachedJson(
+                ctx,
+                key,
+                () -> {
+                    InfluxQueries.Page page = influx.anomalies(f, limit, cursor);
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("items", page.items());
+                    body.put("next_cursor", page.nextCursor());
+                    return body;
+                });
     }
 
     private void anomaly(Context ctx) {
@@ -379,20 +359,17 @@ public final class QueryApi implements AutoCloseable {
         String service = p.name("service");
         String model = p.name("model");
         String interval = p.one("interval");
+        // Time defaults move with the clock: cache by the resolved range, not the raw input.
+        String key = "telemetry " + p.normalized() + " " + range[0] + " " + range[1];
         if (interval == null) {
             int limit = p.limit(100, 1000);
-            String key = "telemetry " + p.normalized() + " " + range[0] + " " + range[1];
-            ctx.contentType("application/json")
-                    .result(
-                            cache.get(
-                                    key,
-                                    () ->
-                                            write(
-                                                    Map.of(
-                                                            "items",
-                                                            influx.requests(
-                                                                    range[0], range[1], service,
-                                                                    model, limit)))));
+            cachedJson(
+                    ctx,
+                    key,
+                    () ->
+                            Map.of(
+                                    "items",
+                                    influx.requests(range[0], range[1], service, model, limit)));
             return;
         }
         if (!InfluxQueries.INTERVALS.containsKey(interval)) {
@@ -411,20 +388,15 @@ public final class QueryApi implements AutoCloseable {
         if (buckets > 10_000) {
             throw Problem.badParameter("interval", "at most 10,000 intervals per query; widen it");
         }
-        String key = "telemetry " + p.normalized() + " " + range[0] + " " + range[1];
-        ctx.contentType("application/json")
-                .result(
-                        cache.get(
-                                key,
-                                () ->
-                                        write(
-                                                Map.of(
-                                                        "interval",
-                                                        interval,
-                                                        "items",
-                                                        influx.aggregated(
-                                                                range[0], range[1], service, model,
-                                                                interval)))));
+        cachedJson(
+                ctx,
+                key,
+                () ->
+                        Map.of(
+                                "interval",
+                                interval,
+                                "items",
+                                influx.aggregated(range[0], range[1], service, model, interval)));
     }
 
     private void baselines(Context ctx) {

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmsentinel.functions.anomaly.Anomaly;
+import io.llmsentinel.job.devtools.HeadlessChromium;
 import io.llmsentinel.job.devtools.InfluxTranslator;
+import io.llmsentinel.job.devtools.InfluxV1;
 import io.llmsentinel.job.devtools.SampleData;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -23,7 +25,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -105,22 +106,7 @@ class QueryApiITCase {
     }
 
     static void influxql(String q) throws Exception {
-        HttpRequest req =
-                HttpRequest.newBuilder(
-                                URI.create(
-                                        INFLUXDB
-                                                + "/query?q="
-                                                + URLEncoder.encode(q, StandardCharsets.UTF_8)))
-                        .POST(HttpRequest.BodyPublishers.noBody())
-                        .build();
-        HttpResponse<String> r;
-        try {
-            r = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(
-                    "No InfluxDB at " + INFLUXDB + ": scripts/test.sh starts it", e);
-        }
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        InfluxV1.query(INFLUXDB, "", q);
     }
 
     static HttpResponse<String> get(String pathAndQuery, String... headers) throws Exception {
@@ -286,19 +272,8 @@ class QueryApiITCase {
     @Test
     void injectionAttemptsInEveryFilterGetA400OrNothing() throws Exception {
         int before = ok("/api/v1/anomalies?limit=1000&" + range()).get("items").size();
-        List<String> params =
-                List.of(
-                        "service",
-                        "model",
-                        "provider",
-                        "metric",
-                        "severity",
-                        "type",
-                        "detector",
-                        "from",
-                        "to",
-                        "limit",
-                        "cursor");
+        List<String> params = new ArrayList<>(QueryApi.ANOMALY_FILTERS);
+        params.addAll(List.of("from", "to", "limit", "cursor"));
         for (String param : params) {
             for (String payload : INJECTIONS) {
                 String url = "/api/v1/anomalies?" + param + "=" + enc(payload);
@@ -448,7 +423,20 @@ class QueryApiITCase {
         Files.createDirectories(dir);
         String url = base + "/#token=" + TOKEN;
         // The DOM after the page's scripts ran: the anomaly rows it drew from the API.
-        String dom = chromium(dir, "--dump-dom", url);
+        List<String> flags =
+                List.of(
+                        "--window-size=1400,1000",
+                        "--virtual-time-budget=15000",
+                        "--timeout=30000");
+        String dom =
+                HeadlessChromium.run(
+                        dir,
+                        "--dump-dom",
+                        url,
+                        flags,
+                        3,
+                        60,
+                        out -> out.contains("data-loaded=\"true\""));
         assertThat(dom).contains("data-loaded=\"true\"");
         Set<String> ids = new HashSet<>();
         anomalies.forEach(a -> ids.add(a.anomalyId));
@@ -464,51 +452,15 @@ class QueryApiITCase {
 
         Path png = dir.resolve("query-api-dashboard.png");
         Files.deleteIfExists(png);
-        chromium(dir, "--screenshot=" + png.toAbsolutePath(), url);
+        HeadlessChromium.run(
+                dir,
+                "--screenshot=" + png.toAbsolutePath(),
+                url,
+                flags,
+                3,
+                60,
+                out -> Files.exists(png));
         assertThat(png).exists();
         assertThat(Files.size(png)).as("a rendered page").isGreaterThan(20_000);
-    }
-
-    /** Headless Chromium (scripts/test.sh installs Debian's); up to three bounded tries. */
-    static String chromium(Path dir, String action, String url) throws Exception {
-        for (int attempt = 1; attempt <= 3; attempt++) {
-            Path profile = Files.createTempDirectory("chromium-");
-            Path out = dir.resolve("chromium-out.txt");
-            Process p =
-                    new ProcessBuilder(
-                                    "chromium",
-                                    "--headless",
-                                    "--no-sandbox",
-                                    "--disable-gpu",
-                                    "--disable-dev-shm-usage",
-                                    "--disable-quic",
-                                    "--no-first-run",
-                                    "--disable-background-networking",
-                                    "--disable-component-update",
-                                    "--disable-sync",
-                                    "--user-data-dir=" + profile,
-                                    "--window-size=1400,1000",
-                                    "--virtual-time-budget=15000",
-                                    "--timeout=30000",
-                                    action,
-                                    url)
-                            .redirectInput(
-                                    ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                            .redirectError(
-                                    ProcessBuilder.Redirect.appendTo(
-                                            dir.resolve("chromium.log").toFile()))
-                            .redirectOutput(out.toFile())
-                            .start();
-            if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) {
-                String s = Files.readString(out);
-                if (!action.equals("--dump-dom") || s.contains("data-loaded=\"true\"")) {
-                    return s;
-                }
-            } else {
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
-        }
-        return Files.readString(dir.resolve("chromium-out.txt"));
     }
 }
