@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.model.LlmRequest;
+import io.llmsentinel.job.MiniClusters;
 import io.llmsentinel.job.devtools.InfluxTranslator;
 import io.llmsentinel.sinks.influx.InfluxPoints;
 import io.llmsentinel.sinks.influx.InfluxSettings;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -31,12 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class InfluxSinkITCase {
     @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    static final MiniClusterExtension FLINK = MiniClusters.oneTaskManagerTwoSlots();
 
     private final String db = "it_" + UUID.randomUUID().toString().substring(0, 8);
     private InfluxTranslator translator;

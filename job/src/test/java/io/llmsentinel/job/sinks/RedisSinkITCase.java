@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.model.BaselineSnapshot;
 import io.llmsentinel.functions.model.RedisKeys;
+import io.llmsentinel.job.MiniClusters;
 import io.llmsentinel.sinks.redis.RedisSettings;
 import io.llmsentinel.sinks.redis.RedisSink;
 import io.llmsentinel.sinks.redis.RedisWrites;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -23,12 +23,7 @@ import redis.clients.jedis.JedisPooled;
 /** The Redis live view in a Flink job, against the real Redis that scripts/test.sh starts. */
 class RedisSinkITCase {
     @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    static final MiniClusterExtension FLINK = MiniClusters.oneTaskManagerTwoSlots();
 
     private final String service = "it-svc:" + UUID.randomUUID().toString().substring(0, 8);
 
