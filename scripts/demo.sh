@@ -52,6 +52,12 @@ TRANSLATOR_STARTED=""
 grep -q "^influx-translator: running" <<<"$STATUS" || TRANSLATOR_STARTED=yes
 "$ROOT/scripts/services.sh" up kafka rabbitmq redis influxdb influx-translator
 
+# A fresh InfluxDB database for this run, so the summary counts only this run's points.
+DEMO_DB=demo
+curl -fs -XPOST http://127.0.0.1:8086/query --data-urlencode "q=DROP DATABASE $DEMO_DB" >/dev/null
+curl -fs -XPOST http://127.0.0.1:8086/query --data-urlencode "q=CREATE DATABASE $DEMO_DB" >/dev/null \
+  || die "could not create the InfluxDB database $DEMO_DB"
+
 # What an alert consumer sees: a durable queue bound to alert.# on the sentinel.alerts exchange.
 java -Xmx128m -cp "$(local_classpath)" io.llmsentinel.job.devtools.AlertQueueConsumer \
   > "$DEMO_DIR/rabbitmq.log" 2>&1 &
@@ -91,6 +97,7 @@ nohup java -Xmx1g $JAVA_OPENS -Dlog4j.configurationFile="$ROOT/conf/log4j-consol
   --kafka.group-id "llm-sentinel-demo" \
   --detection.window-size "10 s" --detection.window-warmup 4 --event-time.max-out-of-orderness "2 s" \
   --sinks.rabbitmq.enabled true --sinks.influxdb.enabled true --sinks.redis.enabled true \
+  --sinks.influxdb.database "$DEMO_DB" \
   > "$DEMO_DIR/anomalies.jsonl" 2> "$DEMO_DIR/job.log" &
 echo $! > "$JOB_PID"
 
@@ -106,6 +113,7 @@ log "job RUNNING; open http://localhost:8081 to watch it"
 port_open 8080 && die "port 8080 is taken; the demo's query API needs it"
 QUERY_API_TOKEN="demo-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
 SENTINEL_QUERY_API_TOKEN_HASHES="$(printf %s "$QUERY_API_TOKEN" | sha256sum | cut -d' ' -f1)" \
+SENTINEL_INFLUXDB_DATABASE="$DEMO_DB" \
   nohup java -Xmx256m $JAVA_OPENS -jar "$ROOT/query-api/target/sentinel-query-api.jar" \
   --config "$DEMO_DIR/sentinel-demo.yaml" > "$DEMO_DIR/query-api.log" 2>&1 &
 echo $! > "$QUERY_API_PID"
@@ -168,7 +176,7 @@ log "malformed messages went to the dead-letter topic sentinel.deadletter (see $
 log "alerts delivered to the webhook receiver: $(grep -c '^WEBHOOK verified' "$DEMO_DIR/webhooks.log" || true) verified, $(grep -c '^WEBHOOK REJECTED' "$DEMO_DIR/webhooks.log" || true) rejected"
 log "alerts on the RabbitMQ queue bound to alert.#: $(grep -c '^RABBITMQ ' "$DEMO_DIR/rabbitmq.log" || true) ($(grep -o '^RABBITMQ alert\.[a-z]*' "$DEMO_DIR/rabbitmq.log" | sort | uniq -c | awk '{printf "%s%s %s", sep, $1, $3; sep=", "}'))"
 influx_count() {
-  curl -s -G "http://127.0.0.1:8086/query" --data-urlencode "db=sentinel" --data-urlencode "q=$1" \
+  curl -s -G "http://127.0.0.1:8086/query" --data-urlencode "db=$DEMO_DB" --data-urlencode "q=$1" \
     | sed -n 's/.*"values":\[\[[^,]*,\([0-9]*\)\]\].*/\1/p'
 }
 log "InfluxDB (through the InfluxDB 3 client): $(influx_count 'SELECT count(score) FROM anomalies') anomalies, $(influx_count 'SELECT count(error) FROM llm_requests') requests stored"
