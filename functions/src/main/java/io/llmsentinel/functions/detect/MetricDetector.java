@@ -153,8 +153,11 @@ public final class MetricDetector implements Serializable {
      */
     static final double CLIP_THRESHOLDS = 2.0;
 
-    /** Values over which the tail percentile settles (the step's horizon). */
-    static final int TAIL_HORIZON = 2000;
+    /**
+     * Values over which the tail percentile settles (the step's horizon): short enough to follow a
+     * series whose noise level changes, long enough not to chase single outliers.
+     */
+    static final int TAIL_HORIZON = 400;
 
     private double combinedScore(
             MetricState s, double pointRatio, double cusumRatio, boolean pointJudged) {

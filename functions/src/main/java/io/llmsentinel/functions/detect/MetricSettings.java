@@ -72,7 +72,7 @@ public record MetricSettings(
                 logScale,
                 unit,
                 true,
-                400);
+                600);
     }
 
     public boolean runs(DetectorKind kind) {

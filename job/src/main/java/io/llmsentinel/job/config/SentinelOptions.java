@@ -233,7 +233,7 @@ public final class SentinelOptions {
     public static final ConfigOption<Integer> REPEAT_WINDOW =
             key("detection.score-repeat-window")
                     .intType()
-                    .defaultValue(400)
+                    .defaultValue(600)
                     .withDescription(
                             "Samples over which a combined score must beat the strongest recent"
                                     + " one to count in full; a value no more unusual than one"
