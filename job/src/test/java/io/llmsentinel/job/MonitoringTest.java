@@ -28,6 +28,15 @@ class MonitoringTest {
                     "flink_taskmanager_job_task_operator_sentinel_requestsEvaluated",
                     "flink_taskmanager_job_task_operator_sentinel_anomalies_detector_severity_count",
                     "flink_taskmanager_job_task_operator_sentinel_invalid_.+",
+                    // The outputs' metrics, read off a running cluster with every output on.
+                    "flink_taskmanager_job_task_operator_sentinel_webhooks_deadLettered",
+                    "flink_taskmanager_job_task_operator_sentinel_rabbitmq_sent",
+                    "flink_taskmanager_job_task_operator_sentinel_rabbitmq_failed",
+                    "flink_taskmanager_job_task_operator_sentinel_rabbitmq_returned",
+                    "flink_taskmanager_job_task_operator_sentinel_influxdb_.+_failed",
+                    "flink_taskmanager_job_task_operator_sentinel_influxdb_.+_sent",
+                    "flink_taskmanager_job_task_operator_sentinel_redis_.+_(dropped|failed)",
+                    "flink_taskmanager_job_task_operator_sentinel_alerts_sent",
                     "flink_jobmanager_job_numRestarts",
                     "flink_jobmanager_job_uptime",
                     "flink_jobmanager_job_numberOfCompletedCheckpoints",
@@ -36,7 +45,8 @@ class MonitoringTest {
                     "flink_jobmanager_job_lastCheckpointSize",
                     "flink_taskmanager_job_task_backPressuredTimeMsPerSecond");
 
-    static final Pattern METRIC = Pattern.compile("flink_[A-Za-z_]+(?:\\.\\+)?");
+    static final Pattern METRIC =
+            Pattern.compile("flink_[A-Za-z_]+(?:\\.\\+[A-Za-z_]*(?:\\(dropped\\|failed\\))?)?");
 
     @Test
     void dashboardPanelsQueryKnownMetricsOfThisJob() throws Exception {
@@ -75,7 +85,10 @@ class MonitoringTest {
                         "LlmSentinelRestarting",
                         "LlmSentinelCheckpointsFailing",
                         "LlmSentinelBackPressured",
-                        "LlmSentinelDeadLettersGrowing")) {
+                        "LlmSentinelDeadLettersGrowing",
+                        "LlmSentinelAlertsNotDelivered",
+                        "LlmSentinelAlertsUnroutable",
+                        "LlmSentinelLiveViewDropping")) {
             assertThat(rules).contains("alert: " + alert);
         }
     }
