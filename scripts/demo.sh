@@ -59,7 +59,7 @@ curl -fs -XPOST http://127.0.0.1:8086/query --data-urlencode "q=CREATE DATABASE 
   || die "could not create the InfluxDB database $DEMO_DB"
 
 # What an alert consumer sees: a durable queue bound to alert.# on the sentinel.alerts exchange.
-java -Xmx128m -cp "$(local_classpath)" io.llmsentinel.job.devtools.AlertQueueConsumer \
+java -Xmx128m -cp "$(local_classpath)" io.llmsentinel.job.devtools.AlertQueueConsumer --purge true \
   > "$DEMO_DIR/rabbitmq.log" 2>&1 &
 echo $! > "$CONSUMER_PID"
 waited=0

@@ -16,7 +16,9 @@ import java.util.regex.Pattern;
  * to {@code alert.#} (before the job publishes, so nothing is unroutable), prints one line per
  * alert, acknowledges it, and prints the count per routing key when stopped.
  *
- * <p>{@code java ... AlertQueueConsumer [--host H] [--port P] [--exchange E] [--queue Q]}
+ * <p>{@code java ... AlertQueueConsumer [--host H] [--port P] [--exchange E] [--queue Q] [--purge
+ * true]}: with {@code --purge true} the queue is emptied first (the demo counts only its own run;
+ * the queue is durable and keeps what earlier runs published while nobody consumed).
  */
 public final class AlertQueueConsumer {
     private AlertQueueConsumer() {}
@@ -29,12 +31,14 @@ public final class AlertQueueConsumer {
         int port = 5672;
         String exchange = "sentinel.alerts";
         String queue = "sentinel.demo.alerts";
+        boolean purge = false;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--host" -> host = args[i + 1];
                 case "--port" -> port = Integer.parseInt(args[i + 1]);
                 case "--exchange" -> exchange = args[i + 1];
                 case "--queue" -> queue = args[i + 1];
+                case "--purge" -> purge = Boolean.parseBoolean(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -47,6 +51,10 @@ public final class AlertQueueConsumer {
         ch.exchangeDeclare(exchange, "topic", true);
         ch.queueDeclare(queue, true, false, false, null);
         ch.queueBind(queue, exchange, "alert.#");
+        if (purge) {
+            int dropped = ch.queuePurge(queue).getMessageCount();
+            System.out.printf("purged %d alerts left on %s by earlier runs%n", dropped, queue);
+        }
         Map<String, Integer> counts = new TreeMap<>();
         DeliverCallback onMessage =
                 (tag, d) -> {
