@@ -114,6 +114,7 @@ rabbit_up() {
   fi
   port_open $RABBIT_PORT && die "port $RABBIT_PORT is taken by another process; stop it first"
   [ -x "$RABBIT_BIN/rabbitmq-server" ] || { ensure_command erl erlang-base; ensure_package rabbitmq-server; }
+  ensure_command pgrep procps   # to record the PID of epmd, which the node starts
   mkdir -p "$RABBIT_DIR/home" "$RABBIT_DIR/log" "$RABBIT_DIR/mnesia"
   echo "listeners.tcp.default = 127.0.0.1:$RABBIT_PORT" > "$RABBIT_DIR/rabbitmq.conf"
   echo "[]." > "$RABBIT_DIR/enabled_plugins"
@@ -171,6 +172,7 @@ influx_up() {
   fi
   port_open $INFLUX_PORT && die "port $INFLUX_PORT is taken by another process; stop it first"
   command -v influxd >/dev/null 2>&1 || ensure_package influxdb
+  ensure_command curl curl      # to create the database
   mkdir -p "$INFLUX_DIR"
   cat > "$INFLUX_DIR/influxdb.conf" <<CONF
 reporting-disabled = true

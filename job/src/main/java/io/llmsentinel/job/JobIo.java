@@ -11,12 +11,12 @@ import io.llmsentinel.job.io.RawMessageDeserializer;
 import io.llmsentinel.sinks.influx.InfluxPoints;
 import io.llmsentinel.sinks.influx.InfluxSettings;
 import io.llmsentinel.sinks.influx.InfluxSink;
+import io.llmsentinel.sinks.kafka.DeadLetterPublisher;
 import io.llmsentinel.sinks.kafka.KafkaSinks;
 import io.llmsentinel.sinks.rabbitmq.RabbitMqSink;
 import io.llmsentinel.sinks.redis.RedisSettings;
 import io.llmsentinel.sinks.redis.RedisSink;
 import io.llmsentinel.sinks.redis.RedisWrites;
-import io.llmsentinel.sinks.webhook.DeadLetterPublisher;
 import io.llmsentinel.sinks.webhook.WebhookSink;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,18 +92,17 @@ public record JobIo(
                                 + ")",
                         KafkaSinks.deadLetters(
                                 brokers, client, config.get(SentinelOptions.DEAD_LETTER_TOPIC)));
+        // Outputs that give up on a record put it here, with the reason.
+        DeadLetterPublisher.Factory deadLetterPublisher =
+                DeadLetterPublisher.kafka(
+                        brokers, client, config.get(SentinelOptions.DEAD_LETTER_TOPIC));
         List<Output<Anomaly>> alerts = new ArrayList<>();
         if (!config.webhooks().isEmpty()) {
             alerts.add(
                     new Output<>(
                             "sink-webhooks",
                             "Alerts to webhooks (" + config.webhooks().size() + " endpoint(s))",
-                            new WebhookSink(
-                                    config.webhooks(),
-                                    DeadLetterPublisher.kafka(
-                                            brokers,
-                                            client,
-                                            config.get(SentinelOptions.DEAD_LETTER_TOPIC)))));
+                            new WebhookSink(config.webhooks(), deadLetterPublisher)));
         }
         if (config.get(SentinelOptions.RABBITMQ_ENABLED)) {
             alerts.add(
@@ -129,7 +128,8 @@ public record JobIo(
                                             config.get(
                                                     SentinelOptions
                                                             .INFLUXDB_ANOMALIES_MEASUREMENT)),
-                                    "anomalies")));
+                                    "anomalies",
+                                    deadLetterPublisher)));
             String requests = config.get(SentinelOptions.INFLUXDB_REQUESTS_MEASUREMENT);
             if (!requests.isBlank()) {
                 requestOutputs.add(
@@ -137,7 +137,10 @@ public record JobIo(
                                 "sink-influxdb-requests",
                                 "Requests to InfluxDB (" + requests + ")",
                                 new InfluxSink<>(
-                                        influx, InfluxPoints.requests(requests), "requests")));
+                                        influx,
+                                        InfluxPoints.requests(requests),
+                                        "requests",
+                                        deadLetterPublisher)));
             }
         }
         List<Output<BaselineSnapshot>> baselineOutputs = new ArrayList<>();

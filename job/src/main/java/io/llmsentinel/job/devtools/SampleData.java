@@ -52,6 +52,8 @@ public final class SampleData {
                         start + length.toMillis() * 6 / 10 + 60_000);
         RequestDetector detector = new RequestDetector(DetectionSettings.defaults());
         OtlpTraceReader reader = new OtlpTraceReader(PriceTable.empty(), 4 << 20, 1000);
+        // Keyed by the job's default dimensions, spelled out: DimensionKeySelector is a Flink
+        // KeySelector, and the query API's tests run this without Flink on the classpath.
         Map<String, KeyBaseline> state = new HashMap<>();
         List<Point> points = new ArrayList<>();
         List<BaselineSnapshot> baselines = new ArrayList<>();

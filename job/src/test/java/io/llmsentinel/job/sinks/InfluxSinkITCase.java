@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llmsentinel.functions.anomaly.Anomaly;
+import io.llmsentinel.functions.model.DeadLetter;
 import io.llmsentinel.functions.model.LlmRequest;
 import io.llmsentinel.job.MiniClusters;
 import io.llmsentinel.job.devtools.InfluxTranslator;
 import io.llmsentinel.sinks.influx.InfluxPoints;
 import io.llmsentinel.sinks.influx.InfluxSettings;
 import io.llmsentinel.sinks.influx.InfluxSink;
+import io.llmsentinel.sinks.kafka.DeadLetterPublisher;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -46,6 +48,27 @@ class InfluxSinkITCase {
     void stop() throws Exception {
         translator.close();
         TestServers.influxQuery("", "DROP DATABASE " + db);
+    }
+
+    /** What the sink dead-letters: nothing, since every point here is valid. */
+    static final java.util.Queue<DeadLetter> DEAD_LETTERS =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    static final DeadLetterPublisher.Factory DEAD =
+            () ->
+                    new DeadLetterPublisher() {
+                        @Override
+                        public void publish(DeadLetter d) {
+                            DEAD_LETTERS.add(d);
+                        }
+
+                        @Override
+                        public void close() {}
+                    };
+
+    @AfterEach
+    void nothingWasDeadLettered() {
+        assertThat(DEAD_LETTERS).isEmpty();
     }
 
     private InfluxSettings settings(int batchSize) {
@@ -106,7 +129,9 @@ class InfluxSinkITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
         env.fromData(input, TypeInformation.of(Anomaly.class))
-                .sinkTo(new InfluxSink<>(settings(64), InfluxPoints.anomalies("anomalies"), "a"))
+                .sinkTo(
+                        new InfluxSink<>(
+                                settings(64), InfluxPoints.anomalies("anomalies"), "a", DEAD))
                 .name("InfluxDB: anomalies");
         env.execute("influx-sink-it");
 
@@ -178,7 +203,9 @@ class InfluxSinkITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
         env.fromData(input, TypeInformation.of(LlmRequest.class))
-                .sinkTo(new InfluxSink<>(settings(8), InfluxPoints.requests("llm_requests"), "r"))
+                .sinkTo(
+                        new InfluxSink<>(
+                                settings(8), InfluxPoints.requests("llm_requests"), "r", DEAD))
                 .name("InfluxDB: requests");
         env.execute("influx-sink-requests-it");
 

@@ -17,6 +17,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.JedisPooled;
 
@@ -103,6 +104,7 @@ class RedisSinkITCase {
     }
 
     @Test
+    @Timeout(120) // a writer that blocked on Redis would hang the job: that must fail, not wait
     void aRedisThatIsDownDoesNotStopTheJob() throws Exception {
         List<Anomaly> anomalies = new ArrayList<>();
         for (int i = 0; i < 20_000; i++) {

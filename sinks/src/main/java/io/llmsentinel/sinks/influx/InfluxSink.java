@@ -1,5 +1,6 @@
 package io.llmsentinel.sinks.influx;
 
+import io.llmsentinel.sinks.kafka.DeadLetterPublisher;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 
@@ -11,7 +12,8 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
  * when every point written so far is stored, so a checkpoint never completes with points lost;
  * after a failure the job replays from the checkpoint and rewrites the same points (see {@link
  * InfluxPoints}: a rewrite is an overwrite). A batch the server rejects as malformed (another 4xx)
- * is not retried: it is counted, logged with the server's reason, and dropped.
+ * is not retried: it is counted, logged, and goes to the dead-letter topic with the server's reason
+ * and its line protocol.
  *
  * @param <T> what is stored: anomalies, or requests
  */
@@ -21,15 +23,22 @@ public class InfluxSink<T> implements Sink<T> {
     private final InfluxSettings settings;
     private final InfluxPoints.Mapper<T> mapper;
     private final String metricsName;
+    private final DeadLetterPublisher.Factory deadLetters;
 
     /**
      * @param metricsName the metric group under {@code sentinel.influxdb} ({@code anomalies},
      *     {@code requests}), so two sinks' counters stay apart
+     * @param deadLetters where a batch InfluxDB rejects as malformed goes, with the reason
      */
-    public InfluxSink(InfluxSettings settings, InfluxPoints.Mapper<T> mapper, String metricsName) {
+    public InfluxSink(
+            InfluxSettings settings,
+            InfluxPoints.Mapper<T> mapper,
+            String metricsName,
+            DeadLetterPublisher.Factory deadLetters) {
         this.settings = settings;
         this.mapper = mapper;
         this.metricsName = metricsName;
+        this.deadLetters = deadLetters;
     }
 
     @Override
@@ -43,6 +52,8 @@ public class InfluxSink<T> implements Sink<T> {
                         .addGroup("sentinel")
                         .addGroup("influxdb")
                         .addGroup(metricsName),
-                InfluxWriter.clientFor(settings));
+                InfluxWriter.clientFor(settings),
+                deadLetters.open(),
+                metricsName);
     }
 }

@@ -4,6 +4,8 @@ import com.influxdb.v3.client.InfluxDBApiHttpException;
 import com.influxdb.v3.client.InfluxDBClient;
 import com.influxdb.v3.client.Point;
 import com.influxdb.v3.client.config.ClientConfig;
+import io.llmsentinel.functions.model.DeadLetter;
+import io.llmsentinel.sinks.kafka.DeadLetterPublisher;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +34,8 @@ final class InfluxWriter<T> implements SinkWriter<T> {
     private final ProcessingTimeService time;
     private final Consumer<List<Point>> client;
     private final AutoCloseable closeClient;
+    private final DeadLetterPublisher deadLetters;
+    private final String name;
 
     private List<Point> buffer = new ArrayList<>();
     private long bufferStartedMs;
@@ -45,6 +49,7 @@ final class InfluxWriter<T> implements SinkWriter<T> {
     private final Counter batches;
     private final Counter retried;
     private final Counter failed;
+    private final Counter deadLettered;
     private final Histogram latencyMs;
 
     /** A client that writes one batch, and how to close it. */
@@ -67,8 +72,12 @@ final class InfluxWriter<T> implements SinkWriter<T> {
             InfluxPoints.Mapper<T> mapper,
             ProcessingTimeService time,
             MetricGroup metrics,
-            Client client) {
+            Client client,
+            DeadLetterPublisher deadLetters,
+            String name) {
         this.settings = settings;
+        this.deadLetters = deadLetters;
+        this.name = name;
         this.mapper = mapper;
         this.time = time;
         this.client = client.write();
@@ -78,6 +87,7 @@ final class InfluxWriter<T> implements SinkWriter<T> {
         batches = metrics.counter("batches");
         retried = metrics.counter("retried");
         failed = metrics.counter("failed");
+        deadLettered = metrics.counter("deadLettered");
         latencyMs = metrics.histogram("latencyMs", new DescriptiveStatisticsHistogram(1000));
         metrics.gauge("queuedBatches", queue::size);
         thread = new Thread(this::run, "influxdb-writer");
@@ -163,12 +173,13 @@ final class InfluxWriter<T> implements SinkWriter<T> {
                 if (!retryable) {
                     failed.inc(batch.size());
                     LOG.error(
-                            "InfluxDB rejected a batch of {} points (HTTP {}: {}); not retried."
-                                    + " First point: {}",
+                            "InfluxDB rejected a batch of {} points (HTTP {}: {}); not retried,"
+                                    + " sent to the dead-letter topic. First point: {}",
                             batch.size(),
                             status,
                             e.getMessage(),
                             batch.get(0).toLineProtocol());
+                    deadLetter(batch, "HTTP " + status + ": " + e.getMessage());
                     return;
                 }
                 if (attempt >= settings.maxAttempts()) {
@@ -199,6 +210,30 @@ final class InfluxWriter<T> implements SinkWriter<T> {
         }
     }
 
+    /** A rejected batch on the dead-letter topic: the reason and the exact line protocol sent. */
+    private void deadLetter(List<Point> batch, String reason) {
+        StringBuilder lines = new StringBuilder();
+        for (Point p : batch) {
+            lines.append(p.toLineProtocol()).append('\n');
+        }
+        DeadLetter d = new DeadLetter();
+        d.reason = "influxdb_rejected";
+        d.detail = "InfluxDB " + name + ": " + batch.size() + " point(s) rejected, " + reason;
+        d.sourceTopic = "influxdb:" + name;
+        d.payload = lines.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        d.failedAtMs = System.currentTimeMillis();
+        d.sourceTimestampMs = d.failedAtMs;
+        try {
+            deadLetters.publish(d);
+            deadLettered.inc(batch.size());
+        } catch (Exception e) {
+            LOG.error(
+                    "Could not dead-letter {} rejected InfluxDB points: {}",
+                    batch.size(),
+                    e.toString());
+        }
+    }
+
     private void rethrow() throws IOException {
         IOException f = failure;
         if (f != null) {
@@ -224,5 +259,6 @@ final class InfluxWriter<T> implements SinkWriter<T> {
         thread.join(5000);
         thread.interrupt();
         closeClient.close();
+        deadLetters.close();
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
@@ -30,6 +31,10 @@ final class RedisWriter<T> implements SinkWriter<T> {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean lastBatchFailed;
+
+    /** Records queued or in the batch being written. */
+    private final AtomicInteger pending = new AtomicInteger();
+
     private long lastDropLogMs;
     private long lastFailureLogMs;
 
@@ -63,7 +68,9 @@ final class RedisWriter<T> implements SinkWriter<T> {
 
     @Override
     public void write(T value, Context context) {
+        pending.incrementAndGet(); // before the offer: the writing thread may take it at once
         if (!queue.offer(value)) {
+            pending.decrementAndGet();
             dropped.inc();
             long now = System.currentTimeMillis();
             if (now - lastDropLogMs > LOG_EVERY_MS) {
@@ -123,6 +130,7 @@ final class RedisWriter<T> implements SinkWriter<T> {
                     return;
                 }
             } finally {
+                pending.addAndGet(-batch.size());
                 batch.clear();
             }
         }
@@ -132,13 +140,12 @@ final class RedisWriter<T> implements SinkWriter<T> {
     @Override
     public void flush(boolean endOfInput) throws InterruptedException {
         if (endOfInput) {
-            // Bounded input (tests, backfills): give the queue a moment to drain, unless Redis
-            // is failing anyway.
+            // Bounded input (tests, backfills): let what is queued be written, unless Redis is
+            // failing anyway; at most ten seconds.
             long deadline = System.currentTimeMillis() + 10_000;
-            while (!queue.isEmpty() && !lastBatchFailed && System.currentTimeMillis() < deadline) {
+            while (pending.get() > 0 && !lastBatchFailed && System.currentTimeMillis() < deadline) {
                 Thread.sleep(20);
             }
-            Thread.sleep(100);
         }
     }
 

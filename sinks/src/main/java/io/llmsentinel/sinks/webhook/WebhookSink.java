@@ -1,6 +1,7 @@
 package io.llmsentinel.sinks.webhook;
 
 import io.llmsentinel.functions.anomaly.Anomaly;
+import io.llmsentinel.sinks.kafka.DeadLetterPublisher;
 import java.util.List;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;

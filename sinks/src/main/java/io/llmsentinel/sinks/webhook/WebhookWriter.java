@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.anomaly.AnomalyJson;
 import io.llmsentinel.functions.model.DeadLetter;
+import io.llmsentinel.sinks.kafka.DeadLetterPublisher;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;

@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.influxdb.v3.client.InfluxDBApiHttpException;
 import com.influxdb.v3.client.Point;
 import io.llmsentinel.functions.anomaly.Anomaly;
+import io.llmsentinel.functions.model.DeadLetter;
+import io.llmsentinel.sinks.kafka.CollectingDeadLetters;
 import java.io.IOException;
 import java.net.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,13 +40,17 @@ class InfluxWriterTest {
         return a;
     }
 
-    private static InfluxWriter<Anomaly> writer(Consumer<List<Point>> client) {
+    private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
+
+    private InfluxWriter<Anomaly> writer(Consumer<List<Point>> client) {
         return new InfluxWriter<>(
                 SETTINGS,
                 InfluxPoints.anomalies("anomalies"),
                 null,
                 new UnregisteredMetricsGroup(),
-                new InfluxWriter.Client(client, () -> {}));
+                new InfluxWriter.Client(client, () -> {}),
+                new CollectingDeadLetters(deadLetters),
+                "anomalies");
     }
 
     @Test
@@ -64,6 +71,7 @@ class InfluxWriterTest {
         }
         assertThat(calls).hasValue(3);
         assertThat(stored).hasSize(2);
+        assertThat(deadLetters).isEmpty();
     }
 
     @Test
@@ -76,9 +84,19 @@ class InfluxWriterTest {
                             throw http(400);
                         })) {
             w.write(anomaly(1), null);
-            w.flush(false); // counted and logged, not a checkpoint failure
+            w.flush(false); // counted and dead-lettered, not a checkpoint failure
         }
         assertThat(calls).hasValue(1);
+        assertThat(deadLetters)
+                .singleElement()
+                .satisfies(
+                        d -> {
+                            assertThat(d.reason).isEqualTo("influxdb_rejected");
+                            assertThat(d.detail).contains("HTTP 400");
+                            assertThat(new String(d.payload, StandardCharsets.UTF_8))
+                                    .startsWith("anomalies,metric=latency_ms")
+                                    .contains("anomaly_id=\"id1\"");
+                        });
     }
 
     @Test
@@ -96,5 +114,6 @@ class InfluxWriterTest {
                     .hasMessageContaining("failed 3 times");
         }
         assertThat(calls).hasValue(3);
+        assertThat(deadLetters).as("replayed after a restart, not dead-lettered").isEmpty();
     }
 }

@@ -8,6 +8,8 @@ import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.anomaly.DetectorFinding;
 import io.llmsentinel.functions.detect.Severity;
 import io.llmsentinel.functions.model.DeadLetter;
+import io.llmsentinel.sinks.kafka.CollectingDeadLetters;
+import io.llmsentinel.sinks.kafka.DeadLetterPublisher;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -94,16 +96,7 @@ class WebhookWriterTest {
                         4,
                         maxAttempts,
                         10);
-        DeadLetterPublisher dlq =
-                new DeadLetterPublisher() {
-                    @Override
-                    public void publish(DeadLetter d) {
-                        deadLetters.add(d);
-                    }
-
-                    @Override
-                    public void close() {}
-                };
+        DeadLetterPublisher dlq = new CollectingDeadLetters(deadLetters);
         return new WebhookWriter(List.of(e), dlq, new UnregisteredMetricsGroup());
     }
 
@@ -189,15 +182,7 @@ class WebhookWriterTest {
         try (WebhookWriter w =
                 new WebhookWriter(
                         List.of(picky),
-                        new DeadLetterPublisher() {
-                            @Override
-                            public void publish(DeadLetter d) {
-                                deadLetters.add(d);
-                            }
-
-                            @Override
-                            public void close() {}
-                        },
+                        new CollectingDeadLetters(deadLetters),
                         new UnregisteredMetricsGroup())) {
             w.write(alert("low-billing", "low", "billing"), null);
             w.write(alert("high-other", "high", "search"), null);

@@ -1,7 +1,6 @@
-package io.llmsentinel.sinks.webhook;
+package io.llmsentinel.sinks.kafka;
 
 import io.llmsentinel.functions.model.DeadLetter;
-import io.llmsentinel.sinks.kafka.DeadLetterSerializationSchema;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
