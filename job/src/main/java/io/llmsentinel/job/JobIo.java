@@ -1,22 +1,32 @@
 package io.llmsentinel.job;
 
 import io.llmsentinel.functions.anomaly.Anomaly;
+import io.llmsentinel.functions.config.ConsoleOptions;
+import io.llmsentinel.functions.config.DeadLetterOptions;
+import io.llmsentinel.functions.config.InfluxDbOptions;
+import io.llmsentinel.functions.config.InputOptions;
+import io.llmsentinel.functions.config.KafkaOptions;
+import io.llmsentinel.functions.config.KafkaSinkOptions;
+import io.llmsentinel.functions.config.RabbitMqOptions;
+import io.llmsentinel.functions.config.RedisOptions;
+import io.llmsentinel.functions.config.SentinelConfig;
 import io.llmsentinel.functions.model.BaselineSnapshot;
 import io.llmsentinel.functions.model.DeadLetter;
 import io.llmsentinel.functions.model.LlmRequest;
 import io.llmsentinel.functions.model.RawMessage;
-import io.llmsentinel.job.config.SentinelConfig;
-import io.llmsentinel.job.config.SentinelOptions;
 import io.llmsentinel.job.io.RawMessageDeserializer;
 import io.llmsentinel.sinks.influx.InfluxPoints;
 import io.llmsentinel.sinks.influx.InfluxSettings;
 import io.llmsentinel.sinks.influx.InfluxSink;
 import io.llmsentinel.sinks.kafka.DeadLetterPublisher;
 import io.llmsentinel.sinks.kafka.KafkaSinks;
+import io.llmsentinel.sinks.rabbitmq.RabbitMqSettings;
 import io.llmsentinel.sinks.rabbitmq.RabbitMqSink;
 import io.llmsentinel.sinks.redis.RedisSettings;
 import io.llmsentinel.sinks.redis.RedisSink;
 import io.llmsentinel.sinks.redis.RedisWrites;
+import io.llmsentinel.sinks.webhook.WebhookEndpoint;
+import io.llmsentinel.sinks.webhook.WebhookEndpoints;
 import io.llmsentinel.sinks.webhook.WebhookSink;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,35 +61,31 @@ public record JobIo(
 
     /** With {@code bounded}, the sources stop at the offsets that were latest at start (tests). */
     public static JobIo fromConfig(SentinelConfig config, boolean bounded) {
-        String brokers = config.get(SentinelOptions.KAFKA_BOOTSTRAP_SERVERS);
+        String brokers = config.get(KafkaOptions.BOOTSTRAP_SERVERS);
         Properties client = config.kafkaClientProperties();
         Source<RawMessage, ?, ?> otlp =
-                config.get(SentinelOptions.OTLP_TRACES_ENABLED)
-                        ? kafkaSource(
-                                config, config.get(SentinelOptions.OTLP_TRACES_TOPIC), bounded)
+                config.get(InputOptions.OTLP_TRACES_ENABLED)
+                        ? kafkaSource(config, config.get(InputOptions.OTLP_TRACES_TOPIC), bounded)
                         : null;
         Source<RawMessage, ?, ?> nativeEvents =
-                config.get(SentinelOptions.NATIVE_EVENTS_ENABLED)
-                        ? kafkaSource(
-                                config, config.get(SentinelOptions.NATIVE_EVENTS_TOPIC), bounded)
+                config.get(InputOptions.NATIVE_EVENTS_ENABLED)
+                        ? kafkaSource(config, config.get(InputOptions.NATIVE_EVENTS_TOPIC), bounded)
                         : null;
         List<Output<Anomaly>> anomalyOutputs = new ArrayList<>();
-        if (config.get(SentinelOptions.KAFKA_ANOMALIES_ENABLED)) {
+        if (config.get(KafkaSinkOptions.ENABLED)) {
             anomalyOutputs.add(
                     new Output<>(
                             "sink-kafka-anomalies",
-                            "Anomalies to Kafka ("
-                                    + config.get(SentinelOptions.KAFKA_ANOMALIES_TOPIC)
-                                    + ")",
+                            "Anomalies to Kafka (" + config.get(KafkaSinkOptions.TOPIC) + ")",
                             KafkaSinks.anomalies(
                                     brokers,
                                     client,
-                                    config.get(SentinelOptions.KAFKA_ANOMALIES_TOPIC),
-                                    config.get(SentinelOptions.KAFKA_EXACTLY_ONCE),
-                                    config.get(SentinelOptions.KAFKA_TRANSACTIONAL_ID_PREFIX))));
+                                    config.get(KafkaSinkOptions.TOPIC),
+                                    config.get(KafkaSinkOptions.EXACTLY_ONCE),
+                                    config.get(KafkaSinkOptions.TRANSACTIONAL_ID_PREFIX))));
         }
         List<Output<String>> lines = new ArrayList<>();
-        if (config.get(SentinelOptions.CONSOLE_ENABLED)) {
+        if (config.get(ConsoleOptions.ENABLED)) {
             lines.add(
                     new Output<>(
                             "sink-console", "Alerts to stdout (JSON lines)", new PrintSink<>()));
@@ -87,50 +93,48 @@ public record JobIo(
         Output<DeadLetter> dlq =
                 new Output<>(
                         "sink-dead-letters",
-                        "Dead letters to Kafka ("
-                                + config.get(SentinelOptions.DEAD_LETTER_TOPIC)
-                                + ")",
+                        "Dead letters to Kafka (" + config.get(DeadLetterOptions.TOPIC) + ")",
                         KafkaSinks.deadLetters(
-                                brokers, client, config.get(SentinelOptions.DEAD_LETTER_TOPIC)));
+                                brokers, client, config.get(DeadLetterOptions.TOPIC)));
         // Outputs that give up on a record put it here, with the reason.
         DeadLetterPublisher.Factory deadLetterPublisher =
-                DeadLetterPublisher.kafka(
-                        brokers, client, config.get(SentinelOptions.DEAD_LETTER_TOPIC));
+                DeadLetterPublisher.kafka(brokers, client, config.get(DeadLetterOptions.TOPIC));
         List<Output<Anomaly>> alerts = new ArrayList<>();
-        if (!config.webhooks().isEmpty()) {
+        List<WebhookEndpoint> webhooks = WebhookEndpoints.from(config);
+        if (!webhooks.isEmpty()) {
             alerts.add(
                     new Output<>(
                             "sink-webhooks",
-                            "Alerts to webhooks (" + config.webhooks().size() + " endpoint(s))",
-                            new WebhookSink(config.webhooks(), deadLetterPublisher)));
+                            "Alerts to webhooks (" + webhooks.size() + " endpoint(s))",
+                            new WebhookSink(webhooks, deadLetterPublisher)));
         }
-        if (config.get(SentinelOptions.RABBITMQ_ENABLED)) {
+        if (config.get(RabbitMqOptions.ENABLED)) {
             alerts.add(
                     new Output<>(
                             "sink-rabbitmq",
                             "Alerts to RabbitMQ (exchange "
-                                    + config.get(SentinelOptions.RABBITMQ_EXCHANGE)
+                                    + config.get(RabbitMqOptions.EXCHANGE)
                                     + ")",
-                            new RabbitMqSink(config.rabbitMqConnection(), config.rabbitMq())));
+                            new RabbitMqSink(
+                                    RabbitMqSettings.connection(config),
+                                    RabbitMqSettings.from(config))));
         }
         List<Output<LlmRequest>> requestOutputs = new ArrayList<>();
-        if (config.get(SentinelOptions.INFLUXDB_ENABLED)) {
-            InfluxSettings influx = config.influxDb();
+        if (config.get(InfluxDbOptions.ENABLED)) {
+            InfluxSettings influx = InfluxSettings.from(config);
             anomalyOutputs.add(
                     new Output<>(
                             "sink-influxdb-anomalies",
                             "Anomalies to InfluxDB ("
-                                    + config.get(SentinelOptions.INFLUXDB_ANOMALIES_MEASUREMENT)
+                                    + config.get(InfluxDbOptions.ANOMALIES_MEASUREMENT)
                                     + ")",
                             new InfluxSink<>(
                                     influx,
                                     InfluxPoints.anomalies(
-                                            config.get(
-                                                    SentinelOptions
-                                                            .INFLUXDB_ANOMALIES_MEASUREMENT)),
+                                            config.get(InfluxDbOptions.ANOMALIES_MEASUREMENT)),
                                     "anomalies",
                                     deadLetterPublisher)));
-            String requests = config.get(SentinelOptions.INFLUXDB_REQUESTS_MEASUREMENT);
+            String requests = config.get(InfluxDbOptions.REQUESTS_MEASUREMENT);
             if (!requests.isBlank()) {
                 requestOutputs.add(
                         new Output<>(
@@ -144,8 +148,8 @@ public record JobIo(
             }
         }
         List<Output<BaselineSnapshot>> baselineOutputs = new ArrayList<>();
-        if (config.get(SentinelOptions.REDIS_ENABLED)) {
-            RedisSettings redis = config.redis();
+        if (config.get(RedisOptions.ENABLED)) {
+            RedisSettings redis = RedisSettings.from(config);
             anomalyOutputs.add(
                     new Output<>(
                             "sink-redis-anomalies",
@@ -171,20 +175,20 @@ public record JobIo(
     private static KafkaSource<RawMessage> kafkaSource(
             SentinelConfig config, String topic, boolean bounded) {
         OffsetsInitializer start =
-                switch (config.get(SentinelOptions.KAFKA_STARTING_OFFSETS)) {
+                switch (config.get(KafkaOptions.STARTING_OFFSETS)) {
                     case EARLIEST -> OffsetsInitializer.earliest();
                     case LATEST -> OffsetsInitializer.latest();
                     case TIMESTAMP ->
                             OffsetsInitializer.timestamp(
-                                    config.get(SentinelOptions.KAFKA_STARTING_TIMESTAMP_MS));
+                                    config.get(KafkaOptions.STARTING_TIMESTAMP_MS));
                     case COMMITTED ->
                             OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
                 };
         var builder =
                 KafkaSource.<RawMessage>builder()
-                        .setBootstrapServers(config.get(SentinelOptions.KAFKA_BOOTSTRAP_SERVERS))
+                        .setBootstrapServers(config.get(KafkaOptions.BOOTSTRAP_SERVERS))
                         .setProperties(config.kafkaClientProperties())
-                        .setGroupId(config.get(SentinelOptions.KAFKA_GROUP_ID))
+                        .setGroupId(config.get(KafkaOptions.GROUP_ID))
                         .setTopics(topic)
                         .setStartingOffsets(start)
                         .setDeserializer(new RawMessageDeserializer())

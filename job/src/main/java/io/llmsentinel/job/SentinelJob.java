@@ -1,8 +1,8 @@
 package io.llmsentinel.job;
 
-import io.llmsentinel.job.config.ConfigException;
-import io.llmsentinel.job.config.SentinelConfig;
-import io.llmsentinel.job.config.SentinelOptions;
+import io.llmsentinel.functions.config.ConfigException;
+import io.llmsentinel.functions.config.JobOptions;
+import io.llmsentinel.functions.config.SentinelConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,7 +127,7 @@ public final class SentinelJob {
             out.println(env.getExecutionPlan());
             return 0;
         }
-        env.execute(config.get(SentinelOptions.JOB_NAME));
+        env.execute(config.get(JobOptions.NAME));
         return 0;
     }
 }

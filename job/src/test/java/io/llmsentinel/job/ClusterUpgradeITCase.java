@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.llmsentinel.job.devtools.HeadlessChromium;
-import io.llmsentinel.job.generator.BadMessages;
-import io.llmsentinel.job.generator.Incident;
-import io.llmsentinel.job.generator.TelemetryGenerator;
+import io.llmsentinel.devtools.generator.BadMessages;
+import io.llmsentinel.devtools.generator.Incident;
+import io.llmsentinel.devtools.generator.TelemetryGenerator;
+import io.llmsentinel.testkit.HeadlessChromium;
+import io.llmsentinel.testkit.KafkaTestBroker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

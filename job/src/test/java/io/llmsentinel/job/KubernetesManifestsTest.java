@@ -8,8 +8,8 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.llmsentinel.job.config.SentinelConfig;
-import io.llmsentinel.job.config.SentinelOptions;
+import io.llmsentinel.functions.config.KafkaOptions;
+import io.llmsentinel.functions.config.SentinelConfig;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,8 +85,7 @@ class KubernetesManifestsTest {
                 SentinelConfig.load(
                         yaml, Map.of(), name -> name.equals("SENTINEL_KAFKA_JAAS") ? "x" : null);
 
-        assertThat(config.get(SentinelOptions.KAFKA_BOOTSTRAP_SERVERS))
-                .isEqualTo("kafka.kafka.svc:9092");
+        assertThat(config.get(KafkaOptions.BOOTSTRAP_SERVERS)).isEqualTo("kafka.kafka.svc:9092");
         assertThat(config.describe()).containsEntry("kafka.properties.sasl.jaas.config", "******");
         FlinkDeployment d = read("flinkdeployment.yaml", FlinkDeployment.class);
         assertThat(d.getSpec().getPodTemplate().getSpec().getVolumes())

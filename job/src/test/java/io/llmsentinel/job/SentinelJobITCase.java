@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmsentinel.devtools.generator.BadMessages;
+import io.llmsentinel.devtools.generator.Incident;
+import io.llmsentinel.devtools.generator.TelemetryGenerator;
+import io.llmsentinel.functions.config.SentinelConfig;
 import io.llmsentinel.functions.flink.TelemetryParser;
-import io.llmsentinel.job.config.SentinelConfig;
-import io.llmsentinel.job.generator.BadMessages;
-import io.llmsentinel.job.generator.Incident;
-import io.llmsentinel.job.generator.TelemetryGenerator;
+import io.llmsentinel.testkit.KafkaTestBroker;
+import io.llmsentinel.testkit.MiniClusters;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

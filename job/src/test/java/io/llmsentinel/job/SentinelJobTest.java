@@ -2,7 +2,8 @@ package io.llmsentinel.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.llmsentinel.job.config.SentinelConfig;
+import io.llmsentinel.functions.config.SentinelConfig;
+import io.llmsentinel.functions.flink.DimensionKeySelector;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

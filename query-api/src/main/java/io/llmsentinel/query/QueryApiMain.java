@@ -1,15 +1,19 @@
 package io.llmsentinel.query;
 
+import io.llmsentinel.functions.config.ConfigException;
+import io.llmsentinel.functions.config.SentinelConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar sentinel-query-api.jar [--config conf/sentinel.yaml]}: starts the service,
- * prints its URL, and stops gracefully on SIGTERM (requests in flight are answered, then the
- * clients close).
+ * {@code java -jar sentinel-query-api.jar [--config conf/sentinel.yaml] [--key value ...]}: starts
+ * the service, prints its URL, and stops gracefully on SIGTERM (requests in flight are answered,
+ * then the clients close). The file and overrides are read as the job reads them.
  */
 public final class QueryApiMain {
     private static final Logger LOG = LoggerFactory.getLogger(QueryApiMain.class);
@@ -18,12 +22,19 @@ public final class QueryApiMain {
 
     public static void main(String[] args) throws Exception {
         Path config = null;
+        Map<String, String> overrides = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--config") && i + 1 < args.length) {
-                config = Path.of(args[++i]);
-            } else {
-                System.err.println("usage: sentinel-query-api [--config conf/sentinel.yaml]");
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                System.err.println(
+                        "usage: sentinel-query-api [--config conf/sentinel.yaml] [--key value ...]");
                 System.exit(2);
+            }
+            String key = args[i].substring(2);
+            String value = args[++i];
+            if (key.equals("config")) {
+                config = Path.of(value);
+            } else {
+                overrides.put(key, value);
             }
         }
         if (config == null && Files.exists(Path.of("conf/sentinel.yaml"))) {
@@ -31,9 +42,11 @@ public final class QueryApiMain {
         }
         QueryApiConfig c;
         try {
-            c = QueryApiConfig.load(config, System::getenv);
-        } catch (Exception e) {
-            System.err.println("bad configuration: " + e.getMessage());
+            c =
+                    QueryApiConfig.from(
+                            SentinelConfig.load(config, overrides, System::getenv), System::getenv);
+        } catch (ConfigException e) {
+            System.err.println("Invalid configuration: " + e.getMessage());
             System.exit(2);
             return;
         }

@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmsentinel.devtools.sample.SampleData;
 import io.llmsentinel.functions.anomaly.Anomaly;
-import io.llmsentinel.job.devtools.HeadlessChromium;
-import io.llmsentinel.job.devtools.InfluxTranslator;
-import io.llmsentinel.job.devtools.InfluxV1;
-import io.llmsentinel.job.devtools.SampleData;
+import io.llmsentinel.functions.config.SentinelConfig;
+import io.llmsentinel.testkit.HeadlessChromium;
+import io.llmsentinel.testkit.InfluxTranslator;
+import io.llmsentinel.testkit.InfluxV1;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -56,22 +58,30 @@ class QueryApiITCase {
 
     static QueryApiConfig config(int redisPort) {
         String hash = HexFormat.of().formatHex(QueryApi.sha256(TOKEN));
-        return new QueryApiConfig(
-                "127.0.0.1",
-                0,
-                List.of(hash),
-                List.of(ALLOWED),
-                16_384,
-                Duration.ofSeconds(2),
-                Duration.ofSeconds(5),
-                translator.url(),
-                db,
-                "",
-                "anomalies",
-                "llm_requests",
-                "127.0.0.1",
-                redisPort,
-                "",
+        // Through the job's own loader, with the overrides a container would set.
+        return QueryApiConfig.from(
+                SentinelConfig.load(
+                        null,
+                        Map.of(
+                                "query-api.port",
+                                "0",
+                                "query-api.token-hashes",
+                                hash,
+                                "query-api.cors-allowed-origins",
+                                ALLOWED,
+                                "query-api.cache-ttl",
+                                "2 s",
+                                "sinks.influxdb.host",
+                                translator.url(),
+                                "sinks.influxdb.database",
+                                db,
+                                "sinks.influxdb.token-env",
+                                "",
+                                "sinks.redis.port",
+                                String.valueOf(redisPort),
+                                "sinks.redis.password-env",
+                                ""),
+                        name -> null),
                 name -> null);
     }
 

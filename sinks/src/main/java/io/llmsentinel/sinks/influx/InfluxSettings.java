@@ -1,5 +1,8 @@
 package io.llmsentinel.sinks.influx;
 
+import io.llmsentinel.functions.config.ConfigException;
+import io.llmsentinel.functions.config.InfluxDbOptions;
+import io.llmsentinel.functions.config.SentinelConfig;
 import java.io.Serializable;
 
 /**
@@ -36,6 +39,23 @@ public record InfluxSettings(
                 || initialBackoffMs < 1
                 || maxQueuedBatches < 1) {
             throw new IllegalArgumentException("InfluxDB batch settings must be positive");
+        }
+    }
+
+    /** {@code sinks.influxdb.*}. */
+    public static InfluxSettings from(SentinelConfig c) {
+        try {
+            return new InfluxSettings(
+                    c.get(InfluxDbOptions.HOST),
+                    c.get(InfluxDbOptions.DATABASE),
+                    c.get(InfluxDbOptions.TOKEN_ENV),
+                    c.get(InfluxDbOptions.BATCH_SIZE),
+                    c.get(InfluxDbOptions.FLUSH_INTERVAL).toMillis(),
+                    c.get(InfluxDbOptions.MAX_ATTEMPTS),
+                    500,
+                    4);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("sinks.influxdb: " + e.getMessage());
         }
     }
 

@@ -1,6 +1,10 @@
 package io.llmsentinel.sinks.rabbitmq;
 
+import io.llmsentinel.functions.config.ConfigException;
+import io.llmsentinel.functions.config.RabbitMqOptions;
+import io.llmsentinel.functions.config.SentinelConfig;
 import java.io.Serializable;
+import org.apache.flink.streaming.connectors.rabbitmq.common.RMQConnectionConfig;
 
 /**
  * How alerts are published, beside the connection settings.
@@ -28,6 +32,32 @@ public record RabbitMqSettings(
             throw new IllegalArgumentException(
                     "max outstanding, flush timeout and backoff must be positive");
         }
+    }
+
+    /** {@code sinks.rabbitmq.*}: how alerts are published. */
+    public static RabbitMqSettings from(SentinelConfig c) {
+        try {
+            return new RabbitMqSettings(
+                    c.get(RabbitMqOptions.EXCHANGE),
+                    c.get(RabbitMqOptions.ROUTING_KEY_PREFIX),
+                    c.get(RabbitMqOptions.MAX_OUTSTANDING),
+                    c.get(RabbitMqOptions.FLUSH_TIMEOUT).toMillis(),
+                    500);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("sinks.rabbitmq: " + e.getMessage());
+        }
+    }
+
+    /** {@code sinks.rabbitmq.*}: the connection, in the connector's own configuration type. */
+    public static RMQConnectionConfig connection(SentinelConfig c) {
+        return new RMQConnectionConfig.Builder()
+                .setHost(c.get(RabbitMqOptions.HOST))
+                .setPort(c.get(RabbitMqOptions.PORT))
+                .setVirtualHost(c.get(RabbitMqOptions.VIRTUAL_HOST))
+                .setUserName(c.get(RabbitMqOptions.USERNAME))
+                .setPassword(c.get(RabbitMqOptions.PASSWORD))
+                .setConnectionTimeout(5000)
+                .build();
     }
 
     public static RabbitMqSettings defaults() {

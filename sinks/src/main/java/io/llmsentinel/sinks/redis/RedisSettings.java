@@ -1,5 +1,8 @@
 package io.llmsentinel.sinks.redis;
 
+import io.llmsentinel.functions.config.ConfigException;
+import io.llmsentinel.functions.config.RedisOptions;
+import io.llmsentinel.functions.config.SentinelConfig;
 import java.io.Serializable;
 
 /**
@@ -30,6 +33,22 @@ public record RedisSettings(
         }
         if (ttlSeconds < 1 || recentAnomalies < 1 || queueCapacity < 1 || timeoutMs < 1) {
             throw new IllegalArgumentException("Redis TTL, caps and timeout must be positive");
+        }
+    }
+
+    /** {@code sinks.redis.*}. */
+    public static RedisSettings from(SentinelConfig c) {
+        try {
+            return new RedisSettings(
+                    c.get(RedisOptions.HOST),
+                    c.get(RedisOptions.PORT),
+                    c.get(RedisOptions.PASSWORD_ENV),
+                    c.get(RedisOptions.TTL).toSeconds(),
+                    c.get(RedisOptions.RECENT_ANOMALIES),
+                    10_000,
+                    2000);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("sinks.redis: " + e.getMessage());
         }
     }
 

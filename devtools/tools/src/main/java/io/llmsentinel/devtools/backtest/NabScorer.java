@@ -1,0 +1,218 @@
+package io.llmsentinel.devtools.backtest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Numenta Anomaly Benchmark (NAB v1.1) scoring rules: per file, the rows of each labelled
+ * window earn a scaled sigmoid of their position (only the earliest detection in a window counts),
+ * a window without detection costs A_FN, a detection outside the windows costs A_FP discounted by
+ * its distance from the last window; the first 15% of a file (at most 750 rows) is probation. One
+ * threshold per profile is swept over all files pooled; the raw total is normalised so the null
+ * detector scores 0 and a perfect one 100. Lavin and Ahmad 2015, "Evaluating Real-time Anomaly
+ * Detection Algorithms - the Numenta Anomaly Benchmark".
+ */
+public final class NabScorer {
+
+    /** A scoring profile: weights of a true positive, a false positive and a false negative. */
+    public record Profile(String name, double tp, double fp, double fn) {}
+
+    public static final List<Profile> PROFILES =
+            List.of(
+                    new Profile("standard", 1.0, 0.11, 1.0),
+                    new Profile("reward_low_FP_rate", 1.0, 0.22, 1.0),
+                    new Profile("reward_low_FN_rate", 1.0, 0.11, 2.0));
+
+    /** A profile's result at its best threshold. */
+    public record Score(String profile, double threshold, double raw, double normalized) {}
+
+    private static final double PROBATION_FRACTION = 0.15;
+    private static final double PROBATION_CAP_ROWS = 0.15 * 5000;
+    private static final double MAX_TP = scaledSigmoid(-1.0);
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSS]");
+
+    private final Path nabRoot;
+    private final JsonNode windows;
+
+    public NabScorer(Path nabRoot) throws IOException {
+        this.nabRoot = nabRoot;
+        this.windows =
+                new ObjectMapper()
+                        .readTree(nabRoot.resolve("labels/combined_windows.json").toFile());
+    }
+
+    public static boolean hasLabels(Path nabRoot) {
+        return Files.isRegularFile(nabRoot.resolve("labels/combined_windows.json"));
+    }
+
+    static double scaledSigmoid(double y) {
+        if (y > 3.0) {
+            return -1.0;
+        }
+        return 2.0 / (1.0 + Math.exp(5.0 * y)) - 1.0;
+    }
+
+    public static LocalDateTime parseTime(String s) {
+        return LocalDateTime.parse(s.trim(), TIME);
+    }
+
+    /** One row: in a window (its weight and window number) or not, and scored or in probation. */
+    private record Point(boolean inWindow, double base, int window, boolean scorable) {}
+
+    private List<Point> points(List<LocalDateTime> ts, List<LocalDateTime[]> wins) {
+        int n = ts.size();
+        Map<LocalDateTime, Integer> firstIndex = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            firstIndex.putIfAbsent(ts.get(i), i);
+        }
+        double probation = Math.min(Math.floor(PROBATION_FRACTION * n), PROBATION_CAP_ROWS);
+        List<LocalDateTime[]> pending = new ArrayList<>(wins);
+        int curWin = -1;
+        int curRight = 0;
+        double curWidth = 0;
+        LocalDateTime curEnd = null;
+        boolean inWindow = false;
+        boolean hasPrev = false;
+        int prevRight = 0;
+        double prevWidth = 0;
+        int winNo = -1;
+        List<Point> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            LocalDateTime t = ts.get(i);
+            if (!pending.isEmpty() && t.equals(pending.get(0)[0])) {
+                LocalDateTime[] w = pending.remove(0);
+                winNo++;
+                curWin = winNo;
+                curRight = firstIndex.get(w[1]);
+                curWidth = curRight - firstIndex.get(w[0]) + 1;
+                curEnd = w[1];
+                inWindow = true;
+            }
+            boolean scorable = i >= probation;
+            if (inWindow) {
+                double pos = -(curRight - i + 1) / curWidth;
+                out.add(new Point(true, scaledSigmoid(pos), curWin, scorable));
+            } else {
+                double base =
+                        hasPrev ? scaledSigmoid(Math.abs(prevRight - i) / (prevWidth - 1.0)) : -1.0;
+                out.add(new Point(false, base, -1, scorable));
+            }
+            if (inWindow && t.equals(curEnd)) {
+                hasPrev = true;
+                prevRight = i;
+                prevWidth = curWidth;
+                inWindow = false;
+            }
+        }
+        return out;
+    }
+
+    /** Scores {@code scores} (file -> one score per row) on {@code files}, every profile. */
+    public List<Score> score(List<String> files, Map<String, double[]> scores) throws IOException {
+        List<List<Point>> corpus = new ArrayList<>();
+        int windowCount = 0;
+        for (String rel : files) {
+            List<LocalDateTime> ts = new ArrayList<>();
+            for (String[] row : Series.read(nabRoot.resolve("data").resolve(rel)).rows()) {
+                ts.add(parseTime(row[0]));
+            }
+            List<LocalDateTime[]> wins = new ArrayList<>();
+            for (JsonNode w : windows.path(rel)) {
+                wins.add(
+                        new LocalDateTime[] {
+                            parseTime(w.get(0).asText()), parseTime(w.get(1).asText())
+                        });
+            }
+            windowCount += wins.size();
+            double[] s = scores.get(rel);
+            if (s == null || s.length != ts.size()) {
+                throw new IllegalArgumentException(
+                        rel
+                                + ": "
+                                + (s == null
+                                        ? "no scores"
+                                        : s.length + " scores for " + ts.size() + " rows"));
+            }
+            corpus.add(points(ts, wins));
+        }
+        List<Score> out = new ArrayList<>();
+        for (Profile p : PROFILES) {
+            double[] best = sweep(corpus, files, scores, p);
+            double nullScore = -p.fn() * windowCount;
+            double perfect = p.tp() * windowCount;
+            out.add(
+                    new Score(
+                            p.name(),
+                            best[0],
+                            best[1],
+                            100.0 * (best[1] - nullScore) / (perfect - nullScore)));
+        }
+        return out;
+    }
+
+    /** Returns {threshold, raw score} of the best threshold (ties: the highest threshold). */
+    private static double[] sweep(
+            List<List<Point>> corpus, List<String> files, Map<String, double[]> scores, Profile p) {
+        record Row(double score, double weight, int key) {}
+        List<Row> rows = new ArrayList<>();
+        Map<Long, Integer> keyIds = new HashMap<>();
+        for (int f = 0; f < corpus.size(); f++) {
+            double[] s = scores.get(files.get(f));
+            List<Point> pts = corpus.get(f);
+            for (int i = 0; i < pts.size(); i++) {
+                Point pt = pts.get(i);
+                if (!pt.scorable()) {
+                    continue;
+                }
+                if (pt.inWindow()) {
+                    int key =
+                            keyIds.computeIfAbsent(
+                                    ((long) f << 32) | pt.window(), k -> keyIds.size());
+                    rows.add(new Row(s[i], pt.base() * p.tp() / MAX_TP, key));
+                } else {
+                    rows.add(new Row(s[i], pt.base() * p.fp(), -1));
+                }
+            }
+        }
+        rows.sort((a, b) -> Double.compare(b.score(), a.score())); // stable, like NAB
+        double[] best = new double[keyIds.size()];
+        java.util.Arrays.fill(best, -p.fn());
+        double bestSum = -p.fn() * keyIds.size();
+        double fpSum = 0;
+        double threshold = 1.1;
+        double bestThreshold = threshold;
+        double bestRaw = Double.NEGATIVE_INFINITY;
+        for (Row r : rows) {
+            if (r.score() != threshold) {
+                double total = fpSum + bestSum;
+                if (total > bestRaw) {
+                    bestRaw = total;
+                    bestThreshold = threshold;
+                }
+                threshold = r.score();
+            }
+            if (r.key() < 0) {
+                fpSum += r.weight();
+            } else if (r.weight() > best[r.key()]) {
+                bestSum += r.weight() - best[r.key()];
+                best[r.key()] = r.weight();
+            }
+        }
+        double total = fpSum + bestSum;
+        if (total > bestRaw) {
+            bestRaw = total;
+            bestThreshold = threshold;
+        }
+        return new double[] {bestThreshold, bestRaw};
+    }
+}

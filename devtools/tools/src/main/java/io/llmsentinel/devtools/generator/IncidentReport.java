@@ -1,0 +1,218 @@
+package io.llmsentinel.devtools.generator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Scores a run against the generator's record of injected incidents: reads the anomalies the job
+ * wrote to Kafka and prints, per incident, whether it was detected, how long after it began, and
+ * with which anomaly types; then the anomalies outside every incident (false alarms) per hour of
+ * generated event time.
+ *
+ * <pre>
+ *   scripts/report.sh --record FILE [--bootstrap-servers H:P] [--topic sentinel.anomalies]
+ * </pre>
+ */
+public final class IncidentReport {
+    private IncidentReport() {}
+
+    /** Anomaly types that count as detecting each incident type. */
+    static final Map<Incident.Type, Set<String>> EXPECTED =
+            Map.of(
+                    Incident.Type.LATENCY_SPIKE, Set.of("latency_spike", "ttft_spike"),
+                    Incident.Type.TOKEN_EXPLOSION, Set.of("token_usage_spike"),
+                    Incident.Type.COST_JUMP, Set.of("cost_anomaly"),
+                    Incident.Type.ERROR_BURST, Set.of("error_rate_increase"));
+
+    /** Anomalies this long after an incident's end still belong to it. */
+    public static final long GRACE_MS = 30_000;
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        Path record = Path.of(required(a, "record"));
+        String brokers = a.getOrDefault("bootstrap-servers", "localhost:9092");
+        String topic = a.getOrDefault("topic", "sentinel.anomalies");
+
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> incidents = new ArrayList<>();
+        JsonNode summary = null;
+        for (String line : Files.readAllLines(record)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode n = json.readTree(line);
+            if (n.path("summary").asBoolean(false)) {
+                summary = n;
+            } else {
+                incidents.add(n);
+            }
+        }
+        if (summary == null) {
+            throw new IllegalStateException(
+                    record + " has no summary line: did the generator finish?");
+        }
+        long start = summary.get("start_ms").asLong();
+        long end = summary.get("end_ms").asLong();
+        List<JsonNode> anomalies = readAnomalies(brokers, topic, start, end + GRACE_MS);
+        print(incidents, anomalies, start, end, System.out);
+    }
+
+    /** The outcome of one incident: detected (by an anomaly of an expected type) and when. */
+    public record Outcome(
+            Incident.Type type, String service, boolean detected, double delaySeconds) {}
+
+    /** Prints the report and returns each incident's outcome, in the order given. */
+    public static List<Outcome> print(
+            List<JsonNode> incidents,
+            List<JsonNode> anomalies,
+            long start,
+            long end,
+            java.io.PrintStream out) {
+        boolean[] explained = new boolean[anomalies.size()];
+        out.println("== Injected incidents vs anomalies found ==");
+        int detected = 0;
+        List<Outcome> outcomes = new ArrayList<>();
+        for (JsonNode inc : incidents) {
+            Incident.Type type = Incident.Type.fromCode(inc.get("type").asText());
+            String service = inc.get("service").asText();
+            long from = inc.get("start_ms").asLong();
+            long to = inc.get("end_ms").asLong();
+            Map<String, Integer> types = new TreeMap<>();
+            long firstExpected = Long.MAX_VALUE;
+            for (int i = 0; i < anomalies.size(); i++) {
+                JsonNode an = anomalies.get(i);
+                long t = Instant.parse(an.get("event_time").asText()).toEpochMilli();
+                if (service.equals(an.get("service").asText()) && t >= from && t <= to + GRACE_MS) {
+                    explained[i] = true;
+                    String at = an.get("anomaly_type").asText();
+                    types.merge(at, 1, Integer::sum);
+                    if (EXPECTED.get(type).contains(at)) {
+                        firstExpected = Math.min(firstExpected, t);
+                    }
+                }
+            }
+            boolean found = firstExpected != Long.MAX_VALUE;
+            if (found) {
+                detected++;
+            }
+            outcomes.add(
+                    new Outcome(
+                            type,
+                            service,
+                            found,
+                            found ? (firstExpected - from) / 1000.0 : Double.NaN));
+            out.printf(
+                    Locale.ROOT,
+                    "%-16s %-18s %-9s %s  anomalies in window: %s%n",
+                    type.code(),
+                    service,
+                    found ? "DETECTED" : "MISSED",
+                    found
+                            ? String.format(
+                                    Locale.ROOT, "after %5.1f s", (firstExpected - from) / 1000.0)
+                            : "             ",
+                    types.isEmpty() ? "none" : types);
+        }
+        Map<String, Integer> falseAlarms = new TreeMap<>();
+        int falseCount = 0;
+        for (int i = 0; i < anomalies.size(); i++) {
+            if (!explained[i]) {
+                falseCount++;
+                JsonNode an = anomalies.get(i);
+                falseAlarms.merge(
+                        an.get("service").asText() + "/" + an.get("metric").asText(),
+                        1,
+                        Integer::sum);
+            }
+        }
+        double hours = Math.max(1e-9, (end - start) / 3_600_000.0);
+        out.printf(
+                Locale.ROOT,
+                "incidents detected: %d of %d; anomalies: %d in total, %d outside incidents"
+                        + " (%.1f per hour of event time)%n",
+                detected,
+                incidents.size(),
+                anomalies.size(),
+                falseCount,
+                falseCount / hours);
+        if (!falseAlarms.isEmpty()) {
+            out.println("outside incidents, by service/metric: " + falseAlarms);
+        }
+        return outcomes;
+    }
+
+    static List<JsonNode> readAnomalies(String brokers, String topic, long fromMs, long toMs)
+            throws Exception {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            List<TopicPartition> parts =
+                    c.partitionsFor(topic).stream()
+                            .map(pi -> new TopicPartition(topic, pi.partition()))
+                            .toList();
+            c.assign(parts);
+            Map<TopicPartition, Long> query = new HashMap<>();
+            parts.forEach(tp -> query.put(tp, fromMs));
+            Map<TopicPartition, OffsetAndTimestamp> offsets = c.offsetsForTimes(query);
+            Map<TopicPartition, Long> endOffsets = c.endOffsets(parts);
+            for (TopicPartition tp : parts) {
+                OffsetAndTimestamp o = offsets.get(tp);
+                c.seek(tp, o == null ? endOffsets.get(tp) : o.offset());
+            }
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (System.currentTimeMillis() < deadline) {
+                boolean done = true;
+                for (TopicPartition tp : parts) {
+                    if (c.position(tp) < endOffsets.get(tp)) {
+                        done = false;
+                    }
+                }
+                if (done) {
+                    break;
+                }
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(java.time.Duration.ofMillis(500))) {
+                    if (r.timestamp() >= fromMs && r.timestamp() <= toMs) {
+                        out.add(json.readTree(r.value()));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String required(Map<String, String> a, String name) {
+        String v = a.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException("--" + name + " is required");
+        }
+        return v;
+    }
+}

@@ -1,0 +1,260 @@
+package io.llmsentinel.devtools.generator;
+
+import io.llmsentinel.testkit.OtlpJsonTraces;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Realistic LLM telemetry as the OpenTelemetry Collector's Kafka exporter writes it: spans made by
+ * the real OpenTelemetry Java SDK and marshalled by its OTLP/JSON exporter, one {@code
+ * ExportTraceServiceRequest} per message. Each message holds 1..N spans of one service: an HTTP
+ * server span (not an LLM span) with a GenAI client span under it, per request.
+ *
+ * <p>Values follow lognormal distributions around each service's medians; latency is time to first
+ * token plus output tokens at the service's generation speed, and cost follows tokens and the
+ * model's price. Incidents change those values while they are active. Deterministic for a seed.
+ */
+public final class TelemetryGenerator implements AutoCloseable {
+
+    private final Random random;
+    private final List<ServiceProfile> profiles;
+    private final double totalWeight;
+    private final List<Incident> incidents;
+    private final int maxSpansPerMessage;
+    private final Map<String, SdkTracerProvider> providers = new HashMap<>();
+    private final OtlpJsonTraces otlp = new OtlpJsonTraces();
+
+    private long llmSpans;
+    private long otherSpans;
+
+    public TelemetryGenerator(long seed, List<Incident> incidents, int maxSpansPerMessage) {
+        this.random = new Random(seed);
+        this.profiles = ServiceProfile.defaults();
+        this.totalWeight = profiles.stream().mapToDouble(ServiceProfile::weight).sum();
+        this.incidents = List.copyOf(incidents);
+        this.maxSpansPerMessage = Math.max(1, maxSpansPerMessage);
+    }
+
+    /** The service and model an incident of this type is injected into by default. */
+    public static String[] defaultTarget(Incident.Type type) {
+        return switch (type) {
+            case LATENCY_SPIKE, COST_JUMP -> new String[] {"support-bot", "gpt-4o"};
+            case TOKEN_EXPLOSION -> new String[] {"code-assistant", "claude-3-5-sonnet-20241022"};
+            case ERROR_BURST -> new String[] {"search-summarizer", "gpt-4o-mini-2024-07-18"};
+        };
+    }
+
+    /** Names of all simulated services. */
+    public static List<String> services() {
+        return ServiceProfile.defaults().stream().map(ServiceProfile::service).toList();
+    }
+
+    /** One message: requests of one service that ended at or shortly before {@code eventTimeMs}. */
+    public byte[] nextMessage(long eventTimeMs) {
+        ServiceProfile p = pickService();
+        int requests = 1 + random.nextInt(Math.max(1, maxSpansPerMessage / 2));
+        if (maxSpansPerMessage == 1) {
+            // Only the LLM span fits.
+            emitRequest(p, eventTimeMs, false);
+        } else {
+            for (int i = 0; i < requests; i++) {
+                emitRequest(p, eventTimeMs - random.nextInt(400), true);
+            }
+        }
+        return otlp.drain();
+    }
+
+    public long llmSpans() {
+        return llmSpans;
+    }
+
+    public long otherSpans() {
+        return otherSpans;
+    }
+
+    private ServiceProfile pickService() {
+        double x = random.nextDouble() * totalWeight;
+        for (ServiceProfile p : profiles) {
+            x -= p.weight();
+            if (x < 0) {
+                return p;
+            }
+        }
+        return profiles.get(profiles.size() - 1);
+    }
+
+    private Incident.Type activeIncident(ServiceProfile p, long t) {
+        for (Incident i : incidents) {
+            if (i.activeAt(t, p.service())) {
+                return i.type();
+            }
+        }
+        return null;
+    }
+
+    private void emitRequest(ServiceProfile p, long endMs, boolean withParent) {
+        Incident.Type incident = activeIncident(p, endMs);
+        boolean embeddings = "embeddings".equals(p.operation());
+        double errorRate = incident == Incident.Type.ERROR_BURST ? 0.6 : p.errorRate();
+        boolean error = random.nextDouble() < errorRate;
+
+        double inputTokens = Math.max(1, Math.round(lognormal(p.medianInputTokens(), 0.45)));
+        double outputTokens =
+                embeddings ? 0 : Math.max(1, Math.round(lognormal(p.medianOutputTokens(), 0.45)));
+        double ttftMs = embeddings ? 0 : lognormal(p.medianTtftMs(), 0.25);
+        double tokensPerSecond = embeddings ? 0 : lognormal(p.medianTokensPerSecond(), 0.15);
+        if (incident == Incident.Type.LATENCY_SPIKE) {
+            ttftMs *= 5;
+            tokensPerSecond /= 4;
+        }
+        if (incident == Incident.Type.TOKEN_EXPLOSION) {
+            outputTokens = Math.min(16_000, outputTokens * 8);
+        }
+        double latencyMs =
+                embeddings
+                        ? lognormal(60, 0.3) + inputTokens / 40.0
+                        : ttftMs + outputTokens * 1000.0 / tokensPerSecond;
+        String errorType = null;
+        if (error) {
+            errorType = random.nextBoolean() ? "429" : "500";
+            outputTokens = 0;
+            latencyMs = lognormal(180, 0.4);
+            ttftMs = Double.NaN;
+        }
+        double cost =
+                (inputTokens * p.inputPricePerMillion() + outputTokens * p.outputPricePerMillion())
+                        / 1_000_000.0;
+        if (incident == Incident.Type.COST_JUMP) {
+            cost *= 10;
+        }
+
+        Tracer tracer = tracer(p);
+        long endNanos = endMs * 1_000_000L;
+        long llmStartNanos = endNanos - Math.round(latencyMs * 1_000_000.0);
+        Context parentContext = Context.root();
+        Span server = null;
+        if (withParent) {
+            server =
+                    tracer.spanBuilder("POST /v1/" + p.operation())
+                            .setSpanKind(SpanKind.SERVER)
+                            .setStartTimestamp(llmStartNanos - 3_000_000L, TimeUnit.NANOSECONDS)
+                            .setAttribute("http.request.method", "POST")
+                            .setAttribute("http.route", "/v1/" + p.operation())
+                            .startSpan();
+            parentContext = Context.root().with(server);
+        }
+        Span llm =
+                tracer.spanBuilder(p.operation() + " " + p.model())
+                        .setSpanKind(SpanKind.CLIENT)
+                        .setParent(parentContext)
+                        .setStartTimestamp(llmStartNanos, TimeUnit.NANOSECONDS)
+                        .startSpan();
+        setAttributes(llm, p, inputTokens, outputTokens, ttftMs, cost, error, errorType);
+        if (error) {
+            llm.setStatus(StatusCode.ERROR, "provider returned " + errorType);
+        }
+        llm.end(endNanos, TimeUnit.NANOSECONDS);
+        llmSpans++;
+        if (server != null) {
+            if (error) {
+                server.setStatus(StatusCode.ERROR);
+            }
+            server.setAttribute("http.response.status_code", error ? 502L : 200L);
+            server.end(endNanos + 2_000_000L, TimeUnit.NANOSECONDS);
+            otherSpans++;
+        }
+    }
+
+    private void setAttributes(
+            Span s,
+            ServiceProfile p,
+            double inputTokens,
+            double outputTokens,
+            double ttftMs,
+            double cost,
+            boolean error,
+            String errorType) {
+        long in = (long) inputTokens;
+        long out = (long) outputTokens;
+        switch (p.convention()) {
+            case SEMCONV -> {
+                s.setAttribute("gen_ai.provider.name", p.provider());
+                s.setAttribute("gen_ai.operation.name", p.operation());
+                s.setAttribute("gen_ai.request.model", p.model());
+                s.setAttribute("gen_ai.response.model", p.model());
+                s.setAttribute("gen_ai.usage.input_tokens", in);
+                if (!"embeddings".equals(p.operation())) {
+                    s.setAttribute("gen_ai.usage.output_tokens", out);
+                    if (!Double.isNaN(ttftMs)) {
+                        s.setAttribute("gen_ai.response.time_to_first_chunk", ttftMs / 1000.0);
+                    }
+                }
+                if (p.reportsCost()) {
+                    s.setAttribute("gen_ai.usage.cost", cost);
+                }
+                if (error) {
+                    s.setAttribute("error.type", errorType);
+                }
+            }
+            case SEMCONV_LEGACY -> {
+                s.setAttribute("gen_ai.system", p.provider());
+                s.setAttribute("gen_ai.operation.name", p.operation());
+                s.setAttribute("gen_ai.request.model", p.model());
+                s.setAttribute("gen_ai.usage.prompt_tokens", in);
+                s.setAttribute("gen_ai.usage.completion_tokens", out);
+                if (!Double.isNaN(ttftMs)) {
+                    s.setAttribute("gen_ai.server.time_to_first_token", ttftMs / 1000.0);
+                }
+            }
+            case OPENINFERENCE -> {
+                s.setAttribute("openinference.span.kind", "LLM");
+                s.setAttribute("llm.provider", p.provider());
+                s.setAttribute("llm.model_name", p.model());
+                s.setAttribute("llm.token_count.prompt", in);
+                s.setAttribute("llm.token_count.completion", out);
+                s.setAttribute("llm.token_count.total", in + out);
+                if (p.reportsCost()) {
+                    s.setAttribute("llm.cost.total", cost);
+                }
+                s.setAttribute(
+                        AttributeKey.stringKey("input.value"),
+                        "Customer jane.doe@example.com asks about invoice 4111 1111 1111 1111");
+            }
+        }
+    }
+
+    private Tracer tracer(ServiceProfile p) {
+        SdkTracerProvider provider =
+                providers.computeIfAbsent(
+                        p.service(),
+                        name ->
+                                otlp.provider(
+                                        Attributes.builder()
+                                                .put("service.name", name)
+                                                .put("deployment.environment.name", p.environment())
+                                                .put("service.namespace", "llm-apps")
+                                                .build()));
+        return provider.get("io.llmsentinel.generator", "0.1.0");
+    }
+
+    /** Lognormal around a median, with the given sigma of the underlying normal. */
+    private double lognormal(double median, double sigma) {
+        return median * Math.exp(sigma * random.nextGaussian());
+    }
+
+    @Override
+    public void close() {
+        otlp.close();
+    }
+}

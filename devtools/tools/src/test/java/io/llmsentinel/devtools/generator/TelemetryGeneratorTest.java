@@ -1,0 +1,110 @@
+package io.llmsentinel.devtools.generator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.llmsentinel.functions.model.LlmRequest;
+import io.llmsentinel.functions.read.OtlpTraceReader;
+import io.llmsentinel.functions.read.PriceTable;
+import io.llmsentinel.functions.read.ReadResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** What the generator sends is real OTLP/JSON that the job's reader understands in full. */
+class TelemetryGeneratorTest {
+
+    private final OtlpTraceReader reader = new OtlpTraceReader(PriceTable.empty(), 1 << 22, 512);
+
+    @Test
+    void everyGeneratedSpanIsReadAndCounted() {
+        long start = 1_764_000_000_000L;
+        List<LlmRequest> requests = new ArrayList<>();
+        long skipped = 0;
+        try (TelemetryGenerator gen = new TelemetryGenerator(1, List.of(), 6)) {
+            for (int i = 0; i < 300; i++) {
+                ReadResult r = reader.read(gen.nextMessage(start + i * 50L));
+                assertThat(r.invalid()).isEmpty();
+                requests.addAll(r.requests());
+                skipped += r.skipped();
+            }
+            assertThat(requests).hasSize((int) gen.llmSpans());
+            assertThat(skipped).isEqualTo(gen.otherSpans());
+        }
+        Set<String> services = requests.stream().map(r -> r.service).collect(Collectors.toSet());
+        assertThat(services).containsExactlyInAnyOrderElementsOf(TelemetryGenerator.services());
+        // Each attribute convention the generator writes is read into the same dimensions.
+        assertThat(requests.stream().map(r -> r.provider).collect(Collectors.toSet()))
+                .contains("openai", "anthropic", "aws.bedrock");
+        assertThat(requests)
+                .filteredOn(r -> r.service.equals("code-assistant"))
+                .allSatisfy(r -> assertThat(r.outputTokens).isNotNaN());
+        assertThat(requests)
+                .filteredOn(r -> r.service.equals("rag-api"))
+                .allSatisfy(
+                        r -> {
+                            assertThat(r.costUsd).isNotNaN();
+                            assertThat(r.promptText)
+                                    .doesNotContain("@")
+                                    .contains("[EMAIL]", "[CARD]");
+                        });
+        assertThat(requests).anySatisfy(r -> assertThat(r.error).isTrue());
+        assertThat(requests).allSatisfy(r -> assertThat(r.environment).isNotNull());
+    }
+
+    @Test
+    void latencySpikeRaisesLatencyOnlyForItsServiceAndOnlyWhileActive() {
+        long start = 1_764_000_000_000L;
+        Incident spike =
+                new Incident(
+                        Incident.Type.LATENCY_SPIKE,
+                        "support-bot",
+                        "gpt-4o",
+                        start + 10_000,
+                        start + 20_000);
+        List<LlmRequest> all = new ArrayList<>();
+        try (TelemetryGenerator gen = new TelemetryGenerator(2, List.of(spike), 2)) {
+            for (int i = 0; i < 600; i++) {
+                all.addAll(reader.read(gen.nextMessage(start + i * 50L)).requests());
+            }
+        }
+        double during = medianLatency(all, "support-bot", true, spike);
+        double outside = medianLatency(all, "support-bot", false, spike);
+        double otherDuring = medianLatency(all, "code-assistant", true, spike);
+        double otherOutside = medianLatency(all, "code-assistant", false, spike);
+
+        assertThat(during / outside).isGreaterThan(3.0);
+        assertThat(otherDuring / otherOutside).isBetween(0.7, 1.4);
+    }
+
+    private static double medianLatency(
+            List<LlmRequest> all, String service, boolean during, Incident i) {
+        double[] v =
+                all.stream()
+                        .filter(r -> r.service.equals(service) && !r.error)
+                        .filter(
+                                r ->
+                                        i.activeAt(r.eventTimeMs + 200, "support-bot") == during
+                                                && (during
+                                                        || r.eventTimeMs < i.startMs() - 1000
+                                                        || r.eventTimeMs > i.endMs() + 1000))
+                        .mapToDouble(r -> r.latencyMs)
+                        .sorted()
+                        .toArray();
+        assertThat(v).isNotEmpty();
+        return v[v.length / 2];
+    }
+
+    @Test
+    void incidentSpecsParse() {
+        Incident i = GeneratorMain.parseIncident("token_explosion@40+20", 1000);
+        assertThat(i.type()).isEqualTo(Incident.Type.TOKEN_EXPLOSION);
+        assertThat(i.service()).isEqualTo("code-assistant");
+        assertThat(i.startMs()).isEqualTo(41_000);
+        assertThat(i.endMs()).isEqualTo(61_000);
+        Incident j = GeneratorMain.parseIncident("error_burst:rag-api@1.5+2", 0);
+        assertThat(j.service()).isEqualTo("rag-api");
+        assertThat(j.startMs()).isEqualTo(1500);
+    }
+}

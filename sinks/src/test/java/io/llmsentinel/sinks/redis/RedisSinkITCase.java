@@ -1,0 +1,146 @@
+package io.llmsentinel.sinks.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.llmsentinel.functions.anomaly.Anomaly;
+import io.llmsentinel.functions.model.BaselineSnapshot;
+import io.llmsentinel.functions.model.RedisKeys;
+import io.llmsentinel.testkit.MiniClusters;
+import io.llmsentinel.testkit.TestServers;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.JedisPooled;
+
+/** The Redis live view in a Flink job, against the real Redis that scripts/test.sh starts. */
+class RedisSinkITCase {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = MiniClusters.oneTaskManagerTwoSlots();
+
+    private final String service = "it-svc:" + UUID.randomUUID().toString().substring(0, 8);
+
+    private static RedisSettings settings(int port) {
+        return new RedisSettings(TestServers.REDIS_HOST, port, "", 3600, 100, 10_000, 500);
+    }
+
+    private BaselineSnapshot baseline(int i) {
+        BaselineSnapshot b = new BaselineSnapshot();
+        b.service = service;
+        b.model = "gpt-4o";
+        b.provider = "openai";
+        b.operation = "chat";
+        b.environment = "prod";
+        b.metric = "latency_ms";
+        b.eventTimeMs = 1_764_000_000_000L + i;
+        b.samples = 20L * (i + 1);
+        b.mean = 1000 + i;
+        b.stddev = 100;
+        b.median = 980;
+        b.mad = 60;
+        b.q1 = 930;
+        b.q3 = 1050;
+        b.lastValue = 1200;
+        return b;
+    }
+
+    private Anomaly anomaly(int i) {
+        Anomaly a = new Anomaly();
+        a.anomalyId = String.format("%032x", i);
+        a.service = service;
+        a.metric = "latency_ms";
+        a.severity = "high";
+        a.anomalyType = "latency_spike";
+        a.eventTimeMs = 1_764_000_000_000L + i;
+        a.value = i;
+        return a;
+    }
+
+    @Test
+    void baselinesAndRecentAnomaliesAreReadableWithTheDocumentedKeys() throws Exception {
+        List<BaselineSnapshot> baselines = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            baselines.add(baseline(i));
+        }
+        List<Anomaly> anomalies = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            anomalies.add(anomaly(i));
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        env.fromData(baselines, TypeInformation.of(BaselineSnapshot.class))
+                .sinkTo(new RedisSink<>(settings(6379), RedisWrites.baselines(), "b"));
+        env.fromData(anomalies, TypeInformation.of(Anomaly.class))
+                .sinkTo(new RedisSink<>(settings(6379), RedisWrites.recentAnomalies(), "a"));
+        env.execute("redis-sink-it");
+
+        try (JedisPooled redis = new JedisPooled(TestServers.REDIS_HOST, TestServers.REDIS_PORT)) {
+            String key = RedisKeys.baseline(service, "gpt-4o", "openai", "chat", "latency_ms");
+            assertThat(key).as("a colon in a service name is escaped").contains("it-svc%3A");
+            Map<String, String> h = redis.hgetAll(key);
+            assertThat(h.get("samples")).isEqualTo("100"); // the last snapshot wins
+            assertThat(h.get("mean")).isEqualTo("1004.0");
+            assertThat(h.get("service")).isEqualTo(service);
+            assertThat(redis.ttl(key)).isBetween(3000L, 3600L);
+            assertThat(redis.smembers(RedisKeys.baselines(service))).containsExactly(key);
+            assertThat(redis.smembers(RedisKeys.SERVICES)).contains(service);
+
+            List<String> recent = redis.lrange(RedisKeys.recentAnomalies(service), 0, -1);
+            assertThat(recent).as("capped at 100").hasSize(100);
+            assertThat(recent.get(0)).as("newest first").contains(String.format("%032x", 149));
+            assertThat(recent.get(99)).contains(String.format("%032x", 50));
+
+            redis.del(key, RedisKeys.baselines(service), RedisKeys.recentAnomalies(service));
+            redis.srem(RedisKeys.SERVICES, service);
+        }
+    }
+
+    @Test
+    @Timeout(120) // a writer that blocked on Redis would hang the job: that must fail, not wait
+    void aRedisThatIsDownDoesNotStopTheJob() throws Exception {
+        List<Anomaly> anomalies = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            anomalies.add(anomaly(i));
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        var stream = env.fromData(anomalies, TypeInformation.of(Anomaly.class));
+        // Nothing listens on port 1: every write fails, the queue fills, the rest is dropped.
+        stream.sinkTo(new RedisSink<>(settings(1), RedisWrites.recentAnomalies(), "down"));
+        // The rest of the job goes on: every record reaches another output.
+        DELIVERED.set(0);
+        stream.sinkTo(new Counting());
+        env.execute("redis-down-it");
+        assertThat(DELIVERED.get()).isEqualTo(20_000);
+    }
+
+    static final java.util.concurrent.atomic.AtomicLong DELIVERED =
+            new java.util.concurrent.atomic.AtomicLong();
+
+    /** Counts what reaches it. */
+    static final class Counting implements org.apache.flink.api.connector.sink2.Sink<Anomaly> {
+        @Override
+        @SuppressWarnings("deprecation")
+        public org.apache.flink.api.connector.sink2.SinkWriter<Anomaly> createWriter(
+                InitContext context) {
+            return new org.apache.flink.api.connector.sink2.SinkWriter<>() {
+                @Override
+                public void write(Anomaly a, Context c) {
+                    DELIVERED.incrementAndGet();
+                }
+
+                @Override
+                public void flush(boolean endOfInput) {}
+
+                @Override
+                public void close() {}
+            };
+        }
+    }
+}
