@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Runs the job's detector code, with the job's configuration, over recorded series and scores it.
-#   scripts/backtest.sh --nab-root DIR --files LIST --out OUT [--config FILE]
+#   scripts/backtest.sh --nab-root DIR [--files LIST] [--out OUT] [--config FILE]
+#       NAB (a checkout of numenta/NAB, or any folder in its layout: data/, labels/): scores every
+#       series (or those in LIST, else DIR/files.txt) and prints the NAB scores; the last line is
+#       NAB standard=.. reward_low_FP_rate=.. reward_low_FN_rate=..
+#   scripts/backtest.sh --nab-root DIR [--files LIST] --reproduce numenta=69.04/62.18/73.19,null=0/0/0
+#       scores published detectors' results (DIR/results/<name>) with this project's scorer and
+#       fails unless each reproduces its expected standard/low-FP/low-FN scores to two decimals
 #   scripts/backtest.sh --telemetry [--duration SECONDS] [--rate N] [--config FILE]
+#       generated LLM telemetry with injected incidents, through the reader, detectors and alerts
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 build_project
 ARGS=("$@")
 case " $* " in *" --config "*) ;; *) ARGS+=(--config "$ROOT/conf/sentinel.yaml") ;; esac
-exec java -Xmx1g -Dlog4j.configurationFile="$ROOT/conf/log4j-console.properties" \
-  -cp "$(local_classpath)" io.llmsentinel.job.backtest.Backtest "${ARGS[@]}"
+devtools_java -Xmx1g io.llmsentinel.devtools.backtest.Backtest "${ARGS[@]}"

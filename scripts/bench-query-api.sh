@@ -24,35 +24,28 @@ build_project
 BENCH_DIR="$RUN_DIR/bench-query-api"
 mkdir -p "$BENCH_DIR"
 API_PID="$BENCH_DIR/query-api.pid"
-STARTED=""
-# (grep on a variable: with pipefail, grep -q closing a pipe early would count as a failure)
-STATUS=$("$ROOT/scripts/services.sh" status)
-for s in redis influxdb influx-translator; do
-  grep -q "^$s: running" <<<"$STATUS" || STARTED="$s $STARTED"
-done
+STARTED=$(services_to_stop redis influxdb influx-translator)
 cleanup() {
   stop_pid "query API" "$API_PID" 20
-  [ -n "$STARTED" ] && "$ROOT/scripts/services.sh" down $STARTED
+  if [ -n "${STARTED// /}" ]; then "$ROOT/scripts/services.sh" down $STARTED; fi
 }
 trap cleanup EXIT
 "$ROOT/scripts/services.sh" up redis influxdb influx-translator
 
 DB="bench_$(date +%s)"
 curl -fs -XPOST http://127.0.0.1:8086/query --data-urlencode "q=CREATE DATABASE $DB" >/dev/null
-java -Xmx512m $JAVA_OPENS -cp "$(local_classpath)" io.llmsentinel.job.devtools.SampleData \
+devtools_java -Xmx512m io.llmsentinel.devtools.sample.SampleData \
   --influxdb http://127.0.0.1:8181 --database "$DB" --minutes 20
 
 port_open 8080 && die "port 8080 is taken"
 TOKEN="bench-$(head -c 12 /dev/urandom | base64 | tr '+/' '-_')"
 SENTINEL_QUERY_API_TOKEN_HASHES="$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)" \
-SENTINEL_INFLUXDB_DATABASE="$DB" \
+SENTINEL_SINKS_INFLUXDB_DATABASE="$DB" \
   nohup java -Xmx512m $JAVA_OPENS -jar "$ROOT/query-api/target/sentinel-query-api.jar" \
   --config "$ROOT/conf/sentinel.yaml" > "$BENCH_DIR/query-api.log" 2>&1 &
 echo $! > "$API_PID"
-until curl -fs http://127.0.0.1:8080/health/live >/dev/null 2>&1; do
-  pid_alive "$API_PID" || { tail -20 "$BENCH_DIR/query-api.log"; die "query API died"; }
-  sleep 0.5
-done
+wait_until "query API answering /health/live" 60 "$API_PID" "$BENCH_DIR/query-api.log" \
+  http_ok http://127.0.0.1:8080/health/live
 
 FROM=$(date -u -d '-40 min' +%Y-%m-%dT%H:%M:%SZ)
 log "wrk: $CONNECTIONS connections, 2 threads, ${SECONDS_EACH}s per endpoint (cache TTL 5 s: most answers are cache hits, as for a dashboard)"

@@ -14,14 +14,6 @@ LOGS="$FLINK_DIR/log"
 JM_PID="$FLINK_DIR/jobmanager.pid"
 TM_PID="$FLINK_DIR/taskmanager.pid"
 
-install_flink() {
-  if [ -f "$LIB/.complete" ]; then return 0; fi
-  log "installing the Flink 1.20 cluster jars from Maven Central into $LIB (first run only)"
-  rm -rf "$LIB"; mkdir -p "$LIB"
-  (cd "$ROOT/scripts/flink-cluster" && mvn -q -B dependency:copy-dependencies \
-      -DoutputDirectory="$LIB" -DincludeScope=runtime) || die "could not fetch the Flink jars"
-  touch "$LIB/.complete"
-}
 
 write_conf() {
   mkdir -p "$CONF" "$LOGS" "$FLINK_DIR/tmp" "$FLINK_DIR/web" "$FLINK_DIR/checkpoints" "$FLINK_DIR/savepoints"
@@ -36,13 +28,19 @@ bash_java_utils() {
     2>/dev/null | grep '^BASH_JAVA_UTILS_EXEC_RESULT:' | sed 's/^BASH_JAVA_UTILS_EXEC_RESULT://'
 }
 
+# tm_registered: the TaskManager has registered (and fails the wait at once if it died).
+tm_registered() {
+  pid_alive "$TM_PID" || { tail -n 30 "$LOGS/taskmanager.log" >&2; die "the TaskManager died while starting"; }
+  http_ok http://127.0.0.1:8081/overview '"taskmanagers":[1-9]'
+}
+
 cluster_up() {
   if pid_alive "$JM_PID" && pid_alive "$TM_PID"; then
     log "flink cluster already running (JobManager pid $(cat "$JM_PID"), TaskManager pid $(cat "$TM_PID"))"; return 0
   fi
   port_open 8081 && die "port 8081 is taken by another process; stop it first"
   ensure_command curl curl
-  install_flink
+  install_jars "$ROOT/scripts/flink-cluster" "$LIB" "the Flink 1.20 cluster jars"
   write_conf
   local jm_params tm_params tm_jvm tm_dyn
   jm_params=$(bash_java_utils GET_JM_RESOURCE_PARAMS | head -n 1)
@@ -66,13 +64,7 @@ cluster_up() {
     > "$LOGS/taskmanager.out" 2>&1 &
   echo $! > "$TM_PID"
 
-  local waited=0
-  until curl -fs http://127.0.0.1:8081/overview 2>/dev/null | grep -q '"taskmanagers":[1-9]'; do
-    pid_alive "$JM_PID" || { tail -n 30 "$LOGS/jobmanager.log" >&2; die "the JobManager died while starting"; }
-    pid_alive "$TM_PID" || { tail -n 30 "$LOGS/taskmanager.log" >&2; die "the TaskManager died while starting"; }
-    [ $waited -lt 120 ] || die "no TaskManager registered within 120 s (logs in $LOGS)"
-    sleep 1; waited=$((waited + 1))
-  done
+  wait_until "TaskManager registered at the JobManager" 120 "$JM_PID" "$LOGS/jobmanager.log" tm_registered
   log "flink cluster is up: web UI http://localhost:8081, 1 TaskManager with 2 slots"
 }
 

@@ -38,18 +38,15 @@ cleanup() {
   [ -f "$DEMO_DIR/webhooks.log" ] && tail -n 1 "$DEMO_DIR/webhooks.log" | grep -E "^webhook receiver:" || true
   [ -f "$DEMO_DIR/rabbitmq.log" ] && grep -E "^rabbitmq consumer:" "$DEMO_DIR/rabbitmq.log" || true
   [ -n "${PRINTER_PID:-}" ] && kill "$PRINTER_PID" 2>/dev/null || true
-  if [ -n "$SERVICES_STARTED" ]; then "$ROOT/scripts/services.sh" down
-  elif [ -n "${TRANSLATOR_STARTED:-}" ]; then "$ROOT/scripts/services.sh" down influx-translator; fi
+  if [ -n "${SERVICES_STARTED// /}" ]; then "$ROOT/scripts/services.sh" down $SERVICES_STARTED; fi
   log "demo stopped; logs are in $DEMO_DIR"
 }
 trap cleanup INT TERM EXIT
 
 ensure_command curl curl
+ensure_command jq jq
 build_project
-STATUS=$("$ROOT/scripts/services.sh" status)   # grep on a variable: pipefail-safe
-if ! grep -q running <<<"$STATUS"; then SERVICES_STARTED=yes; fi
-TRANSLATOR_STARTED=""
-grep -q "^influx-translator: running" <<<"$STATUS" || TRANSLATOR_STARTED=yes
+SERVICES_STARTED=$(services_to_stop kafka rabbitmq redis influxdb influx-translator)
 "$ROOT/scripts/services.sh" up kafka rabbitmq redis influxdb influx-translator
 
 # A fresh InfluxDB database for this run, so the summary counts only this run's points.
@@ -59,15 +56,11 @@ curl -fs -XPOST http://127.0.0.1:8086/query --data-urlencode "q=CREATE DATABASE 
   || die "could not create the InfluxDB database $DEMO_DB"
 
 # What an alert consumer sees: a durable queue bound to alert.# on the sentinel.alerts exchange.
-java -Xmx128m -cp "$(local_classpath)" io.llmsentinel.job.devtools.AlertQueueConsumer --purge true \
+devtools_java -Xmx128m io.llmsentinel.devtools.demo.AlertQueueConsumer --purge true \
   > "$DEMO_DIR/rabbitmq.log" 2>&1 &
 echo $! > "$CONSUMER_PID"
-waited=0
-until grep -q "^consuming queue" "$DEMO_DIR/rabbitmq.log" 2>/dev/null; do
-  pid_alive "$CONSUMER_PID" || { cat "$DEMO_DIR/rabbitmq.log" >&2; die "the RabbitMQ consumer died"; }
-  [ $waited -lt 60 ] || die "the RabbitMQ consumer did not start"
-  sleep 0.5; waited=$((waited + 1))
-done
+wait_until "RabbitMQ consumer on its queue" 30 "$CONSUMER_PID" "$DEMO_DIR/rabbitmq.log" \
+  grep -q "^consuming queue" "$DEMO_DIR/rabbitmq.log"
 log "RabbitMQ queue sentinel.demo.alerts bound to alert.# (log: $DEMO_DIR/rabbitmq.log)"
 
 # A local webhook receiver that checks every signature; the job delivers alerts to it (and also
@@ -82,7 +75,7 @@ sed '/^sinks:/a\
       url: http://127.0.0.1:'"$WEBHOOK_PORT"'/hook\
       secrets: ["${env:DEMO_WEBHOOK_SECRET}"]' "$ROOT/conf/sentinel.yaml" > "$DEMO_DIR/sentinel-demo.yaml"
 port_open $WEBHOOK_PORT && die "port $WEBHOOK_PORT is taken; the demo's webhook receiver needs it"
-java -Xmx128m -cp "$(local_classpath)" io.llmsentinel.job.generator.WebhookReceiver \
+devtools_java -Xmx128m io.llmsentinel.devtools.demo.WebhookReceiver \
   "$WEBHOOK_PORT" > "$DEMO_WEBHOOK_LOG" 2>&1 &
 echo $! > "$RECEIVER_PID"
 log "webhook receiver on http://127.0.0.1:$WEBHOOK_PORT/hook (verifies each signature; log: $DEMO_DIR/webhooks.log)"
@@ -101,47 +94,30 @@ nohup java -Xmx1g $JAVA_OPENS -Dlog4j.configurationFile="$ROOT/conf/log4j-consol
   > "$DEMO_DIR/anomalies.jsonl" 2> "$DEMO_DIR/job.log" &
 echo $! > "$JOB_PID"
 
-waited=0
-until curl -fs http://127.0.0.1:8081/jobs/overview 2>/dev/null | grep -q '"state":"RUNNING"'; do
-  pid_alive "$JOB_PID" || { tail -n 40 "$DEMO_DIR/job.log" >&2; die "the job died while starting (log: $DEMO_DIR/job.log)"; }
-  [ $waited -lt 120 ] || die "the job did not reach RUNNING in 120 s (log: $DEMO_DIR/job.log)"
-  sleep 1; waited=$((waited + 1))
-done
+wait_until "job RUNNING in the local Flink" 120 "$JOB_PID" "$DEMO_DIR/job.log" \
+  http_ok http://127.0.0.1:8081/jobs/overview '"state":"RUNNING"'
 log "job RUNNING; open http://localhost:8081 to watch it"
 
 # The side service beside the job, with a token made for this run (only its hash is configured).
 port_open 8080 && die "port 8080 is taken; the demo's query API needs it"
 QUERY_API_TOKEN="demo-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
 SENTINEL_QUERY_API_TOKEN_HASHES="$(printf %s "$QUERY_API_TOKEN" | sha256sum | cut -d' ' -f1)" \
-SENTINEL_INFLUXDB_DATABASE="$DEMO_DB" \
+SENTINEL_SINKS_INFLUXDB_DATABASE="$DEMO_DB" \
   nohup java -Xmx256m $JAVA_OPENS -jar "$ROOT/query-api/target/sentinel-query-api.jar" \
   --config "$DEMO_DIR/sentinel-demo.yaml" > "$DEMO_DIR/query-api.log" 2>&1 &
 echo $! > "$QUERY_API_PID"
-waited=0
-until curl -fs http://127.0.0.1:8080/health/live >/dev/null 2>&1; do
-  pid_alive "$QUERY_API_PID" || { tail -n 20 "$DEMO_DIR/query-api.log" >&2; die "the query API died while starting"; }
-  [ $waited -lt 60 ] || die "the query API did not start in 60 s (log: $DEMO_DIR/query-api.log)"
-  sleep 0.5; waited=$((waited + 1))
-done
+wait_until "query API answering /health/live" 60 "$QUERY_API_PID" "$DEMO_DIR/query-api.log" \
+  http_ok http://127.0.0.1:8080/health/live
 log "query API and dashboard: http://127.0.0.1:8080/#token=$QUERY_API_TOKEN (API: Authorization: Bearer $QUERY_API_TOKEN)"
 
 # Print each alert (deduplicated anomaly) as it arrives, one readable line each (the raw JSON is
 # in anomalies.jsonl; every anomaly also goes to the sentinel.anomalies topic).
-(tail -n +1 -F --pid="$(cat "$JOB_PID")" "$DEMO_DIR/anomalies.jsonl" 2>/dev/null | while IFS= read -r line; do
-  json="${line#*> }"
-  sev=$(sed -n 's/.*"severity":"\([a-z]*\)".*/\1/p' <<<"$json")
-  type=$(sed -n 's/.*"anomaly_type":"\([a-z_]*\)".*/\1/p' <<<"$json")
-  svc=$(sed -n 's/.*"service":"\([^"]*\)".*/\1/p' <<<"$json")
-  model=$(sed -n 's/.*"model":"\([^"]*\)".*/\1/p' <<<"$json")
-  metric=$(sed -n 's/.*"metric":"\([a-z_]*\)".*/\1/p' <<<"$json")
-  value=$(sed -n 's/.*"value":\([-0-9.eE]*\).*/\1/p' <<<"$json")
-  mean=$(sed -n 's/.*"baseline":{"mean":\([-0-9.eE]*\).*/\1/p' <<<"$json")
-  t=$(sed -n 's/.*"event_time":"\([^"]*\)".*/\1/p' <<<"$json")
-  sup=$(sed -n 's/.*"suppressed_before":\([0-9]*\).*/\1/p' <<<"$json")
-  printf 'ALERT %-8s %-18s %-18s %-30s %s=%.6g (baseline mean %.6g) at %s%s\n' \
-    "$sev" "$type" "$svc" "$model" "$metric" "$value" "${mean:-0}" "$t" \
-    "$([ "${sup:-0}" -gt 0 ] && echo " (+$sup similar suppressed)")"
-done) &
+# The console sink prefixes each line with the subtask ("1> "); jq reads the JSON after it.
+(tail -n +1 -F --pid="$(cat "$JOB_PID")" "$DEMO_DIR/anomalies.jsonl" 2>/dev/null \
+  | sed -u 's/^[0-9]*> //' \
+  | jq --unbuffered -r 'select(type == "object" and .anomaly_id)
+      | "ALERT \(.severity | .[0:8] | . + " " * (8 - length)) \(.anomaly_type) \(.service) \(.model) \(.metric)=\(.value) (baseline mean \(.baseline.mean // "-")) at \(.event_time)"
+        + (if (.suppressed_before // 0) > 0 then " (+\(.suppressed_before) similar suppressed)" else "" end)' 2>/dev/null) &
 PRINTER_PID=$!
 
 if [ -n "$DURATION" ]; then
@@ -160,8 +136,7 @@ if [ -z "$DURATION" ]; then
              --incident "cost_jump@180+10" --incident "error_burst@240+10")
 fi
 log "feeding telemetry for ${GEN_SECONDS}s at 20 messages/s (1-6 spans each), one malformed message in 200"
-java -Xmx512m -Dlog4j.configurationFile="$ROOT/conf/log4j-console.properties" -cp "$(local_classpath)" \
-  io.llmsentinel.job.generator.GeneratorMain --rate 20 --duration "$GEN_SECONDS" --bad-every 200 \
+devtools_java -Xmx512m io.llmsentinel.devtools.generator.GeneratorMain --rate 20 --duration "$GEN_SECONDS" --bad-every 200 \
   --record "$RECORD" "${INCIDENTS[@]}" &
 echo $! > "$GEN_PID"
 wait "$(cat "$GEN_PID")" || true
@@ -170,15 +145,14 @@ rm -f "$GEN_PID"
 log "generator finished; letting the job catch up (anomalies are committed to Kafka on checkpoints, every 10 s)"
 sleep 15
 echo
-java -Xmx256m -Dlog4j.configurationFile="$ROOT/conf/log4j-console.properties" -cp "$(local_classpath)" \
-  io.llmsentinel.job.generator.IncidentReport --record "$RECORD" || true
+devtools_java -Xmx256m io.llmsentinel.devtools.generator.IncidentReport --record "$RECORD" || true
 log "malformed messages went to the dead-letter topic sentinel.deadletter (see $DEMO_DIR/job.log for the warnings)"
 log "alerts delivered to the webhook receiver: $(grep -c '^WEBHOOK verified' "$DEMO_DIR/webhooks.log" || true) verified, $(grep -c '^WEBHOOK REJECTED' "$DEMO_DIR/webhooks.log" || true) rejected"
 log "alerts on the RabbitMQ queue bound to alert.#: $(grep -c '^RABBITMQ ' "$DEMO_DIR/rabbitmq.log" || true) ($(grep -o '^RABBITMQ alert\.[a-z]*' "$DEMO_DIR/rabbitmq.log" | sort | uniq -c | awk '{printf "%s%s %s", sep, $1, $3; sep=", "}'))"
 influx_count() {
   curl -s -G "http://127.0.0.1:8086/query" --data-urlencode "db=$DEMO_DB" --data-urlencode "q=$1" \
-    | sed -n 's/.*"values":\[\[[^,]*,\([0-9]*\)\]\].*/\1/p'
+    | jq -r '.results[0].series[0].values[0][1] // 0'
 }
 log "InfluxDB (through the InfluxDB 3 client): $(influx_count 'SELECT count(score) FROM anomalies') anomalies, $(influx_count 'SELECT count(error) FROM llm_requests') requests stored"
-log "query API: $(curl -s -H "Authorization: Bearer $QUERY_API_TOKEN" "http://127.0.0.1:8080/api/v1/anomalies?limit=1000" | grep -o '"anomaly_id"' | wc -l) anomalies in the last 24 h at /api/v1/anomalies, services: $(curl -s -H "Authorization: Bearer $QUERY_API_TOKEN" http://127.0.0.1:8080/api/v1/services)"
+log "query API: $(curl -s -H "Authorization: Bearer $QUERY_API_TOKEN" "http://127.0.0.1:8080/api/v1/anomalies?limit=1000" | jq '.items | length') anomalies in the last 24 h at /api/v1/anomalies, services: $(curl -s -H "Authorization: Bearer $QUERY_API_TOKEN" http://127.0.0.1:8080/api/v1/services)"
 log "Redis live view: $(redis-cli -h 127.0.0.1 -p 6379 --scan --pattern 'sentinel:baseline:*' | wc -l) baselines, $(redis-cli -h 127.0.0.1 -p 6379 scard sentinel:services) services with recent anomalies"

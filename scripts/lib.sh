@@ -17,19 +17,31 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # pid_alive PIDFILE: true when the file names a running process.
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
-# wait_for_port NAME PORT PIDFILE TIMEOUT LOG: waits for the port while the process lives.
-wait_for_port() {
-  local name=$1 port=$2 pidfile=$3 timeout=$4 logfile=$5 waited=0
-  while ! port_open "$port"; do
-    if ! pid_alive "$pidfile"; then
+# wait_until WHAT TIMEOUT PIDFILE LOG COMMAND...: runs COMMAND every half second until it succeeds.
+# Fails, showing the end of LOG, as soon as the process in PIDFILE dies (waiting on a port alone
+# hangs when the JVM behind it died) or after TIMEOUT seconds. PIDFILE may be "-" for none.
+wait_until() {
+  local what=$1 timeout=$2 pidfile=$3 logfile=$4 ticks=0; shift 4
+  until "$@"; do
+    if [ "$pidfile" != - ] && ! pid_alive "$pidfile"; then
       echo "---- last lines of $logfile ----" >&2; tail -n 30 "$logfile" >&2 || true
-      die "$name died while starting (log: $logfile)"
+      die "the process died before $what (log: $logfile)"
     fi
-    if [ "$waited" -ge "$timeout" ]; then
-      die "$name did not open port $port within ${timeout}s (log: $logfile)"
+    if [ "$ticks" -ge $((timeout * 2)) ]; then
+      die "no $what within ${timeout}s (log: $logfile)"
     fi
-    sleep 1; waited=$((waited + 1))
+    sleep 0.5; ticks=$((ticks + 1))
   done
+}
+
+# wait_for_port NAME PORT PIDFILE TIMEOUT LOG: waits for the port while the process lives.
+wait_for_port() { wait_until "$1 on port $2" "$4" "$3" "$5" port_open "$2"; }
+
+# http_ok URL [PATTERN]: true when URL answers 2xx (and its body matches PATTERN, if given).
+http_ok() {
+  local body
+  body=$(curl -fs --max-time 5 "$1" 2>/dev/null) || return 1
+  [ -z "${2:-}" ] || grep -Eq "$2" <<<"$body"
 }
 
 # stop_pid NAME PIDFILE [TIMEOUT]: SIGTERM, wait, then SIGKILL; only the recorded PID.
@@ -52,20 +64,49 @@ stop_pid() {
   rm -f "$pidfile"
 }
 
+# services_to_stop SERVICE...: those of SERVICE... that scripts/services.sh does not report as
+# running now, i.e. the ones a script starts and must stop again when it ends.
+services_to_stop() {
+  local status s out=""
+  status=$("$ROOT/scripts/services.sh" status)   # grep on a variable: pipefail-safe
+  for s in "$@"; do grep -q "^$s: running" <<<"$status" || out="$out $s"; done
+  echo "$out"
+}
+
+# install_jars POM_DIR DEST WHAT: the runtime dependencies of POM_DIR/pom.xml from Maven Central
+# into DEST, once (a marker file records a complete download).
+install_jars() {
+  local pom_dir=$1 dest=$2 what=$3
+  [ -f "$dest/.complete" ] && return 0
+  log "installing $what from Maven Central into $dest (first run only)"
+  rm -rf "$dest"; mkdir -p "$dest"
+  (cd "$pom_dir" && mvn -q -B dependency:copy-dependencies -DoutputDirectory="$dest" \
+      -DincludeScope=runtime) || die "could not fetch $what"
+  touch "$dest/.complete"
+}
+
 # build_project: builds the jars once (skipping tests) unless they are newer than the sources.
 build_project() {
   local jar="$ROOT/job/target/sentinel-job.jar"
   if [ -f "$jar" ] && [ -f "$ROOT/job/target/local-classpath-runtime.txt" ] && \
+     [ -f "$ROOT/devtools/tools/target/classpath.txt" ] && \
      [ -z "$(find "$ROOT" -path "$ROOT/.run" -prune -o \( -name '*.java' -o -name 'pom.xml' \) -newer "$jar" -print -quit)" ]; then
     return 0
   fi
-  log "building LLM-Sentinel (mvn package, tests skipped; the first build downloads dependencies)"
+  log "building LLM-Sentinel (mvn install, tests skipped; the first build downloads dependencies)"
   (cd "$ROOT" && mvn -B -q install -DskipTests) || die "build failed"
 }
 
-# The classpath of a local Flink plus the job (for --local runs and the generator).
+# The classpath of a local Flink plus the job (for --local runs of the job).
 local_classpath() {
   echo "$ROOT/job/target/sentinel-job-0.1.0-SNAPSHOT.jar:$(cat "$ROOT/job/target/local-classpath.txt"):$(cat "$ROOT/job/target/local-classpath-runtime.txt")"
+}
+
+# devtools_java [JVM options] CLASS ARGS...: runs a dev tool (generator, report, backtest, demo
+# receivers, test servers) from devtools/ on its own classpath, never the job's.
+devtools_java() {
+  java $JAVA_OPENS -Dlog4j.configurationFile="$ROOT/conf/log4j-console.properties" \
+    -cp "$ROOT/devtools/tools/target/sentinel-devtools-0.1.0-SNAPSHOT.jar:$(cat "$ROOT/devtools/tools/target/classpath.txt")" "$@"
 }
 
 # ensure_command COMMAND PACKAGE: installs the Debian package when the command is missing.

@@ -4,5 +4,4 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 build_project
-exec java -Xmx256m -Dlog4j.configurationFile="$ROOT/conf/log4j-console.properties" \
-  -cp "$(local_classpath)" io.llmsentinel.job.generator.IncidentReport "$@"
+devtools_java -Xmx256m io.llmsentinel.devtools.generator.IncidentReport "$@"

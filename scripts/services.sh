@@ -25,14 +25,6 @@ kafka_java() {
   java -Xmx384m -Dlog4j.configuration="file:$KAFKA_DIR/log4j.properties" -cp "$KAFKA_DIR/lib/*" "$@"
 }
 
-kafka_install() {
-  if [ -f "$KAFKA_DIR/lib/.complete" ]; then return 0; fi
-  log "installing Kafka 3.9.1 jars from Maven Central into $KAFKA_DIR/lib (first run only)"
-  rm -rf "$KAFKA_DIR/lib"; mkdir -p "$KAFKA_DIR/lib"
-  (cd "$ROOT/scripts/kafka" && mvn -q -B dependency:copy-dependencies \
-      -DoutputDirectory="$KAFKA_DIR/lib" -DincludeScope=runtime) || die "could not fetch the Kafka jars"
-  touch "$KAFKA_DIR/lib/.complete"
-}
 
 kafka_up() {
   if pid_alive "$KAFKA_PID" && port_open $KAFKA_PORT; then
@@ -41,7 +33,7 @@ kafka_up() {
   if port_open $KAFKA_PORT; then
     die "port $KAFKA_PORT is taken by another process; stop it first"
   fi
-  kafka_install
+  install_jars "$ROOT/scripts/kafka" "$KAFKA_DIR/lib" "the Kafka 3.9.1 broker jars"
   mkdir -p "$KAFKA_DIR/data"
   cat > "$KAFKA_DIR/server.properties" <<PROPS
 process.roles=broker,controller
@@ -153,11 +145,8 @@ redis_up() {
   log "starting redis on 127.0.0.1:$REDIS_PORT"
   redis-server --bind 127.0.0.1 --port $REDIS_PORT --daemonize yes --pidfile "$REDIS_PID" \
     --dir "$REDIS_DIR" --logfile "$REDIS_DIR/redis.log" --save '' --appendonly no
-  local waited=0
-  until [ -s "$REDIS_PID" ] && port_open $REDIS_PORT; do
-    [ $waited -ge 20 ] && die "redis did not start (log: $REDIS_DIR/redis.log)"
-    sleep 0.5; waited=$((waited + 1))
-  done
+  wait_until "redis on port $REDIS_PORT" 10 - "$REDIS_DIR/redis.log" \
+    bash -c "[ -s '$REDIS_PID' ] && (exec 3<>/dev/tcp/127.0.0.1/$REDIS_PORT) 2>/dev/null"
   log "redis is up (pid $(cat "$REDIS_PID"))"
 }
 
@@ -209,8 +198,8 @@ translator_up() {
   build_project
   mkdir -p "$TRANSLATOR_DIR"
   log "starting the InfluxDB 3 wire translator on 127.0.0.1:$TRANSLATOR_PORT -> InfluxDB 1.x on $INFLUX_PORT"
-  nohup java -Xmx256m $JAVA_OPENS -cp "$(local_classpath)" io.llmsentinel.job.devtools.InfluxTranslator \
-    --port $TRANSLATOR_PORT --influxdb "http://127.0.0.1:$INFLUX_PORT" > "$TRANSLATOR_DIR/translator.log" 2>&1 &
+  nohup bash -c "source '$ROOT/scripts/lib.sh'; devtools_java -Xmx256m io.llmsentinel.testkit.InfluxTranslator \
+    --port $TRANSLATOR_PORT --influxdb http://127.0.0.1:$INFLUX_PORT" > "$TRANSLATOR_DIR/translator.log" 2>&1 &
   echo $! > "$TRANSLATOR_PID"
   wait_for_port influx-translator $TRANSLATOR_PORT "$TRANSLATOR_PID" 30 "$TRANSLATOR_DIR/translator.log"
 }

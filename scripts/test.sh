@@ -8,17 +8,11 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 SERVICES="kafka rabbitmq redis influxdb"
-STARTED=""
+STARTED=$(services_to_stop $SERVICES)   # stop at the end only what this run started
 cleanup() {
-  if [ -n "$STARTED" ]; then "$ROOT/scripts/services.sh" down $STARTED; fi
+  if [ -n "${STARTED// /}" ]; then "$ROOT/scripts/services.sh" down $STARTED; fi
 }
 trap cleanup EXIT
-# Stop at the end only what this run started.
-# (grep on a variable: with pipefail, grep -q closing a pipe early would count as a failure)
-STATUS=$("$ROOT/scripts/services.sh" status)
-for s in $SERVICES; do
-  if ! grep -q "^$s: running" <<<"$STATUS"; then STARTED="$STARTED $s"; fi
-done
 "$ROOT/scripts/services.sh" up $SERVICES
 
 ensure_command promtool prometheus
@@ -31,4 +25,4 @@ log "checking the Prometheus alerting rules (promtool check rules, promtool test
 log "running unit and integration tests (mvn verify; the integration tests start a Flink cluster)"
 cd "$ROOT"
 SENTINEL_KAFKA_BOOTSTRAP=127.0.0.1:9092 mvn -B verify "$@"
-log "all tests passed; screenshots in job/target/screenshots"
+log "all tests passed; screenshots in job/target/screenshots and query-api/target/screenshots"

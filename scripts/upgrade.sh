@@ -21,11 +21,11 @@ shift
 FLINK="$ROOT/scripts/flink.sh"
 source "$ROOT/scripts/submit.sh" --functions-only
 
+ensure_command jq jq
+
 running_job() {
-  curl -fs "$REST/jobs/overview" | python3 -c '
-import json, sys
-jobs = [j for j in json.load(sys.stdin)["jobs"] if j["state"] == "RUNNING"]
-print(jobs[0]["jid"] if len(jobs) == 1 else ("" if not jobs else "MANY"))'
+  curl -fs "$REST/jobs/overview" | jq -r '[.jobs[] | select(.state == "RUNNING") | .jid]
+    | if length == 1 then .[0] elif length == 0 then "" else "MANY" end'
 }
 
 # healthy JOB_ID SECONDS: all tasks RUNNING and no exception for SECONDS after they first are.
@@ -33,18 +33,13 @@ healthy() {
   local jid=$1 seconds=$2 waited=0 stable=0
   while [ $waited -lt 90 ]; do
     local state
-    state=$(curl -fs "$REST/jobs/$jid" | python3 -c '
-import json, sys
-j = json.load(sys.stdin)
-tasks = all(v["status"] == "RUNNING" for v in j["vertices"])
-print(j["state"] + ("-TASKS" if tasks else ""))' 2>/dev/null || echo UNKNOWN)
+    state=$(curl -fs "$REST/jobs/$jid" \
+      | jq -r '.state + (if all(.vertices[]; .status == "RUNNING") then "-TASKS" else "" end)' \
+      2>/dev/null || echo UNKNOWN)
     local failure
-    failure=$(curl -fs "$REST/jobs/$jid/exceptions" | python3 -c '
-import json, sys
-e = json.load(sys.stdin)
-history = (e.get("exceptionHistory") or {}).get("entries") or []
-root = e.get("root-exception") or (history[0].get("stacktrace") if history else None)
-print(root.splitlines()[0] if root else "")' 2>/dev/null || true)
+    failure=$(curl -fs "$REST/jobs/$jid/exceptions" \
+      | jq -r '(."root-exception" // .exceptionHistory.entries[0].stacktrace // "") | split("\n")[0]' \
+      2>/dev/null || true)
     if [ -n "$failure" ]; then
       log "the new job failed: $failure"
       return 1
