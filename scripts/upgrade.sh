@@ -38,7 +38,7 @@ healthy() {
       2>/dev/null || echo UNKNOWN)
     local failure
     failure=$(curl -fs "$REST/jobs/$jid/exceptions" \
-      | jq -r '(."root-exception" // .exceptionHistory.entries[0].stacktrace // "") | split("\n")[0]' \
+      | jq -r '(."root-exception" // .exceptionHistory.entries[0].stacktrace // "") | (split("\n")[0] // "")' \
       2>/dev/null || true)
     if [ -n "$failure" ]; then
       log "the new job failed: $failure"
