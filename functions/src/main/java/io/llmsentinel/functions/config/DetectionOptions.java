@@ -197,7 +197,8 @@ public final class DetectionOptions implements OptionGroup {
         MAD_THRESHOLD("mad.threshold", "MAD threshold"),
         CUSUM_SLACK("cusum.slack", "CUSUM slack"),
         CUSUM_DECISION("cusum.decision", "CUSUM decision interval"),
-        LOG_SCALE("log-scale", "judge ln(1 + x/unit) instead of x");
+        LOG_SCALE("log-scale", "judge ln(1 + x/unit) instead of x"),
+        SEASONAL("seasonal", "judge against the time of day's usual level (true|false)");
 
         public final String suffix;
         public final String description;
@@ -301,6 +302,7 @@ public final class DetectionOptions implements OptionGroup {
                             m.defaultDirection(),
                             m.defaultLogScale(),
                             m.unit(),
+                            m.defaultSeasonal(),
                             m.perRequest() ? c.get(WARMUP) : c.get(WINDOW_WARMUP),
                             factor));
         }
@@ -315,11 +317,19 @@ public final class DetectionOptions implements OptionGroup {
 
     /**
      * The detection settings for a series that is not one of the job's metrics (backtests): the
-     * global detection.* values and the sensitivity preset, on a linear scale.
+     * global detection.* values and the sensitivity preset, on a linear scale, with a daily cycle
+     * where the series shows one.
      */
     public static MetricSettings seriesSettings(SentinelConfig c, Direction direction) {
         return settingsFor(
-                c, null, direction, false, 1e-9, c.get(WARMUP), c.get(SENSITIVITY).thresholdFactor);
+                c,
+                null,
+                direction,
+                false,
+                1e-9,
+                true,
+                c.get(WARMUP),
+                c.get(SENSITIVITY).thresholdFactor);
     }
 
     private static MetricSettings settingsFor(
@@ -328,6 +338,7 @@ public final class DetectionOptions implements OptionGroup {
             Direction defaultDirection,
             boolean defaultLog,
             double unit,
+            boolean defaultSeasonal,
             int defaultWarmup,
             double factor) {
         Set<DetectorKind> detectors = EnumSet.noneOf(DetectorKind.class);
@@ -359,11 +370,8 @@ public final class DetectionOptions implements OptionGroup {
                             + dir
                             + "'");
         }
-        String log = perMetric(c, metric, PerMetric.LOG_SCALE);
-        if (log != null && !log.equalsIgnoreCase("true") && !log.equalsIgnoreCase("false")) {
-            throw new ConfigException(
-                    "'" + PerMetric.LOG_SCALE.key(metric) + "' must be true or false");
-        }
+        boolean logScale = flag(c, metric, PerMetric.LOG_SCALE, defaultLog);
+        boolean seasonal = flag(c, metric, PerMetric.SEASONAL, defaultSeasonal);
         try {
             return new MetricSettings(
                             direction,
@@ -376,10 +384,11 @@ public final class DetectionOptions implements OptionGroup {
                             number(c, metric, PerMetric.CUSUM_SLACK, c.get(CUSUM_SLACK)),
                             number(c, metric, PerMetric.CUSUM_DECISION, c.get(CUSUM_DECISION)),
                             c.get(SPREAD_FLOOR_RELATIVE),
-                            log == null ? defaultLog : Boolean.parseBoolean(log),
+                            logScale,
                             unit,
                             c.get(CLIP_ANOMALIES),
-                            c.get(REPEAT_WINDOW))
+                            c.get(REPEAT_WINDOW),
+                            seasonal)
                     .scaled(factor);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(
@@ -388,6 +397,18 @@ public final class DetectionOptions implements OptionGroup {
                             + ": "
                             + e.getMessage());
         }
+    }
+
+    private static boolean flag(SentinelConfig c, String metric, PerMetric p, boolean fallback) {
+        String v = perMetric(c, metric, p);
+        if (v == null) {
+            return fallback;
+        }
+        if (!v.trim().equalsIgnoreCase("true") && !v.trim().equalsIgnoreCase("false")) {
+            throw new ConfigException(
+                    "'" + p.key(metric) + "' must be true or false, not '" + v + "'");
+        }
+        return Boolean.parseBoolean(v.trim());
     }
 
     private static String perMetric(SentinelConfig c, String metric, PerMetric p) {

@@ -44,7 +44,10 @@ public record DetectionSettings(
 
     public static MetricSettings defaultsFor(Metric metric) {
         return MetricSettings.defaults(
-                metric.defaultDirection(), metric.defaultLogScale(), metric.unit());
+                metric.defaultDirection(),
+                metric.defaultLogScale(),
+                metric.unit(),
+                metric.defaultSeasonal());
     }
 
     public List<Metric> requestMetrics() {

@@ -70,6 +70,14 @@ public enum Metric {
         return defaultDirection;
     }
 
+    /**
+     * Windowed metrics (request rate, error rate, cost per minute) follow the day's traffic, so
+     * they are judged against their time of day by default; per-request values are not.
+     */
+    public boolean defaultSeasonal() {
+        return !perRequest();
+    }
+
     /** Right-skewed per-request metrics are judged on a log scale by default. */
     public boolean defaultLogScale() {
         return defaultLogScale;

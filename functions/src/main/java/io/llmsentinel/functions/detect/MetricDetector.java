@@ -9,24 +9,30 @@ import java.util.List;
  * before the value joins it, none short-circuits another, and the value is learned after. A value
  * that a point detector (Z-Score, IQR, MAD) found anomalous joins the rolling moments clipped to
  * twice the Z-Score threshold, so a spike cannot drag the baseline while a lasting shift is still
- * learned; the quantiles move by one bounded step per value whatever the value.
+ * learned; the quantiles move by one bounded step per value whatever the value. For a metric
+ * watched with a daily cycle, the detectors judge the value minus its time of day's usual level
+ * ({@link SeasonalProfile}).
  *
  * <p>Decisions are the detectors' own, at their thresholds. The combined score ranks values across
- * keys and series that differ in how heavy their tails are, and is built in three steps:
+ * keys whose tails differ, as a rarity measured against the key's own history:
  *
  * <ol>
- *   <li>the point ratio (largest point statistic over its threshold) is divided by twice its own
- *       rolling 99.9th percentile for this key ({@link MetricState#pointTail}, at least 0.25), so a
- *       series whose ordinary noise often crosses 3 sigma needs a proportionally larger excursion
- *       for the same score, and a quiet one less (the calibration idea of Numenta's "anomaly
- *       likelihood", Ahmad et al. 2017, on a quantile instead of a Gaussian tail);
- *   <li>the CUSUM ratio (sum over decision interval) is taken as it is, and the larger of the two
- *       is mapped to [0, 1) by {@code r / (1 + r)};
- *   <li>a score that does not beat the largest combined score of the last {@code repeatWindow}
- *       values (tracked as the maxima of two half windows: two numbers, not a buffer) is halved: an
- *       incident is scored in full when it starts or gets worse, not on every value while it lasts,
- *       which is what an alert ranking needs.
+ *   <li>the point ratio r (largest point statistic over its threshold) is read against a Pareto
+ *       tail fitted to this key's rolling 99th and 99.9th percentiles of r: {@code decades = 2 +
+ *       alpha * log10(r / q99)} with {@code alpha = ln 10 / ln(q999 / q99)}, an estimate of {@code
+ *       -log10 P(R >= r)} (the peaks-over-threshold view of Pickands 1975 and Siffer et al. 2017,
+ *       "Anomaly detection in streams with extreme value theory", fitted from two quantiles instead
+ *       of the excesses); a heavy-tailed key needs a larger excursion for the same score;
+ *   <li>CUSUM's ratio (sum over decision interval) counts {@link #CUSUM_DECADES} decades at its
+ *       decision interval;
+ *   <li>the larger maps to [0, 1) as {@code decades / (decades + 3)}: 0.5 for a one-in-a-thousand
+ *       value of this key;
+ *   <li>a score that does not beat the largest of the last {@code repeatWindow} values (the maxima
+ *       of two half windows: two numbers, not a buffer) is halved, so an incident scores in full
+ *       when it starts or gets worse, not on every value while it lasts.
  * </ol>
+ *
+ * How the settings were chosen, and what they score, is in docs/detection.md.
  */
 public final class MetricDetector implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -68,23 +74,33 @@ public final class MetricDetector implements Serializable {
         return detectors;
     }
 
-    /** Judges {@code x} (in the metric's unit), then learns it. NaN and infinities are ignored. */
+    /**
+     * Judges {@code x} (in the metric's unit) at time 0, then learns it; for metrics without a
+     * daily cycle, the time does not matter.
+     */
     public Evaluation evaluate(MetricState state, double x) {
-        return evaluate(state, x, null);
+        return evaluate(state, x, 0, null);
     }
 
     /**
-     * As {@link #evaluate(MetricState, double)}, also writing each detector's score into {@code
-     * scoresOut} (indexed by {@link DetectorKind#ordinal()}) when it is not null: for backtests.
+     * Judges {@code x} (in the metric's unit) at {@code eventTimeMs}, then learns it; also writes
+     * each detector's score into {@code scoresOut} (indexed by {@link DetectorKind#ordinal()}) when
+     * it is not null: for backtests. NaN and infinities are ignored.
      */
-    public Evaluation evaluate(MetricState state, double x, double[] scoresOut) {
+    public Evaluation evaluate(MetricState state, double x, long eventTimeMs, double[] scoresOut) {
         if (!Double.isFinite(x)) {
             return Evaluation.NOT_JUDGED;
         }
-        double y = settings.toScale(x);
+        double raw = settings.toScale(x);
+        if (settings.seasonal() && state.season == null) {
+            state.season = new SeasonalProfile();
+        }
+        double seasonalOffset = seasonalOffset(state, eventTimeMs);
+        double y = raw - seasonalOffset;
         double pointRatio = 0;
         double cusumRatio = 0;
         boolean pointJudged = false;
+        boolean cusumJudged = false;
         boolean pointAnomaly = false;
         boolean cusumFired = false;
         List<Verdict> fired = null;
@@ -96,6 +112,7 @@ public final class MetricDetector implements Serializable {
             double ratio = v.statistic() > 0 ? v.statistic() / v.threshold() : 0;
             if (v.detector() == DetectorKind.CUSUM) {
                 cusumRatio = ratio;
+                cusumJudged = true;
             } else {
                 pointRatio = Math.max(pointRatio, ratio);
                 pointJudged = true;
@@ -115,11 +132,16 @@ public final class MetricDetector implements Serializable {
                 }
             }
         }
-        double score = combinedScore(state, pointRatio, cusumRatio, pointJudged);
+        // Nothing is judged during warm-up: no score, and the repeat window has not started.
+        double score =
+                pointJudged || cusumJudged
+                        ? combinedScore(state, pointRatio, cusumRatio, pointJudged)
+                        : 0;
         Evaluation result =
                 fired == null
                         ? Evaluation.normal(score)
-                        : anomaly(state, score, fired, pointAnomaly);
+                        : anomaly(state, score, fired, pointAnomaly, seasonalOffset);
+        state.recentVerdicts = (state.recentVerdicts << 1) | (fired == null ? 0 : 1);
 
         if (settings.runs(DetectorKind.CUSUM) && CusumDetector.INSTANCE.ready(state, settings)) {
             CusumDetector.accumulate(state, y, settings, cusumFired);
@@ -137,14 +159,12 @@ public final class MetricDetector implements Serializable {
             momentsValue = Math.max(state.mean - bound, Math.min(state.mean + bound, y));
         }
         state.learn(y, momentsValue, settings);
+        if (state.season != null) {
+            // The profile learns the value as it came, less what clipping took off a spike.
+            state.season.learn(eventTimeMs, raw - (y - momentsValue), settings.window());
+        }
         return result;
     }
-
-    /** Rank of the tail percentile the point ratio is calibrated against. */
-    static final double TAIL_P = 0.999;
-
-    /** The point ratio is measured in multiples of this many times its tail percentile. */
-    static final double TAIL_MARGIN = 2.0;
 
     /**
      * An isolated point anomaly joins the rolling moments clipped to this many Z-Score thresholds
@@ -153,28 +173,35 @@ public final class MetricDetector implements Serializable {
      */
     static final double CLIP_THRESHOLDS = 2.0;
 
-    /**
-     * Values over which the tail percentile settles (the step's horizon): short enough to follow a
-     * series whose noise level changes, long enough not to chase single outliers.
-     */
+    /** Values over which the tail percentiles settle (the step's horizon). */
     static final int TAIL_HORIZON = 400;
+
+    /** CUSUM at its decision interval counts as this many decades of rarity. */
+    static final double CUSUM_DECADES = 4.0;
+
+    /** The tail percentiles' floor, in multiples of the threshold. */
+    static final double TAIL_FLOOR = 0.05;
+
+    /** The steepest tail the fit may claim (alpha), so a key with a flat tail stays finite. */
+    static final double MAX_ALPHA = 20.0;
 
     private double combinedScore(
             MetricState s, double pointRatio, double cusumRatio, boolean pointJudged) {
-        double r = cusumRatio;
+        double decades = CUSUM_DECADES * cusumRatio;
         if (pointJudged) {
-            double tail = Math.max(s.pointTail, 0.25);
-            r = Math.max(r, pointRatio / (TAIL_MARGIN * tail));
-            // Stochastic approximation of the TAIL_P quantile of the point ratio; the step is
-            // proportional to the quantile itself, so it settles whatever the series' scale.
+            double q99 = Math.max(s.pointQ99, TAIL_FLOOR);
+            double q999 = Math.max(s.pointQ999, q99 * 1.0001);
+            double alpha = Math.min(MAX_ALPHA, Math.log(10) / Math.log(q999 / q99));
+            decades = Math.max(decades, 2 + alpha * Math.log10(Math.max(pointRatio, 1e-9) / q99));
             long n = Math.max(1, s.count - settings.warmup() + 1);
-            double step = 2.5 * tail * Math.max(1.0 / n, 1.0 / TAIL_HORIZON);
-            s.pointTail = Math.max(0.25, tail + step * (pointRatio < tail ? TAIL_P - 1 : TAIL_P));
+            double g = Math.max(1.0 / n, 1.0 / TAIL_HORIZON);
+            s.pointQ99 = quantileStep(q99, pointRatio, 0.99, g);
+            s.pointQ999 = quantileStep(Math.max(s.pointQ999, TAIL_FLOOR), pointRatio, 0.999, g);
         }
-        if (Double.isNaN(r)) {
-            r = 0;
+        if (!(decades > 0)) {
+            decades = 0; // also NaN
         }
-        double score = Double.isInfinite(r) ? 1 : r / (1 + r);
+        double score = Double.isInfinite(decades) ? 1 : decades / (decades + 3);
         int window = settings.repeatWindow();
         if (window == 0) {
             return score;
@@ -189,8 +216,20 @@ public final class MetricDetector implements Serializable {
         return repeat ? score / 2 : score;
     }
 
+    /**
+     * One step of the stochastic approximation of the {@code p} quantile {@code q} (Robbins and
+     * Monro 1951); the step is proportional to the quantile, so it settles whatever the scale.
+     */
+    private static double quantileStep(double q, double x, double p, double g) {
+        return Math.max(TAIL_FLOOR, q + 2.5 * q * g * (x < q ? p - 1 : p));
+    }
+
     private Evaluation anomaly(
-            MetricState s, double score, List<Verdict> fired, boolean pointAnomaly) {
+            MetricState s,
+            double score,
+            List<Verdict> fired,
+            boolean pointAnomaly,
+            double seasonalOffset) {
         Verdict strongest = fired.get(0);
         for (Verdict v : fired) {
             if (v.statistic() / v.threshold() > strongest.statistic() / strongest.threshold()) {
@@ -208,7 +247,7 @@ public final class MetricDetector implements Serializable {
         }
         String type = pointAnomaly ? metric.anomalyType(typeFrom.sign()) : "level_shift";
 
-        Baseline b = baseline(s);
+        Baseline b = baseline(s, seasonalOffset);
         return new Evaluation(
                 score,
                 fired.toArray(new Verdict[0]),
@@ -236,31 +275,45 @@ public final class MetricDetector implements Serializable {
             double q3,
             long samples) {}
 
+    /** What the daily cycle adds at {@code eventTimeMs}, on the detectors' scale (0 if none). */
+    public double seasonalOffset(MetricState s, long eventTimeMs) {
+        return s.season == null ? 0 : s.season.weight() * s.season.expected(eventTimeMs);
+    }
+
     /** The state's baseline in the metric's unit: for anomalies, and for the live view. */
     public Baseline baseline(MetricState s) {
+        return baseline(s, 0);
+    }
+
+    /**
+     * The baseline at a time of day whose usual level is {@code seasonalOffset} above the
+     * deseasonalized one (on the detectors' scale), in the metric's unit.
+     */
+    public Baseline baseline(MetricState s, double seasonalOffset) {
         double mean;
         double stddev;
         if (settings.logScale()) {
             // Moments of ln(1 + x/u) back in the metric's unit, as for a lognormal variable.
-            double m = s.mean;
+            double m = s.mean + seasonalOffset;
             double v = s.variance;
             mean = settings.unit() * (Math.exp(m + v / 2) - 1);
             stddev =
                     settings.unit()
                             * Math.sqrt(Math.max(0, (Math.exp(v) - 1) * Math.exp(2 * m + v)));
         } else {
-            mean = s.mean;
+            mean = s.mean + seasonalOffset;
             stddev = s.stddev();
         }
         boolean q = s.quantilesReady();
-        double median = q ? settings.fromScale(s.median) : Double.NaN;
+        double o = seasonalOffset;
+        double median = q ? settings.fromScale(s.median + o) : Double.NaN;
         return new Baseline(
                 mean,
                 stddev,
                 median,
-                q ? settings.fromScale(s.median + s.mad) - median : Double.NaN,
-                q ? settings.fromScale(s.q1) : Double.NaN,
-                q ? settings.fromScale(s.q3) : Double.NaN,
+                q ? settings.fromScale(s.median + o + s.mad) - median : Double.NaN,
+                q ? settings.fromScale(s.q1 + o) : Double.NaN,
+                q ? settings.fromScale(s.q3 + o) : Double.NaN,
                 s.count);
     }
 }

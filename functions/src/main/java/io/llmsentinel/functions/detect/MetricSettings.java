@@ -15,6 +15,7 @@ import java.util.Set;
  *     log scale and the absolute spread floor on the linear scale
  * @param repeatWindow values over which a combined score must beat the strongest recent one to
  *     count in full (see {@link MetricDetector}); 0 turns this off
+ * @param seasonal judge the value against its time of day's usual level ({@link SeasonalProfile})
  */
 public record MetricSettings(
         Direction direction,
@@ -30,7 +31,8 @@ public record MetricSettings(
         boolean logScale,
         double unit,
         boolean clipAnomalies,
-        int repeatWindow)
+        int repeatWindow,
+        boolean seasonal)
         implements Serializable {
 
     public MetricSettings {
@@ -56,8 +58,16 @@ public record MetricSettings(
         }
     }
 
-    /** SPEC defaults for a metric: all detectors, z 3, IQR k 1.5, MAD 3.5, CUSUM k 0.5 / h 5. */
+    /**
+     * SPEC defaults for a metric: all detectors, z 3, IQR k 1.5, MAD 3.5, CUSUM k 0.5 / h 5; no
+     * daily cycle.
+     */
     public static MetricSettings defaults(Direction direction, boolean logScale, double unit) {
+        return defaults(direction, logScale, unit, false);
+    }
+
+    public static MetricSettings defaults(
+            Direction direction, boolean logScale, double unit, boolean seasonal) {
         return new MetricSettings(
                 direction,
                 EnumSet.allOf(DetectorKind.class),
@@ -72,7 +82,8 @@ public record MetricSettings(
                 logScale,
                 unit,
                 true,
-                600);
+                600,
+                seasonal);
     }
 
     public boolean runs(DetectorKind kind) {
@@ -95,7 +106,8 @@ public record MetricSettings(
                 logScale,
                 unit,
                 clipAnomalies,
-                repeatWindow);
+                repeatWindow,
+                seasonal);
     }
 
     /** The value the detectors work on. */

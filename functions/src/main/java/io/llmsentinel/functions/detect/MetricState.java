@@ -17,8 +17,12 @@ import java.util.Arrays;
  *       a step {@code g} proportional to the spread over the window. O(1) per value, nothing to
  *       sort or re-scan, and an outlier moves a quantile by at most one step.
  *   <li>{@code cusumUp}, {@code cusumDown}: the two CUSUM sums.
- *   <li>{@code pointTail}, {@code scorePeak}, {@code scorePeakPrevious}, {@code scorePeakCount}:
- *       what the combined score is measured against (see {@link MetricDetector}).
+ *   <li>{@code pointQ99}, {@code pointQ999}, {@code scorePeak}, {@code scorePeakPrevious}, {@code
+ *       scorePeakCount}: what the combined score is measured against (see {@link MetricDetector}).
+ *   <li>{@code recentVerdicts}: whether each of the last 32 values was anomalous, newest in the
+ *       lowest bit, for the alert policy's "k of the last n" (see {@link #recentAnomalous(int)}).
+ *   <li>{@code season}: the daily cycle, for metrics watched with one ({@link SeasonalProfile});
+ *       null otherwise.
  *   <li>{@code seed}: the warm-up values, kept only until the warm-up ends.
  * </ul>
  */
@@ -46,10 +50,23 @@ public final class MetricState {
     public int cusumDownCount;
 
     /**
-     * Rolling 99.9th percentile of the point ratio (the largest point statistic over its
-     * threshold), by stochastic approximation; starts at 1, the threshold.
+     * Rolling 99th and 99.9th percentiles of the point ratio (the largest point statistic over its
+     * threshold), by stochastic approximation; they fit the tail the combined score reads.
      */
-    public double pointTail = 1.0;
+    public double pointQ99 = Q99_START;
+
+    public double pointQ999 = Q999_START;
+
+    /** Where the tail percentiles start, in multiples of the threshold. */
+    public static final double Q99_START = 0.5;
+
+    public static final double Q999_START = 1.0;
+
+    /** The last 32 verdicts, newest in bit 0: 1 = at least one detector fired. */
+    public int recentVerdicts;
+
+    /** The daily cycle, when the metric is watched with one; null otherwise. */
+    public SeasonalProfile season;
 
     /** Largest combined score in the current half of the repeat window. */
     public double scorePeak;
@@ -75,6 +92,12 @@ public final class MetricState {
 
     public double stddev() {
         return Math.sqrt(Math.max(variance, 0));
+    }
+
+    /** How many of the last {@code n} values (at most 32) were anomalous. */
+    public int recentAnomalous(int n) {
+        int mask = n >= 32 ? -1 : (1 << n) - 1;
+        return Integer.bitCount(recentVerdicts & mask);
     }
 
     public boolean quantilesReady() {
@@ -177,7 +200,10 @@ public final class MetricState {
         c.lastAnomalous = lastAnomalous;
         c.cusumUpCount = cusumUpCount;
         c.cusumDownCount = cusumDownCount;
-        c.pointTail = pointTail;
+        c.pointQ99 = pointQ99;
+        c.pointQ999 = pointQ999;
+        c.recentVerdicts = recentVerdicts;
+        c.season = season == null ? null : season.copy();
         c.scorePeak = scorePeak;
         c.scorePeakPrevious = scorePeakPrevious;
         c.scorePeakCount = scorePeakCount;

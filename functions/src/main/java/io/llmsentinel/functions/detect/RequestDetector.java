@@ -47,7 +47,7 @@ public final class RequestDetector implements Serializable {
                 continue;
             }
             MetricState state = baseline.forMetric(d.metric());
-            Evaluation e = d.evaluate(state, x);
+            Evaluation e = d.evaluate(state, x, r.eventTimeMs, null);
             if (snapshotEvery > 0 && state.count % snapshotEvery == 0) {
                 snapshots.add(snapshot(d, state, r, x));
             }
@@ -75,7 +75,7 @@ public final class RequestDetector implements Serializable {
 
     private static BaselineSnapshot snapshot(
             MetricDetector d, MetricState state, LlmRequest r, double x) {
-        MetricDetector.Baseline b = d.baseline(state);
+        MetricDetector.Baseline b = d.baseline(state, d.seasonalOffset(state, r.eventTimeMs));
         BaselineSnapshot s = new BaselineSnapshot();
         s.service = r.service;
         s.model = r.model;

@@ -84,7 +84,7 @@ public final class WindowDetector implements Serializable {
         if (d == null) {
             return;
         }
-        Evaluation e = d.evaluate(b.forMetric(d.metric()), x);
+        Evaluation e = d.evaluate(b.forMetric(d.metric()), x, w.windowEndMs - 1, null);
         if (e.anomalous()) {
             Anomaly a =
                     Anomaly.of(d.metric(), x, e, w.windowEndMs - 1, nowMs)

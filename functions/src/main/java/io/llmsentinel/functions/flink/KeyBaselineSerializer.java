@@ -3,12 +3,14 @@ package io.llmsentinel.functions.flink;
 import io.llmsentinel.functions.detect.KeyBaseline;
 import io.llmsentinel.functions.detect.Metric;
 import io.llmsentinel.functions.detect.MetricState;
+import io.llmsentinel.functions.detect.SeasonalProfile;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
 
 /**
  * The explicit, versioned serializer of a key's baselines in keyed state. Metrics are written by
@@ -27,15 +29,24 @@ import org.apache.flink.core.memory.DataOutputView;
  * </pre>
  *
  * <p>Format version 2 (0.2) adds, after {@code lastAnomalous}: {@code double pointTail, scorePeak,
- * scorePeakPrevious, int scorePeakCount}. Version 1 state is migrated on restore: those fields
- * start from a new state's values (tail 1, no recent peak), so the first values after the upgrade
- * score as they did in 0.1.
+ * scorePeakPrevious, int scorePeakCount}.
+ *
+ * <p>Format version 3 (0.3) writes every string (dimensions, metric names) in Flink's own
+ * length-prefixed encoding ({@link StringValue}) instead of {@code writeUTF}, which fails on values
+ * over 64 KB; keeps two tail percentiles ({@code double pointQ99, pointQ999} in place of {@code
+ * pointTail}); and adds, after {@code scorePeakCount}: {@code int recentVerdicts, boolean hasSeason
+ * [, 48 x float bin, 48 x byte count, double sum, level, total, residual, long count]}.
+ *
+ * <p>Older state is migrated on restore: fields a format lacks start from a new state's values
+ * (format 2's tail percentile becomes the 99.9th, the 99th starts in proportion; no verdict
+ * history; the daily cycle is learned from the restore on), so the first values after an upgrade
+ * score as they did before it.
  */
 public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
     private static final long serialVersionUID = 1L;
 
     /** Bump when the format changes, and teach {@link Snapshot} to read the old one. */
-    static final int FORMAT_VERSION = 2;
+    static final int FORMAT_VERSION = 3;
 
     /** The oldest format this build still reads (and migrates to {@link #FORMAT_VERSION}). */
     static final int OLDEST_READABLE_VERSION = 1;
@@ -106,7 +117,7 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
                 String d = i < record.dimensions.length ? record.dimensions[i] : null;
                 out.writeBoolean(d != null);
                 if (d != null) {
-                    out.writeUTF(d);
+                    writeString(d, out);
                 }
             }
         }
@@ -123,7 +134,7 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
             if (m == null) {
                 continue;
             }
-            out.writeUTF(all[i].code());
+            writeString(all[i].code(), out);
             out.writeLong(m.count);
             out.writeDouble(m.mean);
             out.writeDouble(m.variance);
@@ -137,11 +148,21 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
             out.writeInt(m.cusumUpCount);
             out.writeInt(m.cusumDownCount);
             out.writeBoolean(m.lastAnomalous);
+            if (formatVersion == 2) {
+                out.writeDouble(m.pointQ999);
+            }
+            if (formatVersion >= 3) {
+                out.writeDouble(m.pointQ99);
+                out.writeDouble(m.pointQ999);
+            }
             if (formatVersion >= 2) {
-                out.writeDouble(m.pointTail);
                 out.writeDouble(m.scorePeak);
                 out.writeDouble(m.scorePeakPrevious);
                 out.writeInt(m.scorePeakCount);
+            }
+            if (formatVersion >= 3) {
+                out.writeInt(m.recentVerdicts);
+                writeSeason(m.season, out);
             }
             int seed = m.seed == null ? -1 : m.seedSize;
             out.writeShort(seed);
@@ -149,6 +170,52 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
                 out.writeDouble(m.seed[j]);
             }
         }
+    }
+
+    /** Strings as Flink's own encoding (length-prefixed UTF-16 code units): any length. */
+    private void writeString(String s, DataOutputView out) throws IOException {
+        if (formatVersion >= 3) {
+            StringValue.writeString(s, out);
+        } else {
+            out.writeUTF(s);
+        }
+    }
+
+    private String readString(DataInputView in) throws IOException {
+        return formatVersion >= 3 ? StringValue.readString(in) : in.readUTF();
+    }
+
+    private static void writeSeason(SeasonalProfile p, DataOutputView out) throws IOException {
+        out.writeBoolean(p != null);
+        if (p == null) {
+            return;
+        }
+        for (float f : p.bins) {
+            out.writeFloat(f);
+        }
+        out.write(p.counts);
+        out.writeDouble(p.sum);
+        out.writeDouble(p.level);
+        out.writeDouble(p.total);
+        out.writeDouble(p.residual);
+        out.writeLong(p.count);
+    }
+
+    private static SeasonalProfile readSeason(DataInputView in) throws IOException {
+        if (!in.readBoolean()) {
+            return null;
+        }
+        SeasonalProfile p = new SeasonalProfile();
+        for (int i = 0; i < SeasonalProfile.BINS; i++) {
+            p.bins[i] = in.readFloat();
+        }
+        in.readFully(p.counts);
+        p.sum = in.readDouble();
+        p.level = in.readDouble();
+        p.total = in.readDouble();
+        p.residual = in.readDouble();
+        p.count = in.readLong();
+        return p;
     }
 
     @Override
@@ -160,12 +227,12 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
         if (in.readBoolean()) {
             b.dimensions = new String[DIMENSIONS];
             for (int i = 0; i < DIMENSIONS; i++) {
-                b.dimensions[i] = in.readBoolean() ? in.readUTF() : null;
+                b.dimensions[i] = in.readBoolean() ? readString(in) : null;
             }
         }
         int present = in.readShort();
         for (int i = 0; i < present; i++) {
-            String code = in.readUTF();
+            String code = readString(in);
             MetricState m = new MetricState();
             m.count = in.readLong();
             m.mean = in.readDouble();
@@ -180,11 +247,24 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
             m.cusumUpCount = in.readInt();
             m.cusumDownCount = in.readInt();
             m.lastAnomalous = in.readBoolean();
+            if (formatVersion == 2) {
+                // Format 2 kept one tail percentile (the 99.9th) of the point ratio; the 99th
+                // starts at the same proportion as in a new state.
+                m.pointQ999 = in.readDouble();
+                m.pointQ99 = m.pointQ999 * MetricState.Q99_START / MetricState.Q999_START;
+            }
+            if (formatVersion >= 3) {
+                m.pointQ99 = in.readDouble();
+                m.pointQ999 = in.readDouble();
+            }
             if (formatVersion >= 2) {
-                m.pointTail = in.readDouble();
                 m.scorePeak = in.readDouble();
                 m.scorePeakPrevious = in.readDouble();
                 m.scorePeakCount = in.readInt();
+            }
+            if (formatVersion >= 3) {
+                m.recentVerdicts = in.readInt();
+                m.season = readSeason(in);
             }
             int seed = in.readShort();
             if (seed >= 0) {

@@ -26,7 +26,8 @@ final class Fixtures {
                 false,
                 unit,
                 true,
-                0);
+                0,
+                false);
     }
 
     /** Linear scale, no floors, the given detectors, warm-up and horizon. */
@@ -34,7 +35,7 @@ final class Fixtures {
             Direction direction, EnumSet<DetectorKind> detectors, int warmup, int window) {
         return new MetricSettings(
                 direction, detectors, warmup, window, 3.0, 1.5, 3.5, 0.5, 5.0, 0.0, false, 1e-9,
-                true, 0);
+                true, 0, false);
     }
 
     /** A warmed-up state: mean 100, sd 10; quartiles 90/100/110; MAD 8. */

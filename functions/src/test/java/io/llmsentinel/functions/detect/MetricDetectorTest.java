@@ -27,20 +27,27 @@ class MetricDetectorTest {
         MetricDetector d = linear(Direction.UP);
         MetricState s = warmed(d, new Random(1), 200);
 
-        double tail = s.pointTail;
+        double q99 = s.pointQ99;
+        double q999 = s.pointQ999;
         double[] scores = new double[DetectorKind.values().length];
-        Evaluation e = d.evaluate(s, 400, scores);
+        Evaluation e = d.evaluate(s, 400, 0, scores);
 
         assertThat(e.anomalous()).isTrue();
         assertThat(Arrays.stream(e.fired()).map(Verdict::detector))
                 .contains(DetectorKind.ZSCORE, DetectorKind.IQR, DetectorKind.MAD);
-        // Combined: the largest point ratio over twice its tail percentile, or the CUSUM ratio.
+        // Combined: the largest point ratio read against the key's Pareto tail (decades of
+        // rarity from its 99th and 99.9th percentiles), or 4 decades per CUSUM decision interval;
+        // then decades / (decades + 3).
         double point = 0;
         for (DetectorKind k : EnumSet.of(DetectorKind.ZSCORE, DetectorKind.IQR, DetectorKind.MAD)) {
             point = Math.max(point, ratio(scores[k.ordinal()]));
         }
-        double r = Math.max(point / (2 * tail), ratio(scores[DetectorKind.CUSUM.ordinal()]));
-        assertThat(e.score()).isCloseTo(r / (1 + r), within(1e-12));
+        double alpha = Math.min(20, Math.log(10) / Math.log(Math.max(q999, q99 * 1.0001) / q99));
+        double decades =
+                Math.max(
+                        2 + alpha * Math.log10(point / q99),
+                        4 * ratio(scores[DetectorKind.CUSUM.ordinal()]));
+        assertThat(e.score()).isCloseTo(decades / (decades + 3), within(1e-12));
         assertThat(e.score()).isGreaterThan(0.8);
         assertThat(e.anomalyType()).isEqualTo("latency_spike");
         assertThat(e.severity()).isEqualTo(Severity.CRITICAL);
@@ -139,12 +146,21 @@ class MetricDetectorTest {
                 b.logScale(),
                 b.unit(),
                 b.clipAnomalies(),
-                repeatWindow);
+                repeatWindow,
+                false);
     }
 
     @Test
     void aRepeatNoWorseThanARecentScoreCountsHalfUntilTheRepeatWindowHasPassed() {
-        MetricDetector d = new MetricDetector(Metric.LATENCY_MS, withRepeatWindow(100));
+        // Point detectors only: with CUSUM, a second spike in a row is also evidence of a level
+        // shift, so it is rightly worse than the first.
+        MetricDetector d =
+                new MetricDetector(
+                        Metric.LATENCY_MS,
+                        withRepeatWindow(
+                                100,
+                                EnumSet.of(
+                                        DetectorKind.ZSCORE, DetectorKind.IQR, DetectorKind.MAD)));
         MetricState s = warmed(d, new Random(5), 300);
 
         Evaluation first = d.evaluate(s, 200);
@@ -180,7 +196,7 @@ class MetricDetectorTest {
             double burst = rnd.nextInt(20) == 0 ? 50 + 10 * rnd.nextDouble() : 0;
             d.evaluate(heavy, 100 + 10 * rnd.nextGaussian() + burst);
         }
-        assertThat(heavy.pointTail).isGreaterThan(1.2 * gaussian.pointTail);
+        assertThat(heavy.pointQ999).isGreaterThan(1.2 * gaussian.pointQ999);
 
         // Both 6 sd above their own mean: the same z, scored against different tails.
         double onGaussian = d.evaluate(gaussian, gaussian.mean + 6 * gaussian.stddev()).score();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.llmsentinel.functions.detect.KeyBaseline;
 import io.llmsentinel.functions.detect.Metric;
+import io.llmsentinel.functions.detect.MetricState;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
@@ -55,6 +56,42 @@ class KeyBaselineSerializerTest {
         assertThat(back.lastWindowEndMs).isEqualTo(42L);
         assertThat(back.emptyWindowsJudged).isEqualTo(2);
         assertThat(back.dimensions).containsExactly("svc", "m", "p", "chat", null, "ns");
+    }
+
+    @Test
+    void roundTripsTheNewFieldsOfFormat3() throws Exception {
+        KeyBaseline b = new KeyBaseline();
+        // writeUTF (format 1 and 2) fails on strings over 64 KB; a dimension of any length fits.
+        String huge = "s".repeat(70_000) + "\u0000\uD800";
+        b.dimensions = new String[] {huge, "m", "p", "chat", "prod", null};
+        MetricState s = b.forMetric(Metric.REQUEST_RATE);
+        s.pointQ99 = 0.7;
+        s.pointQ999 = 1.3;
+        s.recentVerdicts = 0b1011;
+        s.season = new io.llmsentinel.functions.detect.SeasonalProfile();
+        for (int i = 0; i < 500; i++) {
+            s.season.learn(i * 900_000L, Math.sin(i / 10.0), 1500);
+        }
+
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        serializer.serialize(b, out);
+        KeyBaseline back = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+
+        assertThat(back.dimensions[0]).isEqualTo(huge);
+        MetricState r = back.peek(Metric.REQUEST_RATE);
+        assertThat(r.pointQ99).isEqualTo(0.7);
+        assertThat(r.pointQ999).isEqualTo(1.3);
+        assertThat(r.recentVerdicts).isEqualTo(0b1011);
+        assertThat(r.recentAnomalous(2)).isEqualTo(2);
+        assertThat(r.recentAnomalous(3)).isEqualTo(2);
+        assertThat(r.recentAnomalous(32)).isEqualTo(3);
+        assertThat(r.season.bins).containsExactly(s.season.bins);
+        assertThat(r.season.counts).containsExactly(s.season.counts);
+        assertThat(r.season.expected(123_456_789L)).isEqualTo(s.season.expected(123_456_789L));
+        assertThat(r.season.weight()).isEqualTo(s.season.weight());
+        assertThat(b.forMetric(Metric.LATENCY_MS).season)
+                .as("no profile unless watched so")
+                .isNull();
     }
 
     @Test

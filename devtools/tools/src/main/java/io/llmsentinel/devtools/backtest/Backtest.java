@@ -77,12 +77,25 @@ public final class Backtest {
                         s.raw(),
                         s.normalized());
             }
+            int folds = Integer.parseInt(a.getOrDefault("folds", "3"));
+            double cv =
+                    new NabScorer(root)
+                            .crossValidated(files, scores, folds, NabScorer.PROFILES.get(0));
             System.out.printf(
                     Locale.ROOT,
-                    "NAB standard=%.2f reward_low_FP_rate=%.2f reward_low_FN_rate=%.2f%n",
+                    "cross-validated standard: %.2f (%d folds, every %d-th series; each fold scored"
+                            + " at the threshold best on the others)%n",
+                    cv,
+                    folds,
+                    folds);
+            System.out.printf(
+                    Locale.ROOT,
+                    "NAB standard=%.2f reward_low_FP_rate=%.2f reward_low_FN_rate=%.2f"
+                            + " cv_standard=%.2f%n",
                     result.get(0).normalized(),
                     result.get(1).normalized(),
-                    result.get(2).normalized());
+                    result.get(2).normalized(),
+                    cv);
         }
     }
 
@@ -168,8 +181,9 @@ public final class Backtest {
         for (String rel : files) {
             Series series = Series.read(root.resolve("data").resolve(rel));
             double[] values = series.doubles("value");
+            long[] times = series.epochMillis("timestamp");
             double[][] perDetector = new double[DetectorKind.values().length][values.length];
-            double[] s = scoreSeries(values, settings, perDetector);
+            double[] s = scoreSeries(values, times, settings, perDetector);
             scores.put(rel, s);
             if (out != null) {
                 String[] parts = rel.split("/");
@@ -195,21 +209,20 @@ public final class Backtest {
         return scores;
     }
 
-    /** The combined score of every value of one series, through one key's detectors. */
-    public static double[] scoreSeries(double[] values, MetricSettings settings) {
-        return scoreSeries(values, settings, null);
-    }
-
-    /** Also fills {@code perDetector[kind][row]} with each detector's own score, if not null. */
+    /**
+     * The combined score of every value of one series (at the given times, epoch milliseconds),
+     * through one key's detectors; also fills {@code perDetector[kind][row]} with each detector's
+     * own score, if not null.
+     */
     public static double[] scoreSeries(
-            double[] values, MetricSettings settings, double[][] perDetector) {
+            double[] values, long[] times, MetricSettings settings, double[][] perDetector) {
         MetricDetector detector = new MetricDetector(Metric.LATENCY_MS, settings);
         MetricState state = new MetricState();
         double[] out = new double[values.length];
         double[] scores = new double[DetectorKind.values().length];
         for (int i = 0; i < values.length; i++) {
             java.util.Arrays.fill(scores, 0);
-            Evaluation e = detector.evaluate(state, values[i], scores);
+            Evaluation e = detector.evaluate(state, values[i], times[i], scores);
             out[i] = e.score();
             if (perDetector != null) {
                 for (int k = 0; k < scores.length; k++) {

@@ -119,6 +119,48 @@ public final class NabScorer {
 
     /** Scores {@code scores} (file -> one score per row) on {@code files}, every profile. */
     public List<Score> score(List<String> files, Map<String, double[]> scores) throws IOException {
+        Corpus c = corpus(files, scores);
+        List<Score> out = new ArrayList<>();
+        for (Profile p : PROFILES) {
+            double[] best = sweep(c.points, files, scores, p);
+            out.add(new Score(p.name(), best[0], best[1], normalized(best[1], c.windows, p)));
+        }
+        return out;
+    }
+
+    /**
+     * Cross-validated score of a profile: the files are split into {@code k} folds (every k-th
+     * file, in list order); for each fold the threshold is the best one on the other folds, and the
+     * fold is scored at it. The raw scores of all folds are pooled and normalised over all windows,
+     * so every file is scored exactly once, by a threshold chosen without it.
+     */
+    public double crossValidated(List<String> files, Map<String, double[]> scores, int k, Profile p)
+            throws IOException {
+        double raw = 0;
+        int windows = 0;
+        for (int fold = 0; fold < k; fold++) {
+            List<String> train = new ArrayList<>();
+            List<String> test = new ArrayList<>();
+            for (int i = 0; i < files.size(); i++) {
+                (i % k == fold ? test : train).add(files.get(i));
+            }
+            double threshold = sweep(corpus(train, scores).points, train, scores, p)[0];
+            Corpus held = corpus(test, scores);
+            raw += rawAt(held.points, test, scores, p, threshold);
+            windows += held.windows;
+        }
+        return normalized(raw, windows, p);
+    }
+
+    private static double normalized(double raw, int windows, Profile p) {
+        double nullScore = -p.fn() * windows;
+        double perfect = p.tp() * windows;
+        return 100.0 * (raw - nullScore) / (perfect - nullScore);
+    }
+
+    private record Corpus(List<List<Point>> points, int windows) {}
+
+    private Corpus corpus(List<String> files, Map<String, double[]> scores) throws IOException {
         List<List<Point>> corpus = new ArrayList<>();
         int windowCount = 0;
         for (String rel : files) {
@@ -145,19 +187,40 @@ public final class NabScorer {
             }
             corpus.add(points(ts, wins));
         }
-        List<Score> out = new ArrayList<>();
-        for (Profile p : PROFILES) {
-            double[] best = sweep(corpus, files, scores, p);
-            double nullScore = -p.fn() * windowCount;
-            double perfect = p.tp() * windowCount;
-            out.add(
-                    new Score(
-                            p.name(),
-                            best[0],
-                            best[1],
-                            100.0 * (best[1] - nullScore) / (perfect - nullScore)));
+        return new Corpus(corpus, windowCount);
+    }
+
+    /** The raw score at a fixed threshold: rows scoring at least it are detections. */
+    private static double rawAt(
+            List<List<Point>> corpus,
+            List<String> files,
+            Map<String, double[]> scores,
+            Profile p,
+            double threshold) {
+        double raw = 0;
+        for (int f = 0; f < corpus.size(); f++) {
+            double[] s = scores.get(files.get(f));
+            List<Point> pts = corpus.get(f);
+            Map<Integer, Double> best = new HashMap<>();
+            for (int i = 0; i < pts.size(); i++) {
+                Point pt = pts.get(i);
+                if (pt.inWindow()) {
+                    best.putIfAbsent(pt.window(), -p.fn());
+                }
+                if (!pt.scorable() || s[i] < threshold) {
+                    continue;
+                }
+                if (pt.inWindow()) {
+                    best.merge(pt.window(), pt.base() * p.tp() / MAX_TP, Math::max);
+                } else {
+                    raw += pt.base() * p.fp();
+                }
+            }
+            for (double b : best.values()) {
+                raw += b;
+            }
         }
-        return out;
+        return raw;
     }
 
     /** Returns {threshold, raw score} of the best threshold (ties: the highest threshold). */

@@ -33,6 +33,19 @@ public record Series(String[] header, List<String[]> rows) {
                 "no column '" + name + "' in " + String.join(",", header));
     }
 
+    /** A timestamp column ({@code yyyy-MM-dd HH:mm:ss}, UTC) as epoch milliseconds. */
+    public long[] epochMillis(String name) {
+        int c = column(name);
+        long[] out = new long[rows.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] =
+                    NabScorer.parseTime(rows.get(i)[c])
+                            .toInstant(java.time.ZoneOffset.UTC)
+                            .toEpochMilli();
+        }
+        return out;
+    }
+
     public double[] doubles(String name) {
         int c = column(name);
         double[] out = new double[rows.size()];

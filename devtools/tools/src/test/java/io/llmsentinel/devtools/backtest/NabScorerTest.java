@@ -142,4 +142,16 @@ class NabScorerTest {
         assertThat(new NabScorer(root).score(FILES, perfect))
                 .allSatisfy(x -> assertThat(x.normalized()).isCloseTo(100, within(1e-9)));
     }
+
+    @Test
+    void crossValidationScoresEachFoldAtTheThresholdBestOnTheOthers() throws Exception {
+        // Two folds: {a} and {b}. b alone has no window, so its best threshold is 1.1 (detect
+        // nothing) and a is scored at it: its window missed, -1. a alone is best at 0.5
+        // (0.977107 - 0.11 - 0.104945 = 0.762162 > -1), and b is scored at 0.5: 9 false
+        // positives, -0.99. Pooled: -1.99 over 1 window -> 100 * (-1.99 + 1) / 2 = -49.5, far
+        // below the 38.61 of a threshold chosen on both files at once.
+        double cv =
+                new NabScorer(root).crossValidated(FILES, scores(), 2, NabScorer.PROFILES.get(0));
+        assertThat(cv).isCloseTo(-49.5, within(1e-6));
+    }
 }
