@@ -82,13 +82,14 @@ log "webhook receiver on http://127.0.0.1:$WEBHOOK_PORT/hook (verifies each sign
 
 START_MS=$(( $(date +%s) * 1000 ))
 log "starting LLM-Sentinel in a local Flink (web UI: http://localhost:8081)"
-log "the demo compresses time: rate windows of 10 s judged after 4 windows, 2 s of allowed disorder (conf/sentinel.yaml: 1 min, 10 windows, 30 s)"
+log "the demo compresses time: rate windows of 10 s judged after 4 windows, 2 s of allowed disorder, alerts resolved after 20 s without anomalies (conf/sentinel.yaml: 1 min, 10 windows, 30 s, 2 min, 3 min)"
 nohup java -Xmx1g $JAVA_OPENS -Dlog4j.configurationFile="$ROOT/conf/log4j-console.properties" \
   -cp "$(local_classpath)" io.llmsentinel.job.SentinelJob \
   --config "$DEMO_DIR/sentinel-demo.yaml" --local "$ROOT/conf/flink" \
   --kafka.starting-offsets timestamp --kafka.starting-timestamp-ms "$START_MS" \
   --kafka.group-id "llm-sentinel-demo" \
   --detection.window-size "10 s" --detection.window-warmup 4 --event-time.max-out-of-orderness "2 s" \
+  --alerts.recovery-window "20 s" --alerts.window-recovery-window "20 s" \
   --sinks.rabbitmq.enabled true --sinks.influxdb.enabled true --sinks.redis.enabled true \
   --sinks.influxdb.database "$DEMO_DB" \
   > "$DEMO_DIR/anomalies.jsonl" 2> "$DEMO_DIR/job.log" &
@@ -110,14 +111,16 @@ wait_until "query API answering /health/live" 60 "$QUERY_API_PID" "$DEMO_DIR/que
   http_ok http://127.0.0.1:8080/health/live
 log "query API and dashboard: http://127.0.0.1:8080/#token=$QUERY_API_TOKEN (API: Authorization: Bearer $QUERY_API_TOKEN)"
 
-# Print each alert (deduplicated anomaly) as it arrives, one readable line each (the raw JSON is
-# in anomalies.jsonl; every anomaly also goes to the sentinel.anomalies topic).
+# Print each alert change as it happens, one readable line each (the raw JSON is in
+# anomalies.jsonl; every anomaly, and every alert change, also goes to the sentinel.anomalies topic).
 # The console sink prefixes each line with the subtask ("1> "); jq reads the JSON after it.
 (tail -n +1 -F --pid="$(cat "$JOB_PID")" "$DEMO_DIR/anomalies.jsonl" 2>/dev/null \
   | sed -u 's/^[0-9]*> //' \
-  | jq --unbuffered -r 'select(type == "object" and .anomaly_id)
-      | "ALERT \(.severity | .[0:8] | . + " " * (8 - length)) \(.anomaly_type) \(.service) \(.model) \(.metric)=\(.value) (baseline mean \(.baseline.mean // "-")) at \(.event_time)"
-        + (if (.suppressed_before // 0) > 0 then " (+\(.suppressed_before) similar suppressed)" else "" end)' 2>/dev/null) &
+  | jq --unbuffered -r 'select(type == "object" and .record_type == "alert")
+      | "ALERT \(.state | ascii_upcase) \(.severity) \(.anomaly_type) \(.service) \(.model) \(.metric)"
+        + (if .anomaly then "=\(.anomaly.value) (baseline median \(.anomaly.baseline.median // "-"))"
+           else " (lasted \(.duration_ms / 1000) s, peak \(.peak_value), \(.repeats) repeats held back)" end)
+        + " at \(.event_time)"' 2>/dev/null) &
 PRINTER_PID=$!
 
 if [ -n "$DURATION" ]; then
@@ -127,10 +130,11 @@ else
 fi
 # Incidents at fixed fractions of the run, each long enough to see; the rest is normal traffic.
 P=$GEN_SECONDS
-INCIDENTS=(--incident "latency_spike@$((P * 30 / 100))+10"
-           --incident "token_explosion@$((P * 50 / 100))+10"
-           --incident "cost_jump@$((P * 65 / 100))+10"
-           --incident "error_burst@$((P * 80 / 100))+10")
+# Early enough that each alert's recovery window ends while traffic (and so event time) goes on.
+INCIDENTS=(--incident "latency_spike@$((P * 15 / 100))+10"
+           --incident "token_explosion@$((P * 30 / 100))+10"
+           --incident "cost_jump@$((P * 45 / 100))+10"
+           --incident "error_burst@$((P * 55 / 100))+10")
 if [ -z "$DURATION" ]; then
   INCIDENTS=(--incident "latency_spike@60+10" --incident "token_explosion@120+10"
              --incident "cost_jump@180+10" --incident "error_burst@240+10")
@@ -142,13 +146,13 @@ echo $! > "$GEN_PID"
 wait "$(cat "$GEN_PID")" || true
 rm -f "$GEN_PID"
 
-log "generator finished; letting the job catch up (anomalies are committed to Kafka on checkpoints, every 10 s)"
+log "generator finished; letting the job catch up (anomalies and alert changes are committed to Kafka on checkpoints, every 10 s)"
 sleep 15
 echo
-devtools_java -Xmx256m io.llmsentinel.devtools.generator.IncidentReport --record "$RECORD" || true
+devtools_java -Xmx256m io.llmsentinel.devtools.generator.IncidentReport --record "$RECORD" --window-ms 10000 || true
 log "malformed messages went to the dead-letter topic sentinel.deadletter (see $DEMO_DIR/job.log for the warnings)"
-log "alerts delivered to the webhook receiver: $(grep -c '^WEBHOOK verified' "$DEMO_DIR/webhooks.log" || true) verified, $(grep -c '^WEBHOOK REJECTED' "$DEMO_DIR/webhooks.log" || true) rejected"
-log "alerts on the RabbitMQ queue bound to alert.#: $(grep -c '^RABBITMQ ' "$DEMO_DIR/rabbitmq.log" || true) ($(grep -o '^RABBITMQ alert\.[a-z]*' "$DEMO_DIR/rabbitmq.log" | sort | uniq -c | awk '{printf "%s%s %s", sep, $1, $3; sep=", "}'))"
+log "webhook receiver (medium and above): $(grep -c '^WEBHOOK verified  anomaly.detected' "$DEMO_DIR/webhooks.log" || true) alerts and $(grep -c '^WEBHOOK verified  anomaly.resolved' "$DEMO_DIR/webhooks.log" || true) resolutions verified, $(grep -c '^WEBHOOK REJECTED' "$DEMO_DIR/webhooks.log" || true) rejected"
+log "RabbitMQ queue bound to alert.# and resolved.# (medium and above): $(grep -c '^RABBITMQ ' "$DEMO_DIR/rabbitmq.log" || true) messages ($(grep -o '^RABBITMQ [a-z]*\.[a-z]*' "$DEMO_DIR/rabbitmq.log" | sort | uniq -c | awk '{printf "%s%s %s", sep, $1, $3; sep=", "}'))"
 influx_count() {
   curl -s -G "http://127.0.0.1:8086/query" --data-urlencode "db=$DEMO_DB" --data-urlencode "q=$1" \
     | jq -r '.results[0].series[0].values[0][1] // 0'

@@ -1,5 +1,6 @@
 package io.llmsentinel.job;
 
+import io.llmsentinel.functions.alert.AlertEvent;
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.config.ConsoleOptions;
 import io.llmsentinel.functions.config.DeadLetterOptions;
@@ -47,7 +48,7 @@ public record JobIo(
         Source<RawMessage, ?, ?> nativeEvents,
         List<Output<Anomaly>> anomalyOutputs,
         List<Output<String>> alertLines,
-        List<Output<Anomaly>> alertOutputs,
+        List<Output<AlertEvent>> alertOutputs,
         Output<DeadLetter> deadLetters,
         List<Output<LlmRequest>> requestOutputs,
         List<Output<BaselineSnapshot>> baselineOutputs) {
@@ -88,7 +89,9 @@ public record JobIo(
         if (config.get(ConsoleOptions.ENABLED)) {
             lines.add(
                     new Output<>(
-                            "sink-console", "Alerts to stdout (JSON lines)", new PrintSink<>()));
+                            "sink-console",
+                            "Alert changes to stdout (JSON lines)",
+                            new PrintSink<>()));
         }
         Output<DeadLetter> dlq =
                 new Output<>(
@@ -99,7 +102,20 @@ public record JobIo(
         // Outputs that give up on a record put it here, with the reason.
         DeadLetterPublisher.Factory deadLetterPublisher =
                 DeadLetterPublisher.kafka(brokers, client, config.get(DeadLetterOptions.TOPIC));
-        List<Output<Anomaly>> alerts = new ArrayList<>();
+        List<Output<AlertEvent>> alerts = new ArrayList<>();
+        if (config.get(KafkaSinkOptions.ENABLED)) {
+            alerts.add(
+                    new Output<>(
+                            "sink-kafka-alerts",
+                            "Alert changes to Kafka (" + config.get(KafkaSinkOptions.TOPIC) + ")",
+                            KafkaSinks.alerts(
+                                    brokers,
+                                    client,
+                                    config.get(KafkaSinkOptions.TOPIC),
+                                    config.get(KafkaSinkOptions.EXACTLY_ONCE),
+                                    config.get(KafkaSinkOptions.TRANSACTIONAL_ID_PREFIX)
+                                            + "-alerts")));
+        }
         List<WebhookEndpoint> webhooks = WebhookEndpoints.from(config);
         if (!webhooks.isEmpty()) {
             alerts.add(
@@ -134,6 +150,18 @@ public record JobIo(
                                             config.get(InfluxDbOptions.ANOMALIES_MEASUREMENT)),
                                     "anomalies",
                                     deadLetterPublisher)));
+            String alertMeasurement = config.get(InfluxDbOptions.ALERTS_MEASUREMENT);
+            if (!alertMeasurement.isBlank()) {
+                alerts.add(
+                        new Output<>(
+                                "sink-influxdb-alerts",
+                                "Alert changes to InfluxDB (" + alertMeasurement + ")",
+                                new InfluxSink<>(
+                                        influx,
+                                        InfluxPoints.alerts(alertMeasurement),
+                                        "alerts",
+                                        deadLetterPublisher)));
+            }
             String requests = config.get(InfluxDbOptions.REQUESTS_MEASUREMENT);
             if (!requests.isBlank()) {
                 requestOutputs.add(

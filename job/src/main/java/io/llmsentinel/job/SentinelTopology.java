@@ -1,8 +1,10 @@
 package io.llmsentinel.job;
 
+import io.llmsentinel.functions.alert.AlertEvent;
+import io.llmsentinel.functions.alert.AlertJson;
 import io.llmsentinel.functions.anomaly.Anomaly;
-import io.llmsentinel.functions.anomaly.AnomalyJson;
 import io.llmsentinel.functions.config.AlertOptions;
+import io.llmsentinel.functions.config.ConsoleOptions;
 import io.llmsentinel.functions.config.DetectionOptions;
 import io.llmsentinel.functions.config.EventTimeOptions;
 import io.llmsentinel.functions.config.InputOptions;
@@ -10,7 +12,8 @@ import io.llmsentinel.functions.config.JobOptions;
 import io.llmsentinel.functions.config.KeyOptions;
 import io.llmsentinel.functions.config.SentinelConfig;
 import io.llmsentinel.functions.detect.DetectionSettings;
-import io.llmsentinel.functions.flink.AlertDeduplicationFunction;
+import io.llmsentinel.functions.detect.Severity;
+import io.llmsentinel.functions.flink.AlertPolicyFunction;
 import io.llmsentinel.functions.flink.AnomalyDetectionFunction;
 import io.llmsentinel.functions.flink.DimensionKeySelector;
 import io.llmsentinel.functions.flink.TelemetryParser;
@@ -52,7 +55,13 @@ public final class SentinelTopology {
     public static final String UID_READ_NATIVE = "read-native-events";
     public static final String UID_DETECT = "detect-request-anomalies";
     public static final String UID_WINDOW_COUNTS = "count-per-window";
-    public static final String UID_DEDUP = "deduplicate-alerts";
+
+    /**
+     * The alert policy. The uid is 0.2's, when this operator slot held the alert deduplicator, so
+     * savepoints of 0.2 still map onto the job.
+     */
+    public static final String UID_ALERT_POLICY = "deduplicate-alerts";
+
     public static final String UID_DETECT_WINDOWS = "detect-window-anomalies";
 
     public static void build(StreamExecutionEnvironment env, SentinelConfig config, JobIo io) {
@@ -155,21 +164,28 @@ public final class SentinelTopology {
         for (JobIo.Output<Anomaly> out : io.anomalyOutputs()) {
             anomalies.sinkTo(out.sink()).uid(out.uid()).name(out.name());
         }
-        // Alerts: anomalies deduplicated per key, metric and type. Storage gets every anomaly.
+        // Alerts: the policy decides which anomalies interrupt people, and when an alert is over.
+        // Storage and the anomaly topic get every anomaly regardless.
         if (!io.alertLines().isEmpty() || !io.alertOutputs().isEmpty()) {
-            long dedupMs = config.get(AlertOptions.DEDUP_WINDOW).toMillis();
-            DataStream<Anomaly> alerts =
+            DataStream<AlertEvent> alerts =
                     anomalies
-                            .keyBy(AlertDeduplicationFunction::dedupKey, Types.STRING)
-                            .process(new AlertDeduplicationFunction(dedupMs))
-                            .uid(UID_DEDUP)
-                            .name("Deduplicate alerts per key, metric and type");
-            for (JobIo.Output<Anomaly> out : io.alertOutputs()) {
+                            .keyBy(AlertPolicyFunction::alertKey, Types.STRING)
+                            .process(
+                                    new AlertPolicyFunction(
+                                            AlertOptions.policy(config),
+                                            config.get(DetectionOptions.STATE_TTL).toMillis()))
+                            .uid(UID_ALERT_POLICY)
+                            .name("Alert policy per key and metric (open, escalate, resolve)");
+            for (JobIo.Output<AlertEvent> out : io.alertOutputs()) {
                 alerts.sinkTo(out.sink()).uid(out.uid()).name(out.name());
             }
             if (!io.alertLines().isEmpty()) {
+                Severity min = config.get(ConsoleOptions.MIN_SEVERITY);
                 DataStream<String> lines =
-                        alerts.map(AnomalyJson::toJson)
+                        alerts.filter(e -> Severity.parse(e.severity).compareTo(min) >= 0)
+                                .uid("alerts-console-min-severity")
+                                .name("Alerts at least " + min.label() + " for the console")
+                                .map(AlertJson::toJson)
                                 .returns(Types.STRING)
                                 .uid("alerts-as-json-lines")
                                 .name("Alert as JSON line");

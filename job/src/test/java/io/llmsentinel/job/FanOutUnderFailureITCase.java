@@ -144,7 +144,7 @@ class FanOutUnderFailureITCase {
             Channel ch = c.createChannel();
             ch.exchangeDeclare(exchange, "topic", true);
             ch.queueDeclare(queue, true, false, false, null);
-            ch.queueBind(queue, exchange, "alert.#");
+            ch.queueBind(queue, exchange, "#"); // alert.<severity> and resolved.<severity>
         }
         TestServers.influxQuery("", "CREATE DATABASE " + db);
 
@@ -216,16 +216,36 @@ class FanOutUnderFailureITCase {
         }
         assertThat(FAILED).as("the injected failure fired mid-stream").isTrue();
 
-        // Kafka (transactions, read_committed): each anomaly exactly once.
+        // Kafka (transactions, read_committed): each anomaly and each alert change exactly once.
         Map<String, JsonNode> anomalies = new HashMap<>();
+        Map<String, JsonNode> alertChanges = new HashMap<>();
         int kafkaRecords = 0;
         for (ConsumerRecord<byte[], byte[]> r : KafkaTestBroker.readAll(topics.get(2))) {
             JsonNode a = JSON.readTree(r.value());
-            anomalies.put(a.get("anomaly_id").asText(), a);
+            if ("alert".equals(a.path("record_type").asText())) {
+                String id =
+                        a.get("state").asText().equals("resolved")
+                                ? a.get("alert_id").asText() + ":resolved"
+                                : a.path("anomaly").get("anomaly_id").asText();
+                alertChanges.put(id, a);
+            } else {
+                anomalies.put(a.get("anomaly_id").asText(), a);
+            }
             kafkaRecords++;
         }
         assertThat(anomalies).isNotEmpty();
-        assertThat(kafkaRecords).as("exactly once on Kafka").isEqualTo(anomalies.size());
+        assertThat(alertChanges).isNotEmpty();
+        assertThat(kafkaRecords)
+                .as("exactly once on Kafka")
+                .isEqualTo(anomalies.size() + alertChanges.size());
+        // Every alert opened resolved by the end of the (bounded) input.
+        assertThat(
+                        alertChanges.values().stream()
+                                .filter(a -> a.get("state").asText().equals("resolved")))
+                .hasSameSizeAs(
+                        alertChanges.values().stream()
+                                .filter(a -> a.get("state").asText().equals("opened"))
+                                .toList());
         assertThat(anomalies.values())
                 .anySatisfy(
                         a -> assertThat(a.get("anomaly_type").asText()).isEqualTo("latency_spike"));
@@ -256,7 +276,8 @@ class FanOutUnderFailureITCase {
         }
         assertThat(rabbitMessages).isNotEmpty();
         assertThat(rabbitMessages.keySet()).isEqualTo(webhooks.keySet());
-        assertThat(anomalies.keySet()).containsAll(rabbitMessages.keySet());
+        assertThat(alertChanges.keySet()).containsAll(rabbitMessages.keySet());
+        assertThat(rabbitMessages.keySet()).anyMatch(id -> id.endsWith(":resolved"));
         // A replayed copy differs only in detected_at (processing time).
         rabbitMessages.forEach(
                 (id, copies) -> {
@@ -273,7 +294,7 @@ class FanOutUnderFailureITCase {
 
         System.out.printf(
                 "fan-out under failure: %d anomalies (Kafka %d records, InfluxDB %d rows);"
-                        + " %d alerts (RabbitMQ %d messages, webhooks %d deliveries)%n",
+                        + " %d alert changes (RabbitMQ %d messages, webhooks %d deliveries)%n",
                 anomalies.size(),
                 kafkaRecords,
                 influxRows,

@@ -81,7 +81,9 @@ class SentinelJobTest {
                         SentinelTopology.UID_DETECT,
                         SentinelTopology.UID_WINDOW_COUNTS,
                         SentinelTopology.UID_DETECT_WINDOWS,
-                        SentinelTopology.UID_DEDUP,
+                        SentinelTopology.UID_ALERT_POLICY,
+                        "sink-kafka-alerts",
+                        "alerts-console-min-severity",
                         "sink-dead-letters",
                         "sink-kafka-anomalies",
                         "sink-console");
@@ -91,6 +93,9 @@ class SentinelJobTest {
                     .isNotBlank();
         }
         assertThat(env.getConfig().hasGenericTypesDisabled()).isTrue();
+        // The alert policy took the 0.2 deduplicator's slot: its uid is part of the savepoint
+        // contract and must not change.
+        assertThat(SentinelTopology.UID_ALERT_POLICY).isEqualTo("deduplicate-alerts");
     }
 
     @Test

@@ -39,6 +39,12 @@ public class Anomaly {
     /** On alerts: how many repeats of this alert were suppressed since the previous one. */
     public long suppressedBefore;
 
+    /**
+     * The metric's last 32 verdicts when this anomaly was found, newest (this one) in bit 0: what
+     * the alert policy reads to see whether the evidence persists. Not part of the JSON.
+     */
+    public int recentVerdicts;
+
     public Anomaly() {}
 
     /**
@@ -78,6 +84,7 @@ public class Anomaly {
         a.baselineQ1 = e.baselineQ1();
         a.baselineQ3 = e.baselineQ3();
         a.baselineSamples = e.baselineSamples();
+        a.recentVerdicts = e.recentVerdicts();
         return a;
     }
 

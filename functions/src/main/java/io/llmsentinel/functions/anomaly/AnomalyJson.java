@@ -33,6 +33,12 @@ public final class AnomalyJson {
 
     private static void write(Anomaly a, JsonGenerator g) throws IOException {
         g.writeStartObject();
+        writeFields(a, g);
+        g.writeEndObject();
+    }
+
+    /** The anomaly's fields, into an object the caller has started (alerts embed them). */
+    public static void writeFields(Anomaly a, JsonGenerator g) throws IOException {
         g.writeNumberField("schema_version", Anomaly.SCHEMA_VERSION);
         g.writeStringField("anomaly_id", a.anomalyId);
         g.writeStringField("event_time", Instant.ofEpochMilli(a.eventTimeMs).toString());
@@ -74,10 +80,9 @@ public final class AnomalyJson {
         g.writeStringField("trace_id", a.traceId);
         g.writeStringField("span_id", a.spanId);
         g.writeNumberField("suppressed_before", a.suppressedBefore);
-        g.writeEndObject();
     }
 
-    private static void number(JsonGenerator g, String name, double v) throws IOException {
+    public static void number(JsonGenerator g, String name, double v) throws IOException {
         if (Double.isFinite(v)) {
             g.writeNumberField(name, v);
         } else {

@@ -44,6 +44,13 @@ public final class InfluxDbOptions implements OptionGroup {
                     .defaultValue("anomalies")
                     .withDescription("Measurement of the anomalies.");
 
+    public static final ConfigOption<String> ALERTS_MEASUREMENT =
+            key("sinks.influxdb.alerts-measurement")
+                    .stringType()
+                    .defaultValue("alerts")
+                    .withDescription(
+                            "Alert state changes (opened, escalated, resolved); empty to store none.");
+
     public static final ConfigOption<String> REQUESTS_MEASUREMENT =
             key("sinks.influxdb.requests-measurement")
                     .stringType()

@@ -2,6 +2,7 @@ package io.llmsentinel.functions.config;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import io.llmsentinel.functions.detect.Severity;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 
@@ -47,6 +48,13 @@ public final class RabbitMqOptions implements OptionGroup {
                     .defaultValue("guest")
                     .withDescription("Use ${env:NAME} for anything but a local broker.");
 
+    public static final ConfigOption<Severity> MIN_SEVERITY =
+            key("sinks.rabbitmq.min-severity")
+                    .enumType(Severity.class)
+                    .defaultValue(Severity.MEDIUM)
+                    .withDescription(
+                            "Alerts at least this severe are published (their resolutions too).");
+
     public static final ConfigOption<String> EXCHANGE =
             key("sinks.rabbitmq.exchange")
                     .stringType()
@@ -57,7 +65,9 @@ public final class RabbitMqOptions implements OptionGroup {
             key("sinks.rabbitmq.routing-key-prefix")
                     .stringType()
                     .defaultValue("alert.")
-                    .withDescription("Routing key = prefix + severity, e.g. alert.critical.");
+                    .withDescription(
+                            "Routing key of an opened or escalated alert = prefix + severity, e.g."
+                                    + " alert.critical; a resolution goes to resolved.<severity>.");
 
     public static final ConfigOption<Integer> MAX_OUTSTANDING =
             key("sinks.rabbitmq.max-outstanding")

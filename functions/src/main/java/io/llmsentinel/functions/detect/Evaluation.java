@@ -2,8 +2,8 @@ package io.llmsentinel.functions.detect;
 
 /**
  * The result for one value of one metric: the combined score and, when any detector fired, the
- * detectors that fired, the severity, the anomaly type and the baseline it was judged against (in
- * the metric's own unit).
+ * detectors that fired, the severity, the anomaly type, the baseline it was judged against (in the
+ * metric's own unit) and the metric's recent verdicts including this one (bit 0).
  *
  * <p>The combined score is the largest detector score: each detector's score already says how far
  * past its own threshold the value went, and taking the largest lets no detector silence another.
@@ -19,7 +19,8 @@ public record Evaluation(
         double baselineMad,
         double baselineQ1,
         double baselineQ3,
-        long baselineSamples) {
+        long baselineSamples,
+        int recentVerdicts) {
 
     static final Evaluation NOT_JUDGED = normal(0);
 
@@ -36,6 +37,7 @@ public record Evaluation(
                 Double.NaN,
                 Double.NaN,
                 Double.NaN,
+                0,
                 0);
     }
 

@@ -137,11 +137,11 @@ public final class MetricDetector implements Serializable {
                 pointJudged || cusumJudged
                         ? combinedScore(state, pointRatio, cusumRatio, pointJudged)
                         : 0;
+        state.recentVerdicts = (state.recentVerdicts << 1) | (fired == null ? 0 : 1);
         Evaluation result =
                 fired == null
                         ? Evaluation.normal(score)
                         : anomaly(state, score, fired, pointAnomaly, seasonalOffset);
-        state.recentVerdicts = (state.recentVerdicts << 1) | (fired == null ? 0 : 1);
 
         if (settings.runs(DetectorKind.CUSUM) && CusumDetector.INSTANCE.ready(state, settings)) {
             CusumDetector.accumulate(state, y, settings, cusumFired);
@@ -259,7 +259,8 @@ public final class MetricDetector implements Serializable {
                 b.mad(),
                 b.q1(),
                 b.q3(),
-                s.count);
+                s.count,
+                s.recentVerdicts);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.llmsentinel.sinks.influx;
 
 import com.influxdb.v3.client.Point;
 import com.influxdb.v3.client.write.WritePrecision;
+import io.llmsentinel.functions.alert.AlertEvent;
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.anomaly.DetectorFinding;
 import io.llmsentinel.functions.model.LlmRequest;
@@ -30,6 +31,10 @@ public final class InfluxPoints {
 
     public static Mapper<Anomaly> anomalies(String measurement) {
         return a -> anomaly(measurement, a);
+    }
+
+    public static Mapper<AlertEvent> alerts(String measurement) {
+        return e -> alert(measurement, e);
     }
 
     public static Mapper<LlmRequest> requests(String measurement) {
@@ -68,6 +73,34 @@ public final class InfluxPoints {
         }
         p.setIntegerField("detected_at_ms", a.detectedAtMs);
         p.setTimestamp(a.eventTimeMs * 1_000_000L, WritePrecision.NS);
+        return p;
+    }
+
+    /**
+     * An alert's change of state at its event time; the state is a tag, so opened and resolved
+     * points of one alert are different series and do not overwrite each other.
+     */
+    static Point alert(String measurement, AlertEvent e) {
+        Point p = Point.measurement(measurement);
+        tag(p, "service", e.service);
+        tag(p, "model", e.model);
+        tag(p, "provider", e.provider);
+        tag(p, "operation", e.operation);
+        tag(p, "environment", e.environment);
+        tag(p, "metric", e.metric);
+        tag(p, "severity", e.severity);
+        tag(p, "anomaly_type", e.anomalyType);
+        tag(p, "state", e.state.label());
+        p.setStringField("alert_id", e.alertId);
+        if (e.anomaly != null) {
+            p.setStringField("anomaly_id", e.anomaly.anomalyId);
+        }
+        field(p, "peak_value", e.peakValue);
+        field(p, "peak_score", e.peakScore);
+        p.setIntegerField("repeats", e.repeats);
+        p.setIntegerField("duration_ms", e.durationMs());
+        p.setIntegerField("opened_at_ms", e.openedAtMs);
+        p.setTimestamp(e.eventTimeMs * 1_000_000L, WritePrecision.NS);
         return p;
     }
 

@@ -1,9 +1,11 @@
 package io.llmsentinel.sinks.kafka;
 
+import io.llmsentinel.functions.alert.AlertEvent;
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.model.DeadLetter;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 
 /** The Kafka outputs: the anomaly stream and the dead-letter topic. */
@@ -22,13 +24,45 @@ public final class KafkaSinks {
             String topic,
             boolean exactlyOnce,
             String transactionalIdPrefix) {
+        return transactional(
+                bootstrapServers,
+                clientProperties,
+                new AnomalySerializationSchema(topic),
+                exactlyOnce,
+                transactionalIdPrefix);
+    }
+
+    /**
+     * Alert state changes on the anomaly topic, exactly once like the anomalies; a sink of its own
+     * (own transactional ids) beside the anomalies' sink.
+     */
+    public static KafkaSink<AlertEvent> alerts(
+            String bootstrapServers,
+            Properties clientProperties,
+            String topic,
+            boolean exactlyOnce,
+            String transactionalIdPrefix) {
+        return transactional(
+                bootstrapServers,
+                clientProperties,
+                new AlertSerializationSchema(topic),
+                exactlyOnce,
+                transactionalIdPrefix);
+    }
+
+    private static <T> KafkaSink<T> transactional(
+            String bootstrapServers,
+            Properties clientProperties,
+            KafkaRecordSerializationSchema<T> serializer,
+            boolean exactlyOnce,
+            String transactionalIdPrefix) {
         Properties producer = new Properties();
         producer.putAll(clientProperties);
         producer.putIfAbsent("transaction.timeout.ms", "900000");
-        return KafkaSink.<Anomaly>builder()
+        return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setKafkaProducerConfig(producer)
-                .setRecordSerializer(new AnomalySerializationSchema(topic))
+                .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(
                         exactlyOnce
                                 ? DeliveryGuarantee.EXACTLY_ONCE

@@ -3,6 +3,7 @@ package io.llmsentinel.sinks.rabbitmq;
 import io.llmsentinel.functions.config.ConfigException;
 import io.llmsentinel.functions.config.RabbitMqOptions;
 import io.llmsentinel.functions.config.SentinelConfig;
+import io.llmsentinel.functions.detect.Severity;
 import java.io.Serializable;
 import org.apache.flink.streaming.connectors.rabbitmq.common.RMQConnectionConfig;
 
@@ -15,18 +16,23 @@ import org.apache.flink.streaming.connectors.rabbitmq.common.RMQConnectionConfig
  * @param flushTimeoutMs how long a checkpoint waits for the broker (reconnecting with backoff)
  *     before it fails, so that the job restarts from the last checkpoint and replays
  * @param initialBackoffMs first reconnect delay; doubled per attempt up to 10 s
+ * @param minSeverity alerts less severe than this are not published
  */
 public record RabbitMqSettings(
         String exchange,
         String routingKeyPrefix,
         int maxOutstanding,
         long flushTimeoutMs,
-        long initialBackoffMs)
+        long initialBackoffMs,
+        Severity minSeverity)
         implements Serializable {
 
     public RabbitMqSettings {
         if (exchange == null || exchange.isBlank()) {
             throw new IllegalArgumentException("the RabbitMQ exchange must be named");
+        }
+        if (minSeverity == null) {
+            throw new IllegalArgumentException("the minimum severity must be set");
         }
         if (maxOutstanding < 1 || flushTimeoutMs < 1 || initialBackoffMs < 1) {
             throw new IllegalArgumentException(
@@ -42,7 +48,8 @@ public record RabbitMqSettings(
                     c.get(RabbitMqOptions.ROUTING_KEY_PREFIX),
                     c.get(RabbitMqOptions.MAX_OUTSTANDING),
                     c.get(RabbitMqOptions.FLUSH_TIMEOUT).toMillis(),
-                    500);
+                    500,
+                    c.get(RabbitMqOptions.MIN_SEVERITY));
         } catch (IllegalArgumentException e) {
             throw new ConfigException("sinks.rabbitmq: " + e.getMessage());
         }
@@ -61,6 +68,6 @@ public record RabbitMqSettings(
     }
 
     public static RabbitMqSettings defaults() {
-        return new RabbitMqSettings("sentinel.alerts", "alert.", 1000, 120_000, 500);
+        return new RabbitMqSettings("sentinel.alerts", "alert.", 1000, 120_000, 500, Severity.LOW);
     }
 }

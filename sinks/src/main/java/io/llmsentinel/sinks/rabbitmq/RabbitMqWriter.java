@@ -4,8 +4,9 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import io.llmsentinel.functions.anomaly.Anomaly;
-import io.llmsentinel.functions.anomaly.AnomalyJson;
+import io.llmsentinel.functions.alert.AlertEvent;
+import io.llmsentinel.functions.alert.AlertJson;
+import io.llmsentinel.functions.detect.Severity;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Date;
@@ -24,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The writer of {@link RabbitMqSink}; one per parallel subtask, one connection and channel. */
-final class RabbitMqWriter implements SinkWriter<Anomaly> {
+final class RabbitMqWriter implements SinkWriter<AlertEvent> {
     private static final Logger LOG = LoggerFactory.getLogger(RabbitMqWriter.class);
     private static final long MAX_BACKOFF_MS = 10_000;
 
@@ -83,23 +84,37 @@ final class RabbitMqWriter implements SinkWriter<Anomaly> {
         }
     }
 
-    static Message message(Anomaly a, String routingKeyPrefix) {
-        String severity = a.severity == null ? "unknown" : a.severity.toLowerCase(Locale.ROOT);
+    /** The routing key of a resolution: {@code resolved.<severity>}. */
+    static final String RESOLVED_PREFIX = "resolved.";
+
+    static Message message(AlertEvent e, String routingKeyPrefix) {
+        String severity = e.severity == null ? "unknown" : e.severity.toLowerCase(Locale.ROOT);
+        boolean resolved = e.state == AlertEvent.State.RESOLVED;
         AMQP.BasicProperties props =
                 new AMQP.BasicProperties.Builder()
                         .contentType("application/json")
                         .contentEncoding("utf-8")
                         .deliveryMode(2) // persistent
-                        .messageId(a.anomalyId)
-                        .timestamp(new Date(a.detectedAtMs))
-                        .type("anomaly.detected")
+                        .messageId(e.messageId())
+                        .timestamp(
+                                new Date(
+                                        resolved
+                                                ? System.currentTimeMillis()
+                                                : e.anomaly.detectedAtMs))
+                        .type(resolved ? "anomaly.resolved" : "anomaly.detected")
                         .appId("llm-sentinel")
                         .build();
-        return new Message(routingKeyPrefix + severity, props, AnomalyJson.toBytes(a));
+        return new Message(
+                (resolved ? RESOLVED_PREFIX : routingKeyPrefix) + severity,
+                props,
+                AlertJson.payload(e));
     }
 
     @Override
-    public void write(Anomaly a, Context context) throws IOException, InterruptedException {
+    public void write(AlertEvent a, Context context) throws IOException, InterruptedException {
+        if (Severity.parse(a.severity).ordinal() < settings.minSeverity().ordinal()) {
+            return;
+        }
         Message m = message(a, settings.routingKeyPrefix());
         synchronized (lock) {
             toResend.addLast(m);

@@ -1,6 +1,6 @@
 package io.llmsentinel.sinks.webhook;
 
-import io.llmsentinel.functions.anomaly.Anomaly;
+import io.llmsentinel.functions.alert.AlertEvent;
 import io.llmsentinel.functions.detect.Severity;
 import java.io.Serializable;
 import java.util.List;
@@ -8,7 +8,8 @@ import java.util.Set;
 
 /**
  * One webhook receiver: where to send, the secrets to sign with (several during a rotation), which
- * alerts it wants (minimum severity, services; empty services means all), and how hard to try.
+ * alerts it wants (minimum severity, default medium; services, empty means all), and how hard to
+ * try.
  */
 public record WebhookEndpoint(
         String name,
@@ -41,12 +42,18 @@ public record WebhookEndpoint(
     }
 
     public static WebhookEndpoint of(String name, String url, List<String> secrets) {
-        return new WebhookEndpoint(name, url, secrets, Severity.LOW, Set.of(), 5_000, 16, 6, 500);
+        return new WebhookEndpoint(
+                name, url, secrets, Severity.MEDIUM, Set.of(), 5_000, 16, 6, 500);
     }
 
-    public boolean wants(Anomaly a) {
-        return Severity.parse(a.severity).ordinal() >= minSeverity.ordinal()
-                && (services.isEmpty() || services.contains(a.service));
+    /**
+     * Whether this endpoint gets an alert change: the alert is at least {@code minSeverity} (its
+     * highest severity sent, so a resolution goes where its alert went) and of one of {@code
+     * services}, if any are named.
+     */
+    public boolean wants(AlertEvent e) {
+        return Severity.parse(e.severity).ordinal() >= minSeverity.ordinal()
+                && (services.isEmpty() || services.contains(e.service));
     }
 
     /** For logs and metrics: the name and host, never the secrets or the full URL's query. */

@@ -52,7 +52,7 @@ public final class WebhookEndpoints {
                                 one(n, "name", "webhook-" + (i + 1)),
                                 one(n, "url", ""),
                                 n.getOrDefault("secrets", List.of()),
-                                Severity.parse(one(n, "min-severity", "low")),
+                                Severity.parse(one(n, "min-severity", "medium")),
                                 new TreeSet<>(n.getOrDefault("services", List.of())),
                                 Long.parseLong(one(n, "timeout-ms", "5000")),
                                 Integer.parseInt(one(n, "max-in-flight", "16")),

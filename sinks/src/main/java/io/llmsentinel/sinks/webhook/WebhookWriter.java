@@ -2,8 +2,8 @@ package io.llmsentinel.sinks.webhook;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.llmsentinel.functions.anomaly.Anomaly;
-import io.llmsentinel.functions.anomaly.AnomalyJson;
+import io.llmsentinel.functions.alert.AlertEvent;
+import io.llmsentinel.functions.alert.AlertJson;
 import io.llmsentinel.functions.model.DeadLetter;
 import io.llmsentinel.sinks.kafka.DeadLetterPublisher;
 import java.io.ByteArrayOutputStream;
@@ -29,7 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The writer of {@link WebhookSink}; one per parallel subtask. */
-final class WebhookWriter implements SinkWriter<Anomaly>, AutoCloseable {
+final class WebhookWriter implements SinkWriter<AlertEvent>, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookWriter.class);
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -78,24 +78,26 @@ final class WebhookWriter implements SinkWriter<Anomaly>, AutoCloseable {
     }
 
     /** The delivered body: exactly these bytes are signed and sent. */
-    static byte[] body(Anomaly a) {
+    static byte[] body(AlertEvent e) {
+        boolean resolved = e.state == AlertEvent.State.RESOLVED;
+        long timestamp = resolved ? System.currentTimeMillis() : e.anomaly.detectedAtMs;
         ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
-            g.writeStringField("type", "anomaly.detected");
-            g.writeStringField("timestamp", Instant.ofEpochMilli(a.detectedAtMs).toString());
+            g.writeStringField("type", resolved ? "anomaly.resolved" : "anomaly.detected");
+            g.writeStringField("timestamp", Instant.ofEpochMilli(timestamp).toString());
             g.writeFieldName("data");
             g.writeRawValue(
-                    new String(AnomalyJson.toBytes(a), java.nio.charset.StandardCharsets.UTF_8));
+                    new String(AlertJson.payload(e), java.nio.charset.StandardCharsets.UTF_8));
             g.writeEndObject();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+        } catch (IOException ex) {
+            throw new IllegalStateException(ex);
         }
         return out.toByteArray();
     }
 
     @Override
-    public void write(Anomaly a, Context context) throws InterruptedException {
+    public void write(AlertEvent a, Context context) throws InterruptedException {
         byte[] body = null;
         for (Target t : targets) {
             if (!t.endpoint().wants(a)) {
@@ -109,7 +111,7 @@ final class WebhookWriter implements SinkWriter<Anomaly>, AutoCloseable {
             synchronized (lock) {
                 pending++;
             }
-            attempt(t, a.anomalyId, body, 1);
+            attempt(t, a.messageId(), body, 1);
         }
     }
 

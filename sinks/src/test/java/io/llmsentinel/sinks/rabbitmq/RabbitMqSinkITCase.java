@@ -9,6 +9,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import io.llmsentinel.functions.anomaly.Anomaly;
+import io.llmsentinel.sinks.AlertEvents;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -119,11 +120,18 @@ class RabbitMqSinkITCase {
         String critical = queue("alert.critical");
         String all = queue("alert.#");
         Counters metrics = new Counters();
-        RabbitMqSettings settings = new RabbitMqSettings(exchange, "alert.", 100, 30_000, 200);
+        RabbitMqSettings settings =
+                new RabbitMqSettings(
+                        exchange,
+                        "alert.",
+                        100,
+                        30_000,
+                        200,
+                        io.llmsentinel.functions.detect.Severity.LOW);
         try (var w = new RabbitMqWriter(config(), settings, metrics)) {
-            w.write(anomaly(1, "CRITICAL"), null);
-            w.write(anomaly(2, "low"), null);
-            w.write(anomaly(3, "high"), null);
+            w.write(AlertEvents.opened(anomaly(1, "CRITICAL")), null);
+            w.write(AlertEvents.opened(anomaly(2, "low")), null);
+            w.write(AlertEvents.opened(anomaly(3, "high")), null);
             w.flush(false);
         }
         assertThat(metrics.get("sent")).isEqualTo(3);
@@ -149,12 +157,53 @@ class RabbitMqSinkITCase {
     }
 
     @Test
+    void resolutionsGoToResolvedKeysAndAMinimumSeverityHoldsLowAlertsBack() throws Exception {
+        String all = queue("#");
+        RabbitMqSettings settings =
+                new RabbitMqSettings(
+                        exchange,
+                        "alert.",
+                        100,
+                        30_000,
+                        200,
+                        io.llmsentinel.functions.detect.Severity.MEDIUM);
+        try (var w = new RabbitMqWriter(config(), settings, new Counters())) {
+            w.write(AlertEvents.opened(anomaly(1, "low")), null);
+            w.write(AlertEvents.resolved(anomaly(1, "low")), null);
+            w.write(AlertEvents.opened(anomaly(2, "high")), null);
+            w.write(AlertEvents.resolved(anomaly(2, "high")), null);
+            w.flush(false);
+        }
+        List<String> got = new ArrayList<>();
+        for (GetResponse r; (r = ch.basicGet(all, true)) != null; ) {
+            got.add(
+                    r.getEnvelope().getRoutingKey()
+                            + " "
+                            + r.getProps().getType()
+                            + " "
+                            + r.getProps().getMessageId());
+        }
+        String id = String.format("%032x", 2);
+        assertThat(got)
+                .containsExactly(
+                        "alert.high anomaly.detected " + id,
+                        "resolved.high anomaly.resolved " + id + ":resolved");
+    }
+
+    @Test
     void unroutableAlertsAreCountedAsReturned() throws Exception {
         queue("alert.critical"); // nothing bound to alert.low
         Counters metrics = new Counters();
-        RabbitMqSettings settings = new RabbitMqSettings(exchange, "alert.", 100, 30_000, 200);
+        RabbitMqSettings settings =
+                new RabbitMqSettings(
+                        exchange,
+                        "alert.",
+                        100,
+                        30_000,
+                        200,
+                        io.llmsentinel.functions.detect.Severity.LOW);
         try (var w = new RabbitMqWriter(config(), settings, metrics)) {
-            w.write(anomaly(1, "low"), null);
+            w.write(AlertEvents.opened(anomaly(1, "low")), null);
             w.flush(false);
             long deadline = System.currentTimeMillis() + 5000;
             while (metrics.get("returned") == 0 && System.currentTimeMillis() < deadline) {
@@ -175,7 +224,14 @@ class RabbitMqSinkITCase {
         admin.close();
 
         Counters metrics = new Counters();
-        RabbitMqSettings settings = new RabbitMqSettings(exchange, "alert.", 200, 120_000, 200);
+        RabbitMqSettings settings =
+                new RabbitMqSettings(
+                        exchange,
+                        "alert.",
+                        200,
+                        120_000,
+                        200,
+                        io.llmsentinel.functions.detect.Severity.LOW);
         Thread restart =
                 new Thread(
                         () -> {
@@ -192,7 +248,9 @@ class RabbitMqSinkITCase {
             // A stream before, during and after the restart, with a checkpoint every 100 alerts
             // (flush returns only when the broker has confirmed all of them).
             for (int after = 0; after < 1000; total++) {
-                w.write(anomaly(total, total % 2 == 0 ? "high" : "critical"), null);
+                w.write(
+                        AlertEvents.opened(anomaly(total, total % 2 == 0 ? "high" : "critical")),
+                        null);
                 if (total % 100 == 99) {
                     w.flush(false);
                 }

@@ -8,6 +8,7 @@ import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.anomaly.DetectorFinding;
 import io.llmsentinel.functions.detect.Severity;
 import io.llmsentinel.functions.model.DeadLetter;
+import io.llmsentinel.sinks.AlertEvents;
 import io.llmsentinel.sinks.kafka.CollectingDeadLetters;
 import io.llmsentinel.sinks.kafka.DeadLetterPublisher;
 import java.net.InetSocketAddress;
@@ -119,7 +120,7 @@ class WebhookWriterTest {
         String url = receiver(attempt -> attempt == 1 ? 500 : attempt == 2 ? 0 : 200, 1000);
         try (WebhookWriter w = writer(url, 6)) {
             for (int i = 0; i < 20; i++) {
-                w.write(alert("id-" + i, "high", "svc"), null);
+                w.write(AlertEvents.opened(alert("id-" + i, "high", "svc")), null);
             }
             w.flush(false); // what a checkpoint does: returns once every delivery is done
         }
@@ -136,7 +137,7 @@ class WebhookWriterTest {
     void aBadRequestIsNotRetriedAndGoesToTheDeadLetterTopic() throws Exception {
         String url = receiver(attempt -> 400, 0);
         try (WebhookWriter w = writer(url, 6)) {
-            w.write(alert("bad-1", "critical", "svc"), null);
+            w.write(AlertEvents.opened(alert("bad-1", "critical", "svc")), null);
             w.flush(false);
         }
         assertThat(attempts.get("bad-1")).hasValue(1);
@@ -157,7 +158,7 @@ class WebhookWriterTest {
         server.stop(0); // nothing listens any more
         server = null;
         try (WebhookWriter w = writer(url, 3)) {
-            w.write(alert("lost-1", "high", "svc"), null);
+            w.write(AlertEvents.opened(alert("lost-1", "high", "svc")), null);
             w.flush(false);
         }
         assertThat(deadLetters)
@@ -184,11 +185,52 @@ class WebhookWriterTest {
                         List.of(picky),
                         new CollectingDeadLetters(deadLetters),
                         new UnregisteredMetricsGroup())) {
-            w.write(alert("low-billing", "low", "billing"), null);
-            w.write(alert("high-other", "high", "search"), null);
-            w.write(alert("high-billing", "high", "billing"), null);
+            w.write(AlertEvents.opened(alert("low-billing", "low", "billing")), null);
+            w.write(AlertEvents.opened(alert("high-other", "high", "search")), null);
+            w.write(AlertEvents.opened(alert("high-billing", "high", "billing")), null);
             w.flush(false);
         }
         assertThat(verifiedIds).containsExactly("high-billing");
+    }
+
+    @Test
+    void aResolutionIsSignedAndGoesWhereItsAlertWent() throws Exception {
+        String url = receiver(attempt -> 200, 0);
+        WebhookEndpoint high =
+                new WebhookEndpoint(
+                        "ops", url, List.of(SECRET), Severity.HIGH, Set.of(), 300, 4, 3, 10);
+        try (WebhookWriter w =
+                new WebhookWriter(
+                        List.of(high),
+                        new CollectingDeadLetters(deadLetters),
+                        new UnregisteredMetricsGroup())) {
+            w.write(AlertEvents.resolved(alert("low-1", "low", "svc")), null);
+            w.write(AlertEvents.resolved(alert("high-1", "high", "svc")), null);
+            w.flush(false);
+        }
+        assertThat(verifiedIds).containsExactly("high-1:resolved");
+        String body =
+                new String(
+                        WebhookWriter.body(AlertEvents.resolved(alert("high-1", "high", "svc"))),
+                        java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(body)
+                .startsWith("{\"type\":\"anomaly.resolved\"")
+                .contains("\"alert_id\":\"high-1\"")
+                .contains("\"state\":\"resolved\"");
+        String opened =
+                new String(
+                        WebhookWriter.body(AlertEvents.opened(alert("high-1", "high", "svc"))),
+                        java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(opened)
+                .startsWith("{\"type\":\"anomaly.detected\"")
+                .contains("\"data\":{\"schema_version\":1,\"anomaly_id\":\"high-1\"")
+                .contains("\"alert\":{\"alert_id\":\"high-1\",\"state\":\"opened\"");
+    }
+
+    @Test
+    void anEndpointWithoutAMinimumGetsMediumAndAbove() {
+        WebhookEndpoint e = WebhookEndpoint.of("x", "http://127.0.0.1/h", List.of(SECRET));
+        assertThat(e.wants(AlertEvents.opened(alert("l", "low", "svc")))).isFalse();
+        assertThat(e.wants(AlertEvents.opened(alert("m", "medium", "svc")))).isTrue();
     }
 }

@@ -6,8 +6,11 @@ import io.llmsentinel.devtools.generator.GeneratorMain;
 import io.llmsentinel.devtools.generator.Incident;
 import io.llmsentinel.devtools.generator.IncidentReport;
 import io.llmsentinel.devtools.generator.TelemetryGenerator;
+import io.llmsentinel.functions.alert.AlertEvent;
+import io.llmsentinel.functions.alert.AlertPolicy;
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.anomaly.AnomalyJson;
+import io.llmsentinel.functions.config.AlertOptions;
 import io.llmsentinel.functions.config.DetectionOptions;
 import io.llmsentinel.functions.config.EventTimeOptions;
 import io.llmsentinel.functions.config.InputOptions;
@@ -34,9 +37,12 @@ import java.util.TreeMap;
 
 /**
  * Telemetry mode of the backtest: the generator's telemetry, in simulated event time, through the
- * job's reader and detectors (per request and per window, as the job wires them), scored against
- * the generator's record of injected incidents: detected or missed per incident type, detection
- * delay, and anomalies outside incidents per hour.
+ * job's reader, detectors (per request and per window, as the job wires them) and alert policy,
+ * scored against the generator's record of injected incidents: detected or missed per incident
+ * type, detection delay, anomalies outside incidents per hour; then the alerts: incidents alerted,
+ * alerts outside incidents per hour, delay to the first alert, resolutions. The last line: {@code
+ * telemetry incidents_alerted=A/B alerts_outside_per_hour=X anomalies_outside_per_hour=Y
+ * median_delay_s=D resolved=R/O}.
  *
  * <pre>
  *   --duration SECONDS (3600)  --rate MESSAGES_PER_SECOND (20)  --seed N (42)
@@ -153,6 +159,27 @@ final class TelemetryBacktest {
             }
         }
         out.println("outside incidents, by metric/first detector: " + byTypeOutside);
+
+        AlertPolicy policy = AlertOptions.policy(config);
+        List<AlertSummary.Change> alerts = new ArrayList<>();
+        for (AlertEvent e : AlertReplay.run(policy, anomalies, lateness)) {
+            alerts.add(AlertSummary.Change.of(e));
+        }
+        List<AlertSummary.Change> anomalyTimes = new ArrayList<>();
+        for (Anomaly a : anomalies) {
+            anomalyTimes.add(
+                    new AlertSummary.Change(
+                            "anomaly",
+                            a.anomalyId,
+                            a.eventTimeMs,
+                            a.service,
+                            a.metric,
+                            a.anomalyType,
+                            a.severity,
+                            0));
+        }
+        AlertSummary.of(alerts, incidents, anomalyTimes, start, start + durationMs, window)
+                .print(out);
         return outcomes;
     }
 

@@ -53,15 +53,16 @@ public final class WebhookReceiver {
                     }
                     if (ok) {
                         verified.incrementAndGet();
-                        JsonNode d = json.readTree(body).path("data");
+                        JsonNode whole = json.readTree(body);
+                        JsonNode d = whole.path("data");
                         System.out.printf(
                                 Locale.ROOT,
-                                "WEBHOOK verified  %-8s %-18s %-18s %s=%.6g (id %s)%n",
+                                "WEBHOOK verified  %-17s %-8s %-18s %-18s %s (id %s)%n",
+                                whole.path("type").asText(),
                                 d.path("severity").asText(),
                                 d.path("anomaly_type").asText(),
                                 d.path("service").asText(),
                                 d.path("metric").asText(),
-                                d.path("value").asDouble(),
                                 id);
                     } else {
                         rejected.incrementAndGet();

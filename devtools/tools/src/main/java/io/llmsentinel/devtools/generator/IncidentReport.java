@@ -2,6 +2,7 @@ package io.llmsentinel.devtools.generator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmsentinel.devtools.backtest.AlertSummary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -73,8 +74,44 @@ public final class IncidentReport {
         }
         long start = summary.get("start_ms").asLong();
         long end = summary.get("end_ms").asLong();
-        List<JsonNode> anomalies = readAnomalies(brokers, topic, start, end + GRACE_MS);
+        long windowMs = Long.parseLong(a.getOrDefault("window-ms", "60000"));
+        // The topic holds anomalies and, since the alert policy, alert changes: read both (alert
+        // resolutions come up to a recovery window after the run, so read a little further).
+        List<JsonNode> records =
+                readAnomalies(brokers, topic, start, end + GRACE_MS + 10 * windowMs);
+        List<JsonNode> anomalies = new ArrayList<>();
+        List<AlertSummary.Change> alerts = new ArrayList<>();
+        List<AlertSummary.Change> anomalyTimes = new ArrayList<>();
+        for (JsonNode r : records) {
+            if ("alert".equals(r.path("record_type").asText())) {
+                alerts.add(AlertSummary.Change.of(r));
+            } else if (Instant.parse(r.get("event_time").asText()).toEpochMilli()
+                    <= end + GRACE_MS) {
+                anomalies.add(r);
+                anomalyTimes.add(
+                        new AlertSummary.Change(
+                                "anomaly",
+                                r.get("anomaly_id").asText(),
+                                Instant.parse(r.get("event_time").asText()).toEpochMilli(),
+                                r.get("service").asText(),
+                                r.get("metric").asText(),
+                                r.get("anomaly_type").asText(),
+                                r.get("severity").asText(),
+                                0));
+            }
+        }
         print(incidents, anomalies, start, end, System.out);
+        List<Incident> spans = new ArrayList<>();
+        for (JsonNode i : incidents) {
+            spans.add(
+                    new Incident(
+                            Incident.Type.fromCode(i.get("type").asText()),
+                            i.get("service").asText(),
+                            i.path("model").asText(null),
+                            i.get("start_ms").asLong(),
+                            i.get("end_ms").asLong()));
+        }
+        AlertSummary.of(alerts, spans, anomalyTimes, start, end, windowMs).print(System.out);
     }
 
     /** The outcome of one incident: detected (by an anomaly of an expected type) and when. */

@@ -116,6 +116,24 @@ class BacktestTest {
         assertThat(outcomes).hasSize(4);
         assertThat(outcomes)
                 .allSatisfy(o -> assertThat(o.detected()).as(o.type() + " detected").isTrue());
-        assertThat(printed.toString(StandardCharsets.UTF_8)).contains("per hour of event time");
+        String text = printed.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains("per hour of event time");
+        // The alert policy over the same anomalies: every incident alerted, every alert resolved,
+        // and ordinary traffic (about a thousand anomalies an hour) interrupts almost nobody.
+        String last = text.strip().lines().reduce((a, b) -> b).orElseThrow();
+        var m =
+                java.util.regex.Pattern.compile(
+                                "^telemetry incidents_alerted=(\\d+)/(\\d+) alerts_outside_per_hour=([\\d.]+)"
+                                        + " anomalies_outside_per_hour=([\\d.]+) median_delay_s=([\\d.]+)"
+                                        + " resolved=(\\d+)/(\\d+)$")
+                        .matcher(last);
+        assertThat(m.matches()).as(last).isTrue();
+        assertThat(m.group(1)).isEqualTo("4");
+        assertThat(m.group(2)).isEqualTo("4");
+        // At most two alerts outside incidents in these 25 minutes of event time.
+        assertThat(Double.parseDouble(m.group(3)) * 1500 / 3600).isLessThanOrEqualTo(2.0);
+        assertThat(Double.parseDouble(m.group(4))).isGreaterThan(100); // evidence is kept
+        assertThat(Double.parseDouble(m.group(5))).isLessThan(10);
+        assertThat(m.group(6)).isEqualTo(m.group(7));
     }
 }

@@ -1,0 +1,76 @@
+package io.llmsentinel.devtools.backtest;
+
+import io.llmsentinel.functions.alert.AlertEvent;
+import io.llmsentinel.functions.alert.AlertPolicy;
+import io.llmsentinel.functions.alert.AlertState;
+import io.llmsentinel.functions.anomaly.Anomaly;
+import io.llmsentinel.functions.flink.AlertPolicyFunction;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+
+/**
+ * The job's alert policy over a backtest's anomalies, as {@link AlertPolicyFunction} runs it: per
+ * key and metric, in event-time order, with the resolution timers firing as the watermark (the
+ * newest event time less the allowed disorder) passes them, and every open alert resolved at the
+ * end of the input, as Flink does when a bounded input ends.
+ */
+final class AlertReplay {
+    private AlertReplay() {}
+
+    /** A resolution timer of one key and metric. */
+    private record Timer(long at, String key) {}
+
+    static List<AlertEvent> run(AlertPolicy policy, List<Anomaly> anomalies, long latenessMs) {
+        List<Anomaly> ordered = new ArrayList<>(anomalies);
+        ordered.sort(Comparator.comparingLong(a -> a.eventTimeMs));
+        Map<String, AlertState> open = new HashMap<>();
+        PriorityQueue<Timer> timers = new PriorityQueue<>(Comparator.comparingLong(Timer::at));
+        List<AlertEvent> out = new ArrayList<>();
+        long watermark = Long.MIN_VALUE;
+        for (Anomaly a : ordered) {
+            watermark = Math.max(watermark, a.eventTimeMs - latenessMs);
+            fire(policy, open, timers, watermark, out);
+            String key = AlertPolicyFunction.alertKey(a);
+            AlertPolicy.Decision d = policy.onAnomaly(open.get(key), a);
+            if (d.state() == null) {
+                continue;
+            }
+            open.put(key, d.state());
+            if (d.event() != null) {
+                if (d.event().state == AlertEvent.State.OPENED) {
+                    timers.add(new Timer(policy.resolvesAt(d.state()), key));
+                }
+                out.add(d.event());
+            }
+        }
+        fire(policy, open, timers, Long.MAX_VALUE, out);
+        return out;
+    }
+
+    /** Fires the timers the watermark has passed, as Flink does. */
+    private static void fire(
+            AlertPolicy policy,
+            Map<String, AlertState> open,
+            PriorityQueue<Timer> timers,
+            long watermark,
+            List<AlertEvent> out) {
+        while (!timers.isEmpty() && timers.peek().at() <= watermark) {
+            Timer t = timers.poll();
+            AlertState s = open.get(t.key());
+            if (s == null) {
+                continue;
+            }
+            AlertEvent e = policy.onTime(s, t.at());
+            if (e == null) {
+                timers.add(new Timer(policy.resolvesAt(s), t.key()));
+            } else {
+                open.remove(t.key());
+                out.add(e);
+            }
+        }
+    }
+}
