@@ -134,7 +134,10 @@ class ClusterUpgradeITCase {
 
         List<JsonNode> anomalies = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : KafkaTestBroker.readAll(topics.get(2))) {
-            anomalies.add(JSON.readTree(r.value()));
+            JsonNode n = JSON.readTree(r.value());
+            if (!"alert".equals(n.path("record_type").asText())) { // alert changes share the topic
+                anomalies.add(n);
+            }
         }
         // Detection goes on without a new warm-up: the first spiky requests are caught, judged
         // against baselines of hundreds of samples learned before the upgrade.
