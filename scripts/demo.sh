@@ -56,9 +56,8 @@ curl -fs -XPOST http://127.0.0.1:8086/query --data-urlencode "q=CREATE DATABASE 
   || die "could not create the InfluxDB database $DEMO_DB"
 
 # What an alert consumer sees: a durable queue bound to alert.# on the sentinel.alerts exchange.
-devtools_java -Xmx128m io.llmsentinel.devtools.demo.AlertQueueConsumer --purge true \
-  > "$DEMO_DIR/rabbitmq.log" 2>&1 &
-echo $! > "$CONSUMER_PID"
+devtools_spawn "$DEMO_DIR/rabbitmq.log" "$CONSUMER_PID" -Xmx128m \
+  io.llmsentinel.devtools.demo.AlertQueueConsumer --purge true
 wait_until "RabbitMQ consumer on its queue" 30 "$CONSUMER_PID" "$DEMO_DIR/rabbitmq.log" \
   grep -q "^consuming queue" "$DEMO_DIR/rabbitmq.log"
 log "RabbitMQ queue sentinel.demo.alerts bound to alert.# (log: $DEMO_DIR/rabbitmq.log)"
@@ -75,9 +74,8 @@ sed '/^sinks:/a\
       url: http://127.0.0.1:'"$WEBHOOK_PORT"'/hook\
       secrets: ["${env:DEMO_WEBHOOK_SECRET}"]' "$ROOT/conf/sentinel.yaml" > "$DEMO_DIR/sentinel-demo.yaml"
 port_open $WEBHOOK_PORT && die "port $WEBHOOK_PORT is taken; the demo's webhook receiver needs it"
-devtools_java -Xmx128m io.llmsentinel.devtools.demo.WebhookReceiver \
-  "$WEBHOOK_PORT" > "$DEMO_WEBHOOK_LOG" 2>&1 &
-echo $! > "$RECEIVER_PID"
+devtools_spawn "$DEMO_WEBHOOK_LOG" "$RECEIVER_PID" -Xmx128m \
+  io.llmsentinel.devtools.demo.WebhookReceiver "$WEBHOOK_PORT"
 log "webhook receiver on http://127.0.0.1:$WEBHOOK_PORT/hook (verifies each signature; log: $DEMO_DIR/webhooks.log)"
 
 START_MS=$(( $(date +%s) * 1000 ))
@@ -140,9 +138,8 @@ if [ -z "$DURATION" ]; then
              --incident "cost_jump@180+10" --incident "error_burst@240+10")
 fi
 log "feeding telemetry for ${GEN_SECONDS}s at 20 messages/s (1-6 spans each), one malformed message in 200"
-devtools_java -Xmx512m io.llmsentinel.devtools.generator.GeneratorMain --rate 20 --duration "$GEN_SECONDS" --bad-every 200 \
-  --record "$RECORD" "${INCIDENTS[@]}" &
-echo $! > "$GEN_PID"
+devtools_spawn - "$GEN_PID" -Xmx512m io.llmsentinel.devtools.generator.GeneratorMain \
+  --rate 20 --duration "$GEN_SECONDS" --bad-every 200 --record "$RECORD" "${INCIDENTS[@]}"
 wait "$(cat "$GEN_PID")" || true
 rm -f "$GEN_PID"
 

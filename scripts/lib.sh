@@ -103,10 +103,26 @@ local_classpath() {
 }
 
 # devtools_java [JVM options] CLASS ARGS...: runs a dev tool (generator, report, backtest, demo
-# receivers, test servers) from devtools/ on its own classpath, never the job's.
+# receivers, test servers) from devtools/ on its own classpath, never the job's, in the foreground.
 devtools_java() {
   java $JAVA_OPENS -Dlog4j.configurationFile="$ROOT/conf/log4j-console.properties" \
     -cp "$ROOT/devtools/tools/target/sentinel-devtools-0.1.0-SNAPSHOT.jar:$(cat "$ROOT/devtools/tools/target/classpath.txt")" "$@"
+}
+
+# devtools_spawn LOG PIDFILE [JVM options] CLASS ARGS...: the same in the background, output to
+# LOG ("-": this terminal); PIDFILE gets the JVM's own PID (the subshell execs into it), so
+# stop_pid stops the JVM itself.
+devtools_spawn() {
+  local logfile=$1 pidfile=$2; shift 2
+  if [ "$logfile" = - ]; then
+    ( exec java $JAVA_OPENS -Dlog4j.configurationFile="$ROOT/conf/log4j-console.properties" \
+        -cp "$ROOT/devtools/tools/target/sentinel-devtools-0.1.0-SNAPSHOT.jar:$(cat "$ROOT/devtools/tools/target/classpath.txt")" "$@" ) &
+  else
+    ( exec java $JAVA_OPENS -Dlog4j.configurationFile="$ROOT/conf/log4j-console.properties" \
+        -cp "$ROOT/devtools/tools/target/sentinel-devtools-0.1.0-SNAPSHOT.jar:$(cat "$ROOT/devtools/tools/target/classpath.txt")" "$@" ) \
+      > "$logfile" 2>&1 &
+  fi
+  echo $! > "$pidfile"
 }
 
 # ensure_command COMMAND PACKAGE: installs the Debian package when the command is missing.

@@ -198,9 +198,8 @@ translator_up() {
   build_project
   mkdir -p "$TRANSLATOR_DIR"
   log "starting the InfluxDB 3 wire translator on 127.0.0.1:$TRANSLATOR_PORT -> InfluxDB 1.x on $INFLUX_PORT"
-  nohup bash -c "source '$ROOT/scripts/lib.sh'; devtools_java -Xmx256m io.llmsentinel.testkit.InfluxTranslator \
-    --port $TRANSLATOR_PORT --influxdb http://127.0.0.1:$INFLUX_PORT" > "$TRANSLATOR_DIR/translator.log" 2>&1 &
-  echo $! > "$TRANSLATOR_PID"
+  devtools_spawn "$TRANSLATOR_DIR/translator.log" "$TRANSLATOR_PID" -Xmx256m \
+    io.llmsentinel.testkit.InfluxTranslator --port $TRANSLATOR_PORT --influxdb "http://127.0.0.1:$INFLUX_PORT"
   wait_for_port influx-translator $TRANSLATOR_PORT "$TRANSLATOR_PID" 30 "$TRANSLATOR_DIR/translator.log"
 }
 
