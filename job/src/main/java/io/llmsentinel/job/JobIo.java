@@ -4,6 +4,7 @@ import io.llmsentinel.functions.alert.AlertEvent;
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.config.ConsoleOptions;
 import io.llmsentinel.functions.config.DeadLetterOptions;
+import io.llmsentinel.functions.config.EventTimeOptions;
 import io.llmsentinel.functions.config.InfluxDbOptions;
 import io.llmsentinel.functions.config.InputOptions;
 import io.llmsentinel.functions.config.KafkaOptions;
@@ -14,8 +15,13 @@ import io.llmsentinel.functions.config.SentinelConfig;
 import io.llmsentinel.functions.model.BaselineSnapshot;
 import io.llmsentinel.functions.model.DeadLetter;
 import io.llmsentinel.functions.model.LlmRequest;
-import io.llmsentinel.functions.model.RawMessage;
-import io.llmsentinel.job.io.RawMessageDeserializer;
+import io.llmsentinel.functions.model.ReadMessage;
+import io.llmsentinel.functions.read.DeadLetters;
+import io.llmsentinel.functions.read.MessageReader;
+import io.llmsentinel.functions.read.NativeEventReader;
+import io.llmsentinel.functions.read.OtlpTraceReader;
+import io.llmsentinel.functions.read.TelemetryReader;
+import io.llmsentinel.job.io.TelemetryDeserializer;
 import io.llmsentinel.sinks.influx.InfluxPoints;
 import io.llmsentinel.sinks.influx.InfluxSettings;
 import io.llmsentinel.sinks.influx.InfluxSink;
@@ -44,8 +50,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * ones. {@link #fromConfig} gives the real Kafka sources and configured outputs.
  */
 public record JobIo(
-        Source<RawMessage, ?, ?> otlpTraces,
-        Source<RawMessage, ?, ?> nativeEvents,
+        Source<ReadMessage, ?, ?> otlpTraces,
+        Source<ReadMessage, ?, ?> nativeEvents,
         List<Output<Anomaly>> anomalyOutputs,
         List<Output<String>> alertLines,
         List<Output<AlertEvent>> alertOutputs,
@@ -64,13 +70,31 @@ public record JobIo(
     public static JobIo fromConfig(SentinelConfig config, boolean bounded) {
         String brokers = config.get(KafkaOptions.BOOTSTRAP_SERVERS);
         Properties client = config.kafkaClientProperties();
-        Source<RawMessage, ?, ?> otlp =
+        Source<ReadMessage, ?, ?> otlp =
                 config.get(InputOptions.OTLP_TRACES_ENABLED)
-                        ? kafkaSource(config, config.get(InputOptions.OTLP_TRACES_TOPIC), bounded)
+                        ? kafkaSource(
+                                config,
+                                config.get(InputOptions.OTLP_TRACES_TOPIC),
+                                bounded,
+                                new OtlpTraceReader(
+                                        config.priceTable(),
+                                        config.get(InputOptions.MAX_MESSAGE_BYTES),
+                                        config.get(InputOptions.MAX_TEXT_CHARS),
+                                        config.get(EventTimeOptions.MAX_FUTURE).toMillis(),
+                                        System::currentTimeMillis))
                         : null;
-        Source<RawMessage, ?, ?> nativeEvents =
+        Source<ReadMessage, ?, ?> nativeEvents =
                 config.get(InputOptions.NATIVE_EVENTS_ENABLED)
-                        ? kafkaSource(config, config.get(InputOptions.NATIVE_EVENTS_TOPIC), bounded)
+                        ? kafkaSource(
+                                config,
+                                config.get(InputOptions.NATIVE_EVENTS_TOPIC),
+                                bounded,
+                                new NativeEventReader(
+                                        config.priceTable(),
+                                        config.get(InputOptions.MAX_MESSAGE_BYTES),
+                                        config.get(InputOptions.MAX_TEXT_CHARS),
+                                        config.get(EventTimeOptions.MAX_FUTURE).toMillis(),
+                                        System::currentTimeMillis))
                         : null;
         List<Output<Anomaly>> anomalyOutputs = new ArrayList<>();
         if (config.get(KafkaSinkOptions.ENABLED)) {
@@ -98,7 +122,11 @@ public record JobIo(
                         "sink-dead-letters",
                         "Dead letters to Kafka (" + config.get(DeadLetterOptions.TOPIC) + ")",
                         KafkaSinks.deadLetters(
-                                brokers, client, config.get(DeadLetterOptions.TOPIC)));
+                                brokers,
+                                client,
+                                config.get(DeadLetterOptions.TOPIC),
+                                DeadLetterOptions.producerMaxRequestBytes(
+                                        config.get(DeadLetterOptions.MAX_PAYLOAD_BYTES))));
         // Outputs that give up on a record put it here, with the reason.
         DeadLetterPublisher.Factory deadLetterPublisher =
                 DeadLetterPublisher.kafka(brokers, client, config.get(DeadLetterOptions.TOPIC));
@@ -200,8 +228,8 @@ public record JobIo(
                 baselineOutputs);
     }
 
-    private static KafkaSource<RawMessage> kafkaSource(
-            SentinelConfig config, String topic, boolean bounded) {
+    private static KafkaSource<ReadMessage> kafkaSource(
+            SentinelConfig config, String topic, boolean bounded, TelemetryReader reader) {
         OffsetsInitializer start =
                 switch (config.get(KafkaOptions.STARTING_OFFSETS)) {
                     case EARLIEST -> OffsetsInitializer.earliest();
@@ -213,13 +241,20 @@ public record JobIo(
                             OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
                 };
         var builder =
-                KafkaSource.<RawMessage>builder()
+                KafkaSource.<ReadMessage>builder()
                         .setBootstrapServers(config.get(KafkaOptions.BOOTSTRAP_SERVERS))
                         .setProperties(config.kafkaClientProperties())
                         .setGroupId(config.get(KafkaOptions.GROUP_ID))
                         .setTopics(topic)
                         .setStartingOffsets(start)
-                        .setDeserializer(new RawMessageDeserializer())
+                        .setDeserializer(
+                                new TelemetryDeserializer(
+                                        new MessageReader(
+                                                reader,
+                                                new DeadLetters(
+                                                        config.get(
+                                                                DeadLetterOptions
+                                                                        .MAX_PAYLOAD_BYTES)))))
                         .setProperty("commit.offsets.on.checkpoint", "true")
                         .setProperty("partition.discovery.interval.ms", "60000");
         if (bounded) {

@@ -8,7 +8,7 @@ import io.llmsentinel.devtools.generator.BadMessages;
 import io.llmsentinel.devtools.generator.Incident;
 import io.llmsentinel.devtools.generator.TelemetryGenerator;
 import io.llmsentinel.functions.config.SentinelConfig;
-import io.llmsentinel.functions.flink.TelemetryParser;
+import io.llmsentinel.functions.flink.RequestsFromMessages;
 import io.llmsentinel.testkit.KafkaTestBroker;
 import io.llmsentinel.testkit.MiniClusters;
 import java.nio.charset.StandardCharsets;
@@ -113,10 +113,10 @@ class SentinelJobITCase {
         JobExecutionResult result = env.execute("sentinel-it");
 
         // Nothing lost: every span in is parsed, skipped or invalid; every message is counted.
-        long parsed = result.<Long>getAccumulatorResult(TelemetryParser.ACC_LLM_SPANS);
-        long skipped = result.<Long>getAccumulatorResult(TelemetryParser.ACC_SKIPPED_SPANS);
-        long invalid = result.<Long>getAccumulatorResult(TelemetryParser.ACC_INVALID);
-        long read = result.<Long>getAccumulatorResult(TelemetryParser.ACC_MESSAGES);
+        long parsed = result.<Long>getAccumulatorResult(RequestsFromMessages.ACC_LLM_SPANS);
+        long skipped = result.<Long>getAccumulatorResult(RequestsFromMessages.ACC_SKIPPED_SPANS);
+        long invalid = result.<Long>getAccumulatorResult(RequestsFromMessages.ACC_INVALID);
+        long read = result.<Long>getAccumulatorResult(RequestsFromMessages.ACC_MESSAGES);
         assertThat(read).isEqualTo(messages + 2);
         assertThat(parsed).isEqualTo(llmSpans + 1);
         assertThat(skipped).isEqualTo(otherSpans);

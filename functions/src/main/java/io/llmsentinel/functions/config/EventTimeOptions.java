@@ -25,5 +25,14 @@ public final class EventTimeOptions implements OptionGroup {
                             "An input that sends nothing for this long stops holding back event"
                                     + " time.");
 
+    public static final ConfigOption<Duration> MAX_FUTURE =
+            key("event-time.max-future")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(5))
+                    .withDescription(
+                            "A span whose event time is further ahead of the job's clock is"
+                                    + " refused (dead letter, reason clock_skew): one bad clock"
+                                    + " would otherwise move event time ahead for everyone.");
+
     private EventTimeOptions() {}
 }

@@ -24,10 +24,29 @@ public final class KeyOptions implements OptionGroup {
                             "What a baseline is learned per. Any of: service, model, provider,"
                                     + " operation, environment, namespace.");
 
+    public static final ConfigOption<Integer> MAX_PER_SUBTASK =
+            key("keys.max-per-subtask")
+                    .intType()
+                    .defaultValue(10_000)
+                    .withDescription(
+                            "Distinct keys one reader subtask lets through; a new key beyond it is"
+                                    + " folded into the key __overflow__ (counted, logged).");
+
+    public static final ConfigOption<Integer> MAX_PER_SERVICE =
+            key("keys.max-per-service")
+                    .intType()
+                    .defaultValue(1_000)
+                    .withDescription(
+                            "Distinct keys of one service; a new one beyond it is folded into"
+                                    + " that service's key with model, provider and operation"
+                                    + " __overflow__.");
+
     private KeyOptions() {}
 
     @Override
     public void validate(SentinelConfig c) {
+        c.requireAtLeast(MAX_PER_SUBTASK, 1);
+        c.requireAtLeast(MAX_PER_SERVICE, 1);
         List<String> dims = c.get(DIMENSIONS);
         if (dims.isEmpty()) {
             throw new ConfigException("'keys.dimensions' must name at least one dimension");

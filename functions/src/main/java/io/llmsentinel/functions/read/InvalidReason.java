@@ -12,7 +12,9 @@ public enum InvalidReason {
     WRONG_TYPE("wrong_type"),
     MISSING_FIELD("missing_field"),
     INVALID_VALUE("invalid_value"),
-    TOO_DEEP("too_deep");
+    TOO_DEEP("too_deep"),
+    /** An event time further ahead of the clock than {@code event-time.max-future}. */
+    CLOCK_SKEW("clock_skew");
 
     private final String code;
 

@@ -26,9 +26,30 @@ public final class NativeEventReader implements TelemetryReader {
     private final RequestChecks checks;
     private transient ObjectMapper mapper;
 
+    /** The default limit on event times ahead of the clock: 5 minutes. */
+    public static final long DEFAULT_MAX_FUTURE_MS = 5 * 60_000L;
+
     public NativeEventReader(PriceTable prices, int maxMessageBytes, int maxTextChars) {
+        this(
+                prices,
+                maxMessageBytes,
+                maxTextChars,
+                DEFAULT_MAX_FUTURE_MS,
+                System::currentTimeMillis);
+    }
+
+    /**
+     * @param maxFutureMs spans whose event time is further ahead of {@code clock} are refused
+     *     ({@code clock_skew})
+     */
+    public NativeEventReader(
+            PriceTable prices,
+            int maxMessageBytes,
+            int maxTextChars,
+            long maxFutureMs,
+            RequestChecks.Clock clock) {
         this.maxMessageBytes = maxMessageBytes;
-        this.checks = new RequestChecks(prices, maxTextChars);
+        this.checks = new RequestChecks(prices, maxTextChars, maxFutureMs, clock);
     }
 
     private ObjectMapper mapper() {
@@ -80,6 +101,7 @@ public final class NativeEventReader implements TelemetryReader {
             LlmRequest r = toRequest(root);
             checks.complete(r);
             ReadResult result = new ReadResult();
+            result.addCleanedDimensions(checks.cleanDimensions(r));
             result.add(r);
             return result;
         } catch (InvalidInputException e) {

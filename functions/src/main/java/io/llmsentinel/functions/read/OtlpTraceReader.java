@@ -36,9 +36,30 @@ public final class OtlpTraceReader implements TelemetryReader {
     private final RequestChecks checks;
     private transient JsonFactory json;
 
+    /** The default limit on event times ahead of the clock: 5 minutes. */
+    public static final long DEFAULT_MAX_FUTURE_MS = 5 * 60_000L;
+
     public OtlpTraceReader(PriceTable prices, int maxMessageBytes, int maxTextChars) {
+        this(
+                prices,
+                maxMessageBytes,
+                maxTextChars,
+                DEFAULT_MAX_FUTURE_MS,
+                System::currentTimeMillis);
+    }
+
+    /**
+     * @param maxFutureMs spans whose event time is further ahead of {@code clock} are refused
+     *     ({@code clock_skew})
+     */
+    public OtlpTraceReader(
+            PriceTable prices,
+            int maxMessageBytes,
+            int maxTextChars,
+            long maxFutureMs,
+            RequestChecks.Clock clock) {
         this.maxMessageBytes = maxMessageBytes;
-        this.checks = new RequestChecks(prices, maxTextChars);
+        this.checks = new RequestChecks(prices, maxTextChars, maxFutureMs, clock);
     }
 
     private JsonFactory json() {
@@ -130,6 +151,7 @@ public final class OtlpTraceReader implements TelemetryReader {
             }
             for (LlmRequest r : pending) {
                 resource.applyTo(r);
+                result.addCleanedDimensions(checks.cleanDimensions(r));
                 result.add(r);
             }
         }

@@ -53,7 +53,7 @@ public final class PiiScrubber implements Serializable {
         int last = 0;
         while (m.find()) {
             String digits = m.group().replaceAll("[ \\-]", "");
-            if (luhnValid(digits)) {
+            if (luhnValid(digits) && !looksLikeTimestamp(m.group())) {
                 if (out == null) {
                     out = new StringBuilder(s.length());
                 }
@@ -65,6 +65,25 @@ public final class PiiScrubber implements Serializable {
             return s;
         }
         return out.append(s, last, s.length()).toString();
+    }
+
+    /**
+     * Unix timestamps in milliseconds, microseconds or nanoseconds (13, 16 or 19 digits starting
+     * with 1, written without separators: 2001 to 2033) are not card numbers, though one in ten
+     * passes the Luhn check; OTLP carries one per span. No card network issues numbers starting
+     * with 1 at these lengths (UATP cards, which do start with 1, have 15 digits).
+     */
+    static boolean looksLikeTimestamp(String match) {
+        int n = match.length();
+        if (n != 13 && n != 16 && n != 19 || match.charAt(0) != '1') {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (!Character.isDigit(match.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static boolean luhnValid(String digits) {

@@ -16,11 +16,23 @@ public final class ReadResult {
     private final List<LlmRequest> requests = new ArrayList<>();
     private final List<Invalid> invalid = new ArrayList<>();
     private int skipped;
+    private int cleanedDimensions;
+    private boolean wholeMessage;
 
+    /** The message could not be read as a whole: nothing of it is used. */
     public static ReadResult ofInvalid(InvalidReason reason, String detail) {
         ReadResult r = new ReadResult();
         r.invalid.add(new Invalid(reason, detail));
+        r.wholeMessage = true;
         return r;
+    }
+
+    /**
+     * Whether the whole message was refused (its spans could not be told apart), rather than some
+     * of its spans.
+     */
+    public boolean wholeMessage() {
+        return wholeMessage;
     }
 
     void add(LlmRequest request) {
@@ -33,6 +45,15 @@ public final class ReadResult {
 
     void addSkipped() {
         skipped++;
+    }
+
+    void addCleanedDimensions(int n) {
+        cleanedDimensions += n;
+    }
+
+    /** Dimension values that had to be cleaned ({@link Dimensions}) in the requests read. */
+    public int cleanedDimensions() {
+        return cleanedDimensions;
     }
 
     public List<LlmRequest> requests() {

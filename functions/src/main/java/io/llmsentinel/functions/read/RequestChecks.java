@@ -4,10 +4,11 @@ import io.llmsentinel.functions.model.LlmRequest;
 import java.io.Serializable;
 
 /**
- * What every reader does to a request once its fields are read: rejects impossible values, fills
- * the cost from the price table, and scrubs and truncates the text.
+ * What every reader does to a request once its fields are read: rejects impossible values and event
+ * times too far ahead of the clock, cleans odd dimension values ({@link Dimensions}), fills the
+ * cost from the price table, and scrubs and truncates the text.
  */
-final class RequestChecks implements Serializable {
+public final class RequestChecks implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** 2000-01-01 and 2100-01-01: times outside are clock or unit errors. */
@@ -18,19 +19,42 @@ final class RequestChecks implements Serializable {
     private static final double MAX_TOKENS = 100_000_000.0;
     private static final double MAX_COST_USD = 1_000_000.0;
 
+    /** A source of processing time, serializable so a reader can carry it. */
+    public interface Clock extends Serializable {
+        long nowMs();
+    }
+
     private final PriceTable prices;
     private final PiiScrubber scrubber = new PiiScrubber();
     private final int maxTextChars;
+    private final long maxFutureMs;
+    private final Clock clock;
 
-    RequestChecks(PriceTable prices, int maxTextChars) {
+    RequestChecks(PriceTable prices, int maxTextChars, long maxFutureMs, Clock clock) {
         this.prices = prices;
         this.maxTextChars = maxTextChars;
+        this.maxFutureMs = maxFutureMs;
+        this.clock = clock;
     }
 
     /** Completes the request, or throws with the reason it cannot be used. */
     void complete(LlmRequest r) {
         if (r.eventTimeMs < MIN_TIME_MS || r.eventTimeMs > MAX_TIME_MS) {
             throw invalid("event time " + r.eventTimeMs + " ms is outside 2000..2100");
+        }
+        long ahead = r.eventTimeMs - clock.nowMs();
+        if (ahead > maxFutureMs) {
+            // One span with a clock a day ahead would move the watermark a day ahead and make
+            // every ordinary request late: refused, not clamped (its times cannot be trusted).
+            throw new InvalidInputException(
+                    InvalidReason.CLOCK_SKEW,
+                    "event time "
+                            + java.time.Instant.ofEpochMilli(r.eventTimeMs)
+                            + " is "
+                            + ahead / 1000
+                            + " s ahead of this clock (event-time.max-future is "
+                            + maxFutureMs / 1000
+                            + " s)");
         }
         checkRange("latency_ms", r.latencyMs, MAX_LATENCY_MS);
         checkRange("ttft_ms", r.ttftMs, MAX_LATENCY_MS);
@@ -42,6 +66,45 @@ final class RequestChecks implements Serializable {
         }
         r.promptText = cleanText(r.promptText);
         r.completionText = cleanText(r.completionText);
+    }
+
+    /**
+     * Applies {@link Dimensions}' rule to every dimension of a request whose dimensions are all
+     * set; returns how many values had to change.
+     */
+    int cleanDimensions(LlmRequest r) {
+        int cleaned = 0;
+        String v;
+        if ((v = Dimensions.clean(r.service)) != r.service) {
+            r.service = v;
+            cleaned++;
+        }
+        if ((v = Dimensions.clean(r.model)) != r.model) {
+            r.model = v;
+            cleaned++;
+        }
+        if ((v = Dimensions.clean(r.provider)) != r.provider) {
+            r.provider = v;
+            cleaned++;
+        }
+        if ((v = Dimensions.clean(r.operation)) != r.operation) {
+            r.operation = v;
+            cleaned++;
+        }
+        if ((v = Dimensions.clean(r.environment)) != r.environment) {
+            r.environment = v;
+            cleaned++;
+        }
+        if ((v = Dimensions.clean(r.namespace)) != r.namespace) {
+            r.namespace = v;
+            cleaned++;
+        }
+        return cleaned;
+    }
+
+    /** Scrubs text that leaves the job anywhere else (dead letters). */
+    String scrub(String text) {
+        return scrubber.scrub(text);
     }
 
     private String cleanText(String text) {

@@ -42,6 +42,20 @@ class NativeEventReaderTest {
     }
 
     @Test
+    void refusesEventsFromBeyondMaxFuture() {
+        long eventMs = 1763632800000L;
+        NativeEventReader behind =
+                new NativeEventReader(
+                        PriceTable.empty(), 1 << 20, 100, 5 * 60_000L, () -> eventMs - 3600_000L);
+        ReadResult r = behind.read(EVENT.getBytes(StandardCharsets.UTF_8));
+        assertThat(r.requests()).isEmpty();
+        assertThat(r.invalid())
+                .singleElement()
+                .extracting(ReadResult.Invalid::reason)
+                .isEqualTo(InvalidReason.CLOCK_SKEW);
+    }
+
+    @Test
     void readsEpochMillisAndErrors() {
         String e =
                 EVENT.replace("\"2025-11-20T10:00:00Z\"", "1763632800123")

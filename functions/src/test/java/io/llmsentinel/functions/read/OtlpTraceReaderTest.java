@@ -290,6 +290,70 @@ class OtlpTraceReaderTest {
         assertThat(req.error).isTrue();
     }
 
+    @Test
+    void refusesSpansFromBeyondMaxFutureAndKeepsThoseWithin() {
+        long spanEndMs = SdkSpans.START_NANOS / 1_000_000 + 500;
+        // this machine's clock a day behind the span: the span is a day "ahead"
+        OtlpTraceReader dayBehind =
+                new OtlpTraceReader(
+                        PriceTable.empty(),
+                        1 << 20,
+                        256,
+                        5 * 60_000L,
+                        () -> spanEndMs - 24 * 3600_000L);
+        ReadResult r = dayBehind.read(SdkSpans.message("svc", 500, s -> llm(s)));
+        assertThat(r.requests()).isEmpty();
+        assertThat(r.invalid())
+                .singleElement()
+                .satisfies(
+                        i -> {
+                            assertThat(i.reason()).isEqualTo(InvalidReason.CLOCK_SKEW);
+                            assertThat(i.detail()).contains("86400 s ahead");
+                        });
+
+        OtlpTraceReader fourMinutesBehind =
+                new OtlpTraceReader(
+                        PriceTable.empty(), 1 << 20, 256, 5 * 60_000L, () -> spanEndMs - 240_000L);
+        assertThat(fourMinutesBehind.read(SdkSpans.message("svc", 500, s -> llm(s))).requests())
+                .hasSize(1);
+    }
+
+    @Test
+    void cleansOverLongAndOddDimensionValuesByOneRule() {
+        String huge = "s".repeat(70_000);
+        ReadResult r =
+                reader.read(
+                        SdkSpans.message(
+                                huge,
+                                500,
+                                s -> {
+                                    llm(s);
+                                    s.setAttribute("gen_ai.request.model", "gpt\u0000-4o");
+                                }));
+
+        assertThat(r.invalid()).isEmpty();
+        assertThat(r.cleanedDimensions()).isEqualTo(2);
+        LlmRequest req = r.requests().get(0);
+        assertThat(req.service).hasSize(Dimensions.MAX_CHARS).endsWith("s\u2026");
+        assertThat(req.model).isEqualTo("gpt\ufffd-4o");
+
+        // a lone surrogate can only arrive escaped in the JSON text
+        String json =
+                "{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\","
+                        + "\"value\":{\"stringValue\":\"a\\ud800b\"}}]},\"scopeSpans\":[{\"spans\":"
+                        + "[{\"traceId\":\"0102030405060708090a0b0c0d0e0f10\",\"spanId\":"
+                        + "\"0102030405060708\",\"startTimeUnixNano\":\"1764000000000000000\","
+                        + "\"endTimeUnixNano\":\"1764000000250000000\",\"attributes\":[{\"key\":"
+                        + "\"gen_ai.system\",\"value\":{\"stringValue\":\"openai\"}}]}]}]}]}";
+        ReadResult escaped = reader.read(json.getBytes(StandardCharsets.UTF_8));
+        assertThat(escaped.cleanedDimensions()).isEqualTo(1);
+        assertThat(escaped.requests().get(0).service).isEqualTo("a\ufffdb");
+    }
+
+    private static void llm(Span s) {
+        s.setAttribute("gen_ai.system", "openai");
+    }
+
     private LlmRequest only(Consumer<Span> attributes) {
         ReadResult r = reader.read(SdkSpans.message("svc", 500, attributes));
         assertThat(r.invalid()).isEmpty();

@@ -14,9 +14,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * A dead letter as a JSON record: the reason, what was wrong, where it came from, and the original
- * bytes (base64, plus the text when it is valid UTF-8). The Kafka key is the source coordinates,
- * and the reason is also a header so consumers can filter without parsing.
+ * A dead letter as a JSON record: the first reason and every reason with its count, what was wrong,
+ * where it came from, the original's size and SHA-256, and a bounded, scrubbed copy of it (base64).
+ * The Kafka key is the source coordinates, and the reason is also a header so consumers can filter
+ * without parsing.
  */
 public class DeadLetterSerializationSchema implements KafkaRecordSerializationSchema<DeadLetter> {
     private static final long serialVersionUID = 1L;
@@ -44,6 +45,9 @@ public class DeadLetterSerializationSchema implements KafkaRecordSerializationSc
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("reason", d.reason);
+            g.writeStringField("reasons", d.reasons);
+            g.writeNumberField("invalid_count", d.invalidCount);
+            g.writeBooleanField("whole_message", d.wholeMessage);
             g.writeStringField("detail", d.detail);
             g.writeStringField("source_topic", d.sourceTopic);
             g.writeNumberField("source_partition", d.sourcePartition);
@@ -51,6 +55,9 @@ public class DeadLetterSerializationSchema implements KafkaRecordSerializationSc
             g.writeStringField(
                     "source_timestamp", Instant.ofEpochMilli(d.sourceTimestampMs).toString());
             g.writeStringField("failed_at", Instant.ofEpochMilli(d.failedAtMs).toString());
+            g.writeNumberField("size_bytes", d.sizeBytes);
+            g.writeStringField("sha256", d.sha256);
+            g.writeBooleanField("payload_truncated", d.payloadTruncated);
             g.writeNumberField("payload_bytes", sizeOf(d.payload));
             g.writeStringField(
                     "payload_base64",

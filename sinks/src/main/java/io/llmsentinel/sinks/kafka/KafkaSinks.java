@@ -71,12 +71,22 @@ public final class KafkaSinks {
                 .build();
     }
 
-    /** At-least-once: a dead letter written twice is harmless; one lost is not. */
+    /**
+     * At-least-once: a dead letter written twice is harmless; one lost is not. Dead letters are
+     * bounded (dead-letter.max-payload-bytes), and the producer's request size is set to fit the
+     * largest, so no message's dead letter can fail the sink and restart the job.
+     */
     public static KafkaSink<DeadLetter> deadLetters(
-            String bootstrapServers, Properties clientProperties, String topic) {
+            String bootstrapServers,
+            Properties clientProperties,
+            String topic,
+            int maxRequestBytes) {
+        Properties producer = new Properties();
+        producer.putAll(clientProperties);
+        producer.putIfAbsent("max.request.size", Integer.toString(maxRequestBytes));
         return KafkaSink.<DeadLetter>builder()
                 .setBootstrapServers(bootstrapServers)
-                .setKafkaProducerConfig(clientProperties)
+                .setKafkaProducerConfig(producer)
                 .setRecordSerializer(new DeadLetterSerializationSchema(topic))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();

@@ -1,0 +1,170 @@
+package io.llmsentinel.functions.flink;
+
+import io.llmsentinel.functions.model.DeadLetter;
+import io.llmsentinel.functions.model.LlmRequest;
+import io.llmsentinel.functions.model.ReadMessage;
+import io.llmsentinel.functions.read.InvalidReason;
+import io.llmsentinel.functions.read.KeyBudget;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fans each message read in the source out into its LLM requests, each stamped with its own event
+ * time, and its dead letter, if any, to {@link #DEAD_LETTERS}. Watermarks pass through as the
+ * source made them (per Kafka partition, from the messages' event times), which a timestamp
+ * assigner here would replace. Keys beyond the {@link KeyBudget} are folded into overflow keys.
+ *
+ * <p>Metrics (group {@code sentinel}): messages, llmSpans, skippedSpans, deadLetters, invalid by
+ * reason, cleanedDimensions, overflowedKeys, activeKeys; the same totals as accumulators for
+ * bounded runs.
+ */
+public class RequestsFromMessages extends AbstractStreamOperator<LlmRequest>
+        implements OneInputStreamOperator<ReadMessage, LlmRequest> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(RequestsFromMessages.class);
+
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
+
+    /** Accumulator names: totals over all subtasks, in the result of a bounded run. */
+    public static final String ACC_MESSAGES = "sentinel.messages";
+
+    public static final String ACC_LLM_SPANS = "sentinel.llmSpans";
+    public static final String ACC_SKIPPED_SPANS = "sentinel.skippedSpans";
+    public static final String ACC_INVALID = "sentinel.invalid";
+    public static final String ACC_DEAD_LETTERS = "sentinel.deadLetters";
+
+    private final int maxKeysPerSubtask;
+    private final int maxKeysPerService;
+    private final long keyIdleMs;
+
+    private transient KeyBudget budget;
+    private transient StreamRecord<LlmRequest> reuse;
+    private transient Counter messages;
+    private transient Counter llmSpans;
+    private transient Counter skippedSpans;
+    private transient Counter deadLetters;
+    private transient Counter cleaned;
+    private transient Counter overflowed;
+    private transient Map<String, Counter> invalid;
+    private transient MetricGroup invalidGroup;
+    private transient LongCounter messagesTotal;
+    private transient LongCounter llmSpansTotal;
+    private transient LongCounter skippedSpansTotal;
+    private transient LongCounter invalidTotal;
+    private transient LongCounter deadLettersTotal;
+    private transient long loggedInvalid;
+    private transient long loggedOverflow;
+
+    public RequestsFromMessages(int maxKeysPerSubtask, int maxKeysPerService, long keyIdleMs) {
+        this.maxKeysPerSubtask = maxKeysPerSubtask;
+        this.maxKeysPerService = maxKeysPerService;
+        this.keyIdleMs = keyIdleMs;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        budget = new KeyBudget(maxKeysPerSubtask, maxKeysPerService, keyIdleMs);
+        reuse = new StreamRecord<>(null);
+        MetricGroup group = getMetricGroup().addGroup("sentinel");
+        messages = group.counter("messages");
+        llmSpans = group.counter("llmSpans");
+        skippedSpans = group.counter("skippedSpans");
+        deadLetters = group.counter("deadLetters");
+        cleaned = group.counter("cleanedDimensions");
+        overflowed = group.counter("overflowedKeys");
+        group.gauge("activeKeys", () -> budget.activeKeys());
+        invalidGroup = group.addGroup("invalid");
+        invalid = new HashMap<>();
+        for (InvalidReason r : InvalidReason.values()) {
+            invalid.put(r.code(), invalidGroup.counter(r.code()));
+        }
+        messagesTotal = accumulator(ACC_MESSAGES);
+        llmSpansTotal = accumulator(ACC_LLM_SPANS);
+        skippedSpansTotal = accumulator(ACC_SKIPPED_SPANS);
+        invalidTotal = accumulator(ACC_INVALID);
+        deadLettersTotal = accumulator(ACC_DEAD_LETTERS);
+    }
+
+    private LongCounter accumulator(String name) {
+        LongCounter c = new LongCounter();
+        getRuntimeContext().addAccumulator(name, c);
+        return c;
+    }
+
+    @Override
+    public void processElement(StreamRecord<ReadMessage> element) {
+        ReadMessage m = element.getValue();
+        messages.inc();
+        messagesTotal.add(1);
+        skippedSpans.inc(m.skipped);
+        skippedSpansTotal.add(m.skipped);
+        cleaned.inc(m.cleanedDimensions);
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        for (LlmRequest r : m.requests) {
+            if (budget.admit(r, now)) {
+                overflowed.inc();
+                if (loggedOverflow++ % 1000 == 0) {
+                    LOG.warn(
+                            "More distinct keys than allowed ({} per reader, {} per service): new"
+                                    + " keys are folded into '{}' ({} requests so far on this"
+                                    + " subtask). Raise keys.max-per-subtask or"
+                                    + " keys.max-per-service, or check the service that sends"
+                                    + " random model names.",
+                            maxKeysPerSubtask,
+                            maxKeysPerService,
+                            KeyBudget.OVERFLOW,
+                            loggedOverflow);
+                }
+            }
+            llmSpans.inc();
+            output.collect(reuse.replace(r, r.eventTimeMs));
+        }
+        llmSpansTotal.add(m.requests.length);
+        DeadLetter d = m.deadLetter;
+        if (d != null) {
+            deadLetters.inc();
+            deadLettersTotal.add(1);
+            invalidTotal.add(d.invalidCount);
+            countReasons(d.reasons);
+            output.collect(DEAD_LETTERS, new StreamRecord<>(d, element.getTimestamp()));
+            // The first few and then every thousandth, so a flood of bad input stays readable.
+            if (loggedInvalid++ < 10 || loggedInvalid % 1000 == 0) {
+                LOG.warn(
+                        "Unreadable input from {}/{} offset {} ({}, {} bytes): {}. Sent to the"
+                                + " dead-letter topic; {} such messages so far on this subtask.",
+                        d.sourceTopic,
+                        d.sourcePartition,
+                        d.sourceOffset,
+                        d.reasons,
+                        d.sizeBytes,
+                        d.detail,
+                        loggedInvalid);
+            }
+        }
+    }
+
+    /** {@code invalid_value=2,wrong_type=1}: each reason's counter by its count. */
+    private void countReasons(String reasons) {
+        if (reasons == null || reasons.isEmpty()) {
+            return;
+        }
+        for (String part : reasons.split(",")) {
+            int eq = part.indexOf('=');
+            String code = eq < 0 ? part : part.substring(0, eq);
+            long n = eq < 0 ? 1 : Long.parseLong(part.substring(eq + 1));
+            invalid.computeIfAbsent(code, c -> invalidGroup.counter(c)).inc(n);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.llmsentinel.functions.model;
+
+/**
+ * One Kafka message, read where it is consumed (in the source, so its event time drives that
+ * partition's watermark): the LLM requests in it, the spans that were not LLM spans, and at most
+ * one dead letter for whatever in it could not be read. A Flink POJO.
+ */
+public class ReadMessage {
+    /** The newest event time of its requests, else the Kafka timestamp. */
+    public long eventTimeMs;
+
+    public LlmRequest[] requests;
+
+    /** Spans read that carry no GenAI attributes: counted, not errors. */
+    public int skipped;
+
+    /** Dimension values that had to be cleaned. */
+    public int cleanedDimensions;
+
+    /** What could not be read, or null. */
+    public DeadLetter deadLetter;
+
+    public ReadMessage() {}
+}
