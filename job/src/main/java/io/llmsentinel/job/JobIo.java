@@ -22,6 +22,8 @@ import io.llmsentinel.functions.read.NativeEventReader;
 import io.llmsentinel.functions.read.OtlpTraceReader;
 import io.llmsentinel.functions.read.TelemetryReader;
 import io.llmsentinel.job.io.TelemetryDeserializer;
+import io.llmsentinel.sinks.delivery.OutboxSettings;
+import io.llmsentinel.sinks.delivery.OutboxSettings.WhenFull;
 import io.llmsentinel.sinks.influx.InfluxPoints;
 import io.llmsentinel.sinks.influx.InfluxSettings;
 import io.llmsentinel.sinks.influx.InfluxSink;
@@ -129,7 +131,13 @@ public record JobIo(
                                         config.get(DeadLetterOptions.MAX_PAYLOAD_BYTES))));
         // Outputs that give up on a record put it here, with the reason.
         DeadLetterPublisher.Factory deadLetterPublisher =
-                DeadLetterPublisher.kafka(brokers, client, config.get(DeadLetterOptions.TOPIC));
+                DeadLetterPublisher.kafka(
+                        brokers,
+                        client,
+                        config.get(DeadLetterOptions.TOPIC),
+                        config.get(DeadLetterOptions.MAX_PAYLOAD_BYTES),
+                        DeadLetterOptions.producerMaxRequestBytes(
+                                config.get(DeadLetterOptions.MAX_PAYLOAD_BYTES)));
         List<Output<AlertEvent>> alerts = new ArrayList<>();
         if (config.get(KafkaSinkOptions.ENABLED)) {
             alerts.add(
@@ -150,7 +158,10 @@ public record JobIo(
                     new Output<>(
                             "sink-webhooks",
                             "Alerts to webhooks (" + webhooks.size() + " endpoint(s))",
-                            new WebhookSink(webhooks, deadLetterPublisher)));
+                            new WebhookSink(
+                                    webhooks,
+                                    OutboxSettings.from(config, "webhooks", 16, 0, WhenFull.WAIT),
+                                    deadLetterPublisher)));
         }
         if (config.get(RabbitMqOptions.ENABLED)) {
             alerts.add(
@@ -161,7 +172,14 @@ public record JobIo(
                                     + ")",
                             new RabbitMqSink(
                                     RabbitMqSettings.connection(config),
-                                    RabbitMqSettings.from(config))));
+                                    RabbitMqSettings.from(config),
+                                    OutboxSettings.from(
+                                            config,
+                                            "rabbitmq",
+                                            config.get(RabbitMqOptions.MAX_OUTSTANDING),
+                                            0,
+                                            WhenFull.WAIT),
+                                    deadLetterPublisher)));
         }
         List<Output<LlmRequest>> requestOutputs = new ArrayList<>();
         if (config.get(InfluxDbOptions.ENABLED)) {
@@ -174,9 +192,9 @@ public record JobIo(
                                     + ")",
                             new InfluxSink<>(
                                     influx,
+                                    influxBacklog(config, influx, "anomalies", WhenFull.WAIT),
                                     InfluxPoints.anomalies(
                                             config.get(InfluxDbOptions.ANOMALIES_MEASUREMENT)),
-                                    "anomalies",
                                     deadLetterPublisher)));
             String alertMeasurement = config.get(InfluxDbOptions.ALERTS_MEASUREMENT);
             if (!alertMeasurement.isBlank()) {
@@ -186,8 +204,8 @@ public record JobIo(
                                 "Alert changes to InfluxDB (" + alertMeasurement + ")",
                                 new InfluxSink<>(
                                         influx,
+                                        influxBacklog(config, influx, "alerts", WhenFull.WAIT),
                                         InfluxPoints.alerts(alertMeasurement),
-                                        "alerts",
                                         deadLetterPublisher)));
             }
             String requests = config.get(InfluxDbOptions.REQUESTS_MEASUREMENT);
@@ -198,8 +216,9 @@ public record JobIo(
                                 "Requests to InfluxDB (" + requests + ")",
                                 new InfluxSink<>(
                                         influx,
+                                        influxBacklog(
+                                                config, influx, "requests", WhenFull.DROP_OLDEST),
                                         InfluxPoints.requests(requests),
-                                        "requests",
                                         deadLetterPublisher)));
             }
         }
@@ -210,12 +229,18 @@ public record JobIo(
                     new Output<>(
                             "sink-redis-anomalies",
                             "Recent anomalies to Redis",
-                            new RedisSink<>(redis, RedisWrites.recentAnomalies(), "anomalies")));
+                            new RedisSink<>(
+                                    redis,
+                                    redisBacklog(config, redis, "anomalies"),
+                                    RedisWrites.recentAnomalies())));
             baselineOutputs.add(
                     new Output<>(
                             "sink-redis-baselines",
                             "Live baselines to Redis",
-                            new RedisSink<>(redis, RedisWrites.baselines(), "baselines")));
+                            new RedisSink<>(
+                                    redis,
+                                    redisBacklog(config, redis, "baselines"),
+                                    RedisWrites.baselines())));
         }
         return new JobIo(
                 otlp,
@@ -226,6 +251,27 @@ public record JobIo(
                 dlq,
                 requestOutputs,
                 baselineOutputs);
+    }
+
+    private static OutboxSettings influxBacklog(
+            SentinelConfig config, InfluxSettings influx, String name, WhenFull whenFull) {
+        return OutboxSettings.from(
+                config, name, influx.batchSize(), influx.flushIntervalMs(), whenFull);
+    }
+
+    private static OutboxSettings redisBacklog(
+            SentinelConfig config, RedisSettings redis, String name) {
+        OutboxSettings s = OutboxSettings.from(config, name, 500, 0, WhenFull.DROP_OLDEST);
+        return new OutboxSettings(
+                name,
+                Math.min(s.maxItems(), redis.queueCapacity()),
+                s.batchSize(),
+                0,
+                WhenFull.DROP_OLDEST,
+                s.initialBackoffMs(),
+                s.maxBackoffMs(),
+                s.giveUpAfterMs(),
+                s.endOfInputWaitMs());
     }
 
     private static KafkaSource<ReadMessage> kafkaSource(

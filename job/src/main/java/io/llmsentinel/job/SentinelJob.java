@@ -1,12 +1,18 @@
 package io.llmsentinel.job;
 
 import io.llmsentinel.functions.config.ConfigException;
+import io.llmsentinel.functions.config.InfluxDbOptions;
 import io.llmsentinel.functions.config.JobOptions;
+import io.llmsentinel.functions.config.KafkaSinkOptions;
+import io.llmsentinel.functions.config.RabbitMqOptions;
 import io.llmsentinel.functions.config.SentinelConfig;
+import io.llmsentinel.sinks.webhook.WebhookEndpoints;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
@@ -118,8 +124,27 @@ public final class SentinelJob {
             env = StreamExecutionEnvironment.getExecutionEnvironment();
         }
         SentinelTopology.build(env, config, JobIo.fromConfig(config));
+        List<String> needCheckpoints =
+                env.getCheckpointConfig().isCheckpointingEnabled()
+                        ? List.of()
+                        : outputsThatNeedCheckpoints(config);
+        String refusal =
+                needCheckpoints.isEmpty()
+                        ? null
+                        : "checkpointing is off, and "
+                                + String.join(", ", needCheckpoints)
+                                + " rel"
+                                + (needCheckpoints.size() == 1 ? "ies" : "y")
+                                + " on it (without checkpoints the exactly-once topic never"
+                                + " commits, the outputs' backlogs of undelivered alerts are"
+                                + " never saved, and Kafka offsets are never committed). Set"
+                                + " execution.checkpointing.interval (e.g. 30 s) in the Flink"
+                                + " configuration, or turn those outputs off.";
 
         if (arguments.dryRun()) {
+            if (refusal != null) {
+                out.println("# WARNING: a real run would refuse to start: " + refusal);
+            }
             out.println("# Resolved configuration (secrets hidden)");
             config.describe().forEach((k, v) -> out.println(k + ": " + v));
             out.println();
@@ -127,7 +152,29 @@ public final class SentinelJob {
             out.println(env.getExecutionPlan());
             return 0;
         }
+        if (refusal != null) {
+            err.println("Refusing to start: " + refusal);
+            return 2;
+        }
         env.execute(config.get(JobOptions.NAME));
         return 0;
+    }
+
+    /** The enabled outputs that only keep their promise with checkpoints. */
+    static List<String> outputsThatNeedCheckpoints(SentinelConfig config) {
+        List<String> out = new ArrayList<>();
+        if (config.get(KafkaSinkOptions.ENABLED) && config.get(KafkaSinkOptions.EXACTLY_ONCE)) {
+            out.add("the exactly-once anomaly topic (sinks.kafka.exactly-once)");
+        }
+        if (config.get(RabbitMqOptions.ENABLED)) {
+            out.add("RabbitMQ (sinks.rabbitmq)");
+        }
+        if (!WebhookEndpoints.from(config).isEmpty()) {
+            out.add("webhooks (sinks.webhooks)");
+        }
+        if (config.get(InfluxDbOptions.ENABLED)) {
+            out.add("InfluxDB (sinks.influxdb)");
+        }
+        return out;
     }
 }

@@ -304,7 +304,7 @@ class FanOutUnderFailureITCase {
 
         // Redis: the documented keys hold a live baseline and the recent anomalies.
         try (JedisPooled redis = new JedisPooled(TestServers.REDIS_HOST, TestServers.REDIS_PORT)) {
-            assertThat(redis.smembers(RedisKeys.SERVICES)).contains(service);
+            assertThat(redis.zrange(RedisKeys.SERVICES, 0, -1)).contains(service);
             String key = RedisKeys.baseline(service, "gpt-4o", "openai", "chat", "latency_ms");
             Map<String, String> baseline = redis.hgetAll(key);
             assertThat(baseline).containsKeys("mean", "median", "samples", "q1", "q3");

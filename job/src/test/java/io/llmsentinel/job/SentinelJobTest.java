@@ -46,6 +46,35 @@ class SentinelJobTest {
     }
 
     @Test
+    void refusesToStartWithoutCheckpointingWhenAnOutputReliesOnIt() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code =
+                SentinelJob.run(
+                        new String[] {
+                            "--config", "../conf/sentinel.yaml", "--sinks.rabbitmq.enabled", "true"
+                        },
+                        new PrintStream(new ByteArrayOutputStream()),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("Refusing to start: checkpointing is off")
+                .contains("sinks.kafka.exactly-once")
+                .contains("RabbitMQ")
+                .contains("execution.checkpointing.interval");
+        assertThat(
+                        SentinelJob.outputsThatNeedCheckpoints(
+                                SentinelConfig.load(
+                                        null,
+                                        java.util.Map.of(
+                                                "sinks.kafka.exactly-once", "false",
+                                                "sinks.console.enabled", "true"),
+                                        k -> null)))
+                .as("console and an at-least-once topic run without checkpoints")
+                .isEmpty();
+    }
+
+    @Test
     void invalidConfigurationExitsNonZeroNamingTheKey() throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code =

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -64,14 +63,14 @@ public final class RedisView implements AutoCloseable {
     }
 
     public List<String> services() {
-        Set<String> members = call(r -> r.smembers(RedisKeys.SERVICES));
+        List<String> members = call(r -> r.zrange(RedisKeys.SERVICES, 0, -1));
         return new ArrayList<>(new TreeSet<>(members));
     }
 
     /** The live baselines of a service (optionally of one metric or model), sorted by key. */
     public List<Map<String, Object>> baselines(String service, String model, String metric) {
         List<Map<String, Object>> out = new ArrayList<>();
-        Set<String> keys = call(r -> r.smembers(RedisKeys.baselines(service)));
+        List<String> keys = call(r -> r.zrange(RedisKeys.baselines(service), 0, -1));
         for (String key : new TreeSet<>(keys)) {
             Map<String, String> h = call(r -> r.hgetAll(key));
             if (h.isEmpty()

@@ -69,13 +69,5 @@ public final class InfluxDbOptions implements OptionGroup {
                     .defaultValue(Duration.ofSeconds(1))
                     .withDescription("A partial batch is written after this long.");
 
-    public static final ConfigOption<Integer> MAX_ATTEMPTS =
-            key("sinks.influxdb.max-attempts")
-                    .intType()
-                    .defaultValue(6)
-                    .withDescription(
-                            "Attempts per batch (timeouts, 408, 429, 5xx) before the checkpoint"
-                                    + " fails.");
-
     private InfluxDbOptions() {}
 }

@@ -73,15 +73,17 @@ public final class RabbitMqOptions implements OptionGroup {
             key("sinks.rabbitmq.max-outstanding")
                     .intType()
                     .defaultValue(1000)
-                    .withDescription("Unconfirmed messages before the writer waits for confirms.");
-
-    public static final ConfigOption<Duration> FLUSH_TIMEOUT =
-            key("sinks.rabbitmq.flush-timeout")
-                    .durationType()
-                    .defaultValue(Duration.ofMinutes(2))
                     .withDescription(
-                            "How long a checkpoint waits for the broker (reconnecting) before it"
-                                    + " fails and the job restarts from the last checkpoint.");
+                            "Messages published before waiting for their confirms (one batch).");
+
+    public static final ConfigOption<Duration> CONFIRM_TIMEOUT =
+            key("sinks.rabbitmq.confirm-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "How long the broker has to confirm a published batch; after that the"
+                                    + " channel is replaced and the batch published again (its late"
+                                    + " confirms change nothing).");
 
     private RabbitMqOptions() {}
 }

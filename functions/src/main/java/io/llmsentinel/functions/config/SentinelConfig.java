@@ -57,8 +57,19 @@ public final class SentinelConfig implements Serializable {
                     RabbitMqOptions.GROUP,
                     InfluxDbOptions.GROUP,
                     RedisOptions.GROUP,
+                    DeliveryOptions.GROUP,
                     DeadLetterOptions.GROUP,
                     QueryApiOptions.GROUP);
+
+    /** Keys of earlier versions, with what replaced them. */
+    static final Map<String, String> REMOVED =
+            Map.of(
+                    "sinks.influxdb.max-attempts",
+                    "InfluxDB writes are now retried until sinks.delivery.give-up-after, from a"
+                            + " checkpointed backlog, instead of failing the job",
+                    "sinks.rabbitmq.flush-timeout",
+                    "a checkpoint no longer waits for RabbitMQ; see sinks.rabbitmq.confirm-timeout"
+                            + " and sinks.delivery.give-up-after");
 
     public static final String PRICING_KEY = "pricing.models";
     public static final String WEBHOOKS_KEY = "sinks.webhooks";
@@ -155,6 +166,9 @@ public final class SentinelConfig implements Serializable {
             } else if (known.contains(key)
                     || GROUPS.stream().anyMatch(g -> g.acceptsDynamicKey(key))) {
                 options.setString(key, value);
+            } else if (REMOVED.containsKey(key)) {
+                throw new ConfigException(
+                        "configuration key '" + key + "' was removed: " + REMOVED.get(key));
             } else {
                 throw new ConfigException(
                         "unknown configuration key '" + key + "'" + KeyHints.hint(key, known));

@@ -6,8 +6,9 @@ package io.llmsentinel.functions.model;
  * collide with another key.
  *
  * <pre>
- *   sentinel:services                                  SET  of service names
- *   sentinel:baselines:{service}                       SET  of the baseline keys of a service
+ *   sentinel:index:services                            ZSET of service names, scored by last write (ms)
+ *   sentinel:index:baselines:{service}                 ZSET of the baseline keys of a service,
+ *                                                           scored by last write (ms)
  *   sentinel:baseline:{service}:{model}:{provider}:{operation}:{metric}
  *                                                      HASH service, model, provider, operation,
  *                                                           environment, metric, samples, mean,
@@ -16,12 +17,15 @@ package io.llmsentinel.functions.model;
  *   sentinel:anomalies:{service}                       LIST of anomaly JSON, newest first, capped
  * </pre>
  *
- * Every key has the configured TTL, renewed on each write.
+ * Every key has the configured TTL, renewed on each write. An index member not written for a TTL is
+ * pruned on the next write of its index, so the indexes shrink with their members (the {@code
+ * sentinel:services} and {@code sentinel:baselines:*} sets of earlier versions were never pruned;
+ * they expire on their own).
  */
 public final class RedisKeys {
     private RedisKeys() {}
 
-    public static final String SERVICES = "sentinel:services";
+    public static final String SERVICES = "sentinel:index:services";
 
     public static String escape(String s) {
         if (s == null || s.isEmpty()) {
@@ -45,7 +49,7 @@ public final class RedisKeys {
     }
 
     public static String baselines(String service) {
-        return "sentinel:baselines:" + escape(service);
+        return "sentinel:index:baselines:" + escape(service);
     }
 
     public static String recentAnomalies(String service) {

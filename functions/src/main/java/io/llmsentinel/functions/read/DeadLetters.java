@@ -129,6 +129,23 @@ public final class DeadLetters implements Serializable {
     }
 
     /**
+     * Bounds a dead letter built elsewhere (an output's undeliverable record): its payload cut to
+     * the cap and scrubbed, with size and SHA-256 of the whole; its detail cut and scrubbed.
+     */
+    public DeadLetter bound(DeadLetter d) {
+        d.detail = bounded(scrubber.scrub(d.detail));
+        if (d.payload != null && d.sha256 == null) {
+            byte[] original = d.payload;
+            d.sizeBytes = original.length;
+            d.sha256 = sha256(original);
+            int keep = Math.min(original.length, maxPayloadBytes);
+            d.payloadTruncated = keep < original.length;
+            d.payload = scrubbed(original, keep);
+        }
+        return d;
+    }
+
+    /**
      * The first {@code keep} bytes as text, scrubbed, as UTF-8 again, and cut back to the cap (a
      * replacement label may be longer than what it replaced). Bytes that are not UTF-8 become
      * U+FFFD: the SHA-256 and size still identify the original.

@@ -14,30 +14,16 @@ import java.io.Serializable;
  *     cannot leak through the job graph, the web UI or a savepoint); empty for no token
  * @param batchSize points per write
  * @param flushIntervalMs a partial batch is written after this long
- * @param maxAttempts attempts per batch on timeouts, 429 and 5xx before the checkpoint fails
- * @param initialBackoffMs first retry delay, doubled per attempt (with jitter)
- * @param maxQueuedBatches batches waiting to be written before the writer waits
  */
 public record InfluxSettings(
-        String host,
-        String database,
-        String tokenEnv,
-        int batchSize,
-        long flushIntervalMs,
-        int maxAttempts,
-        long initialBackoffMs,
-        int maxQueuedBatches)
+        String host, String database, String tokenEnv, int batchSize, long flushIntervalMs)
         implements Serializable {
 
     public InfluxSettings {
         if (host == null || host.isBlank() || database == null || database.isBlank()) {
             throw new IllegalArgumentException("InfluxDB host and database must be set");
         }
-        if (batchSize < 1
-                || flushIntervalMs < 1
-                || maxAttempts < 1
-                || initialBackoffMs < 1
-                || maxQueuedBatches < 1) {
+        if (batchSize < 1 || flushIntervalMs < 1) {
             throw new IllegalArgumentException("InfluxDB batch settings must be positive");
         }
     }
@@ -50,10 +36,7 @@ public record InfluxSettings(
                     c.get(InfluxDbOptions.DATABASE),
                     c.get(InfluxDbOptions.TOKEN_ENV),
                     c.get(InfluxDbOptions.BATCH_SIZE),
-                    c.get(InfluxDbOptions.FLUSH_INTERVAL).toMillis(),
-                    c.get(InfluxDbOptions.MAX_ATTEMPTS),
-                    500,
-                    4);
+                    c.get(InfluxDbOptions.FLUSH_INTERVAL).toMillis());
         } catch (IllegalArgumentException e) {
             throw new ConfigException("sinks.influxdb: " + e.getMessage());
         }

@@ -1,6 +1,7 @@
 package io.llmsentinel.sinks.kafka;
 
 import io.llmsentinel.functions.model.DeadLetter;
+import io.llmsentinel.functions.read.DeadLetters;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
@@ -10,7 +11,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** Where deliveries that finally failed go: the dead-letter topic, in the usual JSON form. */
+/**
+ * Where deliveries that finally failed go: the dead-letter topic, in the usual JSON form. Called
+ * from an output's delivery thread, which keeps the record and tries again when this throws.
+ */
 public interface DeadLetterPublisher extends Serializable {
     void publish(DeadLetter d) throws Exception;
 
@@ -21,9 +25,18 @@ public interface DeadLetterPublisher extends Serializable {
         DeadLetterPublisher open();
     }
 
-    /** The Kafka dead-letter topic. */
-    static Factory kafka(String bootstrapServers, Properties clientProperties, String topic) {
+    /**
+     * The Kafka dead-letter topic; each dead letter bounded to {@code maxPayloadBytes} of its
+     * payload (scrubbed, with size and SHA-256), and the producer's request size set to fit.
+     */
+    static Factory kafka(
+            String bootstrapServers,
+            Properties clientProperties,
+            String topic,
+            int maxPayloadBytes,
+            int maxRequestBytes) {
         return () -> {
+            DeadLetters bound = new DeadLetters(maxPayloadBytes);
             Properties p = new Properties();
             p.putAll(clientProperties);
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -32,10 +45,15 @@ public interface DeadLetterPublisher extends Serializable {
                     ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
                     ByteArraySerializer.class.getName());
             p.put(ProducerConfig.ACKS_CONFIG, "all");
+            p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRequestBytes);
+            p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+            p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+            p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p);
             return new DeadLetterPublisher() {
                 @Override
                 public void publish(DeadLetter d) throws Exception {
+                    bound.bound(d);
                     producer.send(
                                     new ProducerRecord<>(
                                             topic,

@@ -12,17 +12,17 @@ import org.apache.flink.streaming.connectors.rabbitmq.common.RMQConnectionConfig
  *
  * @param exchange the durable topic exchange (declared if missing)
  * @param routingKeyPrefix prefix of the routing key; the severity follows ({@code alert.high})
- * @param maxOutstanding published but unconfirmed messages before the writer waits for confirms
- * @param flushTimeoutMs how long a checkpoint waits for the broker (reconnecting with backoff)
- *     before it fails, so that the job restarts from the last checkpoint and replays
- * @param initialBackoffMs first reconnect delay; doubled per attempt up to 10 s
+ * @param maxOutstanding messages published before waiting for their confirms (one batch)
+ * @param confirmTimeoutMs how long the broker has to confirm a batch before the channel is replaced
+ *     and the batch published again
+ * @param initialBackoffMs unused since the backlog does the backoff; kept at 500
  * @param minSeverity alerts less severe than this are not published
  */
 public record RabbitMqSettings(
         String exchange,
         String routingKeyPrefix,
         int maxOutstanding,
-        long flushTimeoutMs,
+        long confirmTimeoutMs,
         long initialBackoffMs,
         Severity minSeverity)
         implements Serializable {
@@ -34,9 +34,9 @@ public record RabbitMqSettings(
         if (minSeverity == null) {
             throw new IllegalArgumentException("the minimum severity must be set");
         }
-        if (maxOutstanding < 1 || flushTimeoutMs < 1 || initialBackoffMs < 1) {
+        if (maxOutstanding < 1 || confirmTimeoutMs < 1 || initialBackoffMs < 1) {
             throw new IllegalArgumentException(
-                    "max outstanding, flush timeout and backoff must be positive");
+                    "max outstanding, confirm timeout and backoff must be positive");
         }
     }
 
@@ -47,7 +47,7 @@ public record RabbitMqSettings(
                     c.get(RabbitMqOptions.EXCHANGE),
                     c.get(RabbitMqOptions.ROUTING_KEY_PREFIX),
                     c.get(RabbitMqOptions.MAX_OUTSTANDING),
-                    c.get(RabbitMqOptions.FLUSH_TIMEOUT).toMillis(),
+                    c.get(RabbitMqOptions.CONFIRM_TIMEOUT).toMillis(),
                     500,
                     c.get(RabbitMqOptions.MIN_SEVERITY));
         } catch (IllegalArgumentException e) {
@@ -68,6 +68,6 @@ public record RabbitMqSettings(
     }
 
     public static RabbitMqSettings defaults() {
-        return new RabbitMqSettings("sentinel.alerts", "alert.", 1000, 120_000, 500, Severity.LOW);
+        return new RabbitMqSettings("sentinel.alerts", "alert.", 1000, 30_000, 500, Severity.LOW);
     }
 }

@@ -1,8 +1,19 @@
 package io.llmsentinel.sinks.rabbitmq;
 
 import io.llmsentinel.functions.alert.AlertEvent;
+import io.llmsentinel.sinks.delivery.OutboxSettings;
+import io.llmsentinel.sinks.delivery.OutboxState;
+import io.llmsentinel.sinks.delivery.OutboxStateSerializer;
+import io.llmsentinel.sinks.kafka.DeadLetterPublisher;
+import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.SupportsWriterState;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.streaming.connectors.rabbitmq.common.RMQConnectionConfig;
 
 /**
@@ -14,31 +25,64 @@ import org.apache.flink.streaming.connectors.rabbitmq.common.RMQConnectionConfig
  * anomaly.detected}, body the anomaly with its alert) with routing key {@code alert.<severity>}; a
  * resolution has type {@code anomaly.resolved}, {@code message_id} = {@code <alert id>:resolved},
  * routing key {@code resolved.<severity>} and the alert's summary as body. Every message has the
- * {@code mandatory} flag and goes on a channel in publisher confirm mode. A message counts as
- * delivered only when the broker confirms it; until then it is kept, and republished after a nack
- * or a lost connection. {@link SinkWriter#flush} runs before every checkpoint and returns only when
- * nothing is outstanding, so a checkpoint never completes with an alert the broker has not taken: a
- * broker restart or a job failure loses nothing (a republished alert keeps its {@code message_id},
- * so consumers can drop the duplicate). Messages the broker returns as unroutable (no queue bound
- * to their severity) are counted and logged.
+ * {@code mandatory} flag and goes on a channel in publisher confirm mode.
+ *
+ * <p>Alerts wait in a checkpointed backlog ({@link io.llmsentinel.sinks.delivery.Outbox}) until the
+ * broker confirms them; a nack, a lost connection or a missing confirm means the message is
+ * published again (keeping its {@code message_id}, so consumers can drop the duplicate). A
+ * checkpoint stores the backlog instead of waiting for the broker, so a broker outage stops neither
+ * detection nor the other outputs, and a restart loses nothing. Confirms are tied to the channel
+ * that published; a message the broker returns as unroutable (no queue bound to its severity) goes
+ * to the dead-letter topic and is counted ({@code returned}), never counted as sent.
  *
  * <p>The connector's legacy {@code RMQSink} publishes without confirms; this sink keeps its
  * configuration type, {@link RMQConnectionConfig}, and does the sending itself.
  */
-public class RabbitMqSink implements Sink<AlertEvent> {
+public class RabbitMqSink
+        implements Sink<AlertEvent>, SupportsWriterState<AlertEvent, OutboxState> {
     private static final long serialVersionUID = 1L;
 
     private final RMQConnectionConfig connection;
     private final RabbitMqSettings settings;
+    private final OutboxSettings delivery;
+    private final DeadLetterPublisher.Factory deadLetters;
 
-    public RabbitMqSink(RMQConnectionConfig connection, RabbitMqSettings settings) {
+    public RabbitMqSink(
+            RMQConnectionConfig connection,
+            RabbitMqSettings settings,
+            OutboxSettings delivery,
+            DeadLetterPublisher.Factory deadLetters) {
         this.connection = connection;
         this.settings = settings;
+        this.delivery = delivery;
+        this.deadLetters = deadLetters;
     }
 
     @Override
     @SuppressWarnings("deprecation")
     public SinkWriter<AlertEvent> createWriter(InitContext context) {
-        return new RabbitMqWriter(connection, settings, context.metricGroup());
+        throw new UnsupportedOperationException("created through createWriter(WriterInitContext)");
+    }
+
+    @Override
+    public SinkWriter<AlertEvent> createWriter(WriterInitContext context) throws IOException {
+        return restoreWriter(context, List.of());
+    }
+
+    @Override
+    public StatefulSinkWriter<AlertEvent, OutboxState> restoreWriter(
+            WriterInitContext context, Collection<OutboxState> restored) throws IOException {
+        return new RabbitMqWriter(
+                connection,
+                settings,
+                delivery,
+                deadLetters.open(),
+                context.metricGroup(),
+                restored);
+    }
+
+    @Override
+    public SimpleVersionedSerializer<OutboxState> getWriterStateSerializer() {
+        return new OutboxStateSerializer();
     }
 }

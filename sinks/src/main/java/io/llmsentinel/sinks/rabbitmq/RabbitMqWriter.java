@@ -7,15 +7,26 @@ import com.rabbitmq.client.ConnectionFactory;
 import io.llmsentinel.functions.alert.AlertEvent;
 import io.llmsentinel.functions.alert.AlertJson;
 import io.llmsentinel.functions.detect.Severity;
+import io.llmsentinel.functions.model.DeadLetter;
+import io.llmsentinel.sinks.delivery.Codecs;
+import io.llmsentinel.sinks.delivery.ItemCodec;
+import io.llmsentinel.sinks.delivery.Outbox;
+import io.llmsentinel.sinks.delivery.OutboxSettings;
+import io.llmsentinel.sinks.delivery.OutboxState;
+import io.llmsentinel.sinks.delivery.OutboxWriter;
+import io.llmsentinel.sinks.delivery.Outcome;
+import io.llmsentinel.sinks.kafka.DeadLetterPublisher;
+import java.io.DataInputStream;
 import java.io.IOException;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Date;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
-import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
@@ -24,64 +35,143 @@ import org.apache.flink.streaming.connectors.rabbitmq.common.RMQConnectionConfig
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The writer of {@link RabbitMqSink}; one per parallel subtask, one connection and channel. */
-final class RabbitMqWriter implements SinkWriter<AlertEvent> {
+/**
+ * The writer of {@link RabbitMqSink}. Alerts wait in a checkpointed backlog; its delivery thread
+ * publishes a batch on a channel in confirm mode and waits for the broker's confirms. Everything a
+ * channel publishes and hears back is kept in that channel's own {@link Published} record, so a
+ * late confirm from a channel that was replaced changes nothing; a message the broker returns as
+ * unroutable is not delivered: it goes to the dead-letter topic (reason {@code
+ * rabbitmq_unroutable}) and is counted.
+ */
+final class RabbitMqWriter extends OutboxWriter<AlertEvent, RabbitMqWriter.Message> {
     private static final Logger LOG = LoggerFactory.getLogger(RabbitMqWriter.class);
-    private static final long MAX_BACKOFF_MS = 10_000;
 
-    /** One alert as published: enough to publish it again. */
-    private record Message(String routingKey, AMQP.BasicProperties props, byte[] body) {
-        String id() {
-            return props.getMessageId();
+    /** One alert as published: enough to publish it again, and to keep in a checkpoint. */
+    record Message(
+            String routingKey, String messageId, String type, long timestampMs, byte[] body) {
+        AMQP.BasicProperties props() {
+            return new AMQP.BasicProperties.Builder()
+                    .contentType("application/json")
+                    .contentEncoding("utf-8")
+                    .deliveryMode(2) // persistent
+                    .messageId(messageId)
+                    .timestamp(new Date(timestampMs))
+                    .type(type)
+                    .appId("llm-sentinel")
+                    .build();
+        }
+    }
+
+    /** Format 1: routing key, message id, type, timestamp, body. */
+    static final ItemCodec<Message> CODEC =
+            new ItemCodec<>() {
+                @Override
+                public byte[] encode(Message m) throws IOException {
+                    return Codecs.write(
+                            out -> {
+                                out.writeByte(1);
+                                Codecs.writeString(out, m.routingKey());
+                                Codecs.writeString(out, m.messageId());
+                                Codecs.writeString(out, m.type());
+                                out.writeLong(m.timestampMs());
+                                Codecs.writeBytes(out, m.body());
+                            });
+                }
+
+                @Override
+                public Message decode(byte[] b) throws IOException {
+                    DataInputStream in = Codecs.read(b);
+                    int format = in.readByte();
+                    if (format != 1) {
+                        throw new IOException("unknown RabbitMQ backlog format " + format);
+                    }
+                    return new Message(
+                            Codecs.readString(in),
+                            Codecs.readString(in),
+                            Codecs.readString(in),
+                            in.readLong(),
+                            Codecs.readBytes(in));
+                }
+            };
+
+    /**
+     * What one channel published and what the broker said about it. Listeners of a channel only
+     * ever touch its own record: once the channel is replaced, nothing it hears matters.
+     */
+    static final class Published {
+        final Map<Long, Integer> unconfirmed = new ConcurrentHashMap<>();
+        final Map<Integer, Boolean> acked = new ConcurrentHashMap<>();
+        final Set<String> returned = ConcurrentHashMap.newKeySet();
+        final Map<String, String> returnReason = new ConcurrentHashMap<>();
+
+        synchronized void confirm(long seq, boolean multiple, boolean ack) {
+            if (multiple) {
+                unconfirmed
+                        .entrySet()
+                        .removeIf(
+                                e -> {
+                                    if (e.getKey() <= seq) {
+                                        acked.put(e.getValue(), ack);
+                                        return true;
+                                    }
+                                    return false;
+                                });
+            } else {
+                Integer i = unconfirmed.remove(seq);
+                if (i != null) {
+                    acked.put(i, ack);
+                }
+            }
+            notifyAll();
+        }
+
+        synchronized boolean await(long deadlineMs) throws InterruptedException {
+            while (!unconfirmed.isEmpty()) {
+                long wait = deadlineMs - System.currentTimeMillis();
+                if (wait <= 0) {
+                    return false;
+                }
+                wait(Math.min(wait, 200));
+            }
+            return true;
         }
     }
 
     private final RMQConnectionConfig config;
     private final RabbitMqSettings settings;
-    private final Object lock = new Object();
-
-    /** Published on the current channel, not yet confirmed: sequence number to message. */
-    private final ConcurrentNavigableMap<Long, Message> outstanding = new ConcurrentSkipListMap<>();
-
-    /** Publish times of the outstanding messages, for the confirm latency. */
-    private final Map<Long, Long> publishedAtNs = new ConcurrentSkipListMap<>();
-
-    /** Nacked, or unconfirmed when the connection went: to publish again. */
-    private final ArrayDeque<Message> toResend = new ArrayDeque<>();
-
+    private final DeadLetterPublisher deadLetters;
+    private final Outbox<Message> outbox;
+    private final Object channelLock = new Object();
     private Connection connection;
     private Channel channel;
-    private long nextConnectAttemptMs;
-    private int connectFailures;
+    private volatile Published current;
+    private boolean everConnected;
 
     private final Counter sent;
-    private final Counter retried;
-    private final Counter failed;
     private final Counter returned;
     private final Counter reconnects;
+    private final Counter lateConfirmsIgnored;
     private final Histogram latencyMs;
 
-    RabbitMqWriter(RMQConnectionConfig config, RabbitMqSettings settings, MetricGroup metrics) {
+    RabbitMqWriter(
+            RMQConnectionConfig config,
+            RabbitMqSettings settings,
+            OutboxSettings delivery,
+            DeadLetterPublisher deadLetters,
+            MetricGroup metrics,
+            Collection<OutboxState> restored)
+            throws IOException {
+        super(CODEC);
         this.config = config;
         this.settings = settings;
+        this.deadLetters = deadLetters;
         MetricGroup g = metrics.addGroup("sentinel").addGroup("rabbitmq");
         sent = g.counter("sent");
-        retried = g.counter("retried");
-        failed = g.counter("failed");
         returned = g.counter("returned");
         reconnects = g.counter("reconnects");
+        lateConfirmsIgnored = g.counter("lateConfirmsIgnored");
         latencyMs = g.histogram("latencyMs", new DescriptiveStatisticsHistogram(1000));
-        g.gauge("outstanding", outstanding::size);
-        try {
-            connect();
-        } catch (IOException | TimeoutException e) {
-            // Not fatal at start: alerts are kept and published once the broker is reachable.
-            LOG.warn(
-                    "RabbitMQ at {}:{} is not reachable yet ({}); alerts are kept until it is.",
-                    config.getHost(),
-                    config.getPort(),
-                    e.toString());
-        }
+        this.outbox = open(delivery, this::deliver, this::deadLetter, g, restored);
     }
 
     /** The routing key of a resolution: {@code resolved.<severity>}. */
@@ -90,90 +180,97 @@ final class RabbitMqWriter implements SinkWriter<AlertEvent> {
     static Message message(AlertEvent e, String routingKeyPrefix) {
         String severity = e.severity == null ? "unknown" : e.severity.toLowerCase(Locale.ROOT);
         boolean resolved = e.state == AlertEvent.State.RESOLVED;
-        AMQP.BasicProperties props =
-                new AMQP.BasicProperties.Builder()
-                        .contentType("application/json")
-                        .contentEncoding("utf-8")
-                        .deliveryMode(2) // persistent
-                        .messageId(e.messageId())
-                        .timestamp(
-                                new Date(
-                                        resolved
-                                                ? System.currentTimeMillis()
-                                                : e.anomaly.detectedAtMs))
-                        .type(resolved ? "anomaly.resolved" : "anomaly.detected")
-                        .appId("llm-sentinel")
-                        .build();
         return new Message(
                 (resolved ? RESOLVED_PREFIX : routingKeyPrefix) + severity,
-                props,
+                e.messageId(),
+                resolved ? "anomaly.resolved" : "anomaly.detected",
+                resolved ? System.currentTimeMillis() : e.anomaly.detectedAtMs,
                 AlertJson.payload(e));
     }
 
     @Override
-    public void write(AlertEvent a, Context context) throws IOException, InterruptedException {
+    public void write(AlertEvent a, Context context) throws InterruptedException {
         if (Severity.parse(a.severity).ordinal() < settings.minSeverity().ordinal()) {
             return;
         }
-        Message m = message(a, settings.routingKeyPrefix());
-        synchronized (lock) {
-            toResend.addLast(m);
-            drain(false);
-            // The bound: wait for confirms rather than let unconfirmed messages pile up.
-            long deadline = System.currentTimeMillis() + settings.flushTimeoutMs();
-            while (outstanding.size() + toResend.size() >= settings.maxOutstanding()) {
-                waitOnce(deadline);
-            }
-        }
+        outbox.add(message(a, settings.routingKeyPrefix()));
     }
 
-    /** Publishes what waits, if connected (or the reconnect backoff allows a try). */
-    private void drain(boolean force) {
-        if (channel == null || !channel.isOpen()) {
-            if (!force && System.currentTimeMillis() < nextConnectAttemptMs) {
-                return;
+    /** Publishes a batch and waits for its confirms; runs on the backlog's delivery thread. */
+    private List<Outcome> deliver(List<Message> batch) throws InterruptedException {
+        List<Outcome> out = new ArrayList<>(batch.size());
+        Channel ch;
+        Published p;
+        try {
+            synchronized (channelLock) {
+                if (channel == null || !channel.isOpen()) {
+                    connect();
+                }
+                ch = channel;
+                p = current;
             }
-            try {
-                connect();
-            } catch (IOException | TimeoutException e) {
-                connectFailures++;
-                long backoff =
-                        Math.min(
-                                MAX_BACKOFF_MS,
-                                settings.initialBackoffMs()
-                                        << Math.min(16, Math.max(0, connectFailures - 1)));
-                nextConnectAttemptMs = System.currentTimeMillis() + backoff;
-                LOG.warn(
-                        "RabbitMQ connect failed ({} in a row): {}; next try in {} ms, {} alerts"
-                                + " waiting",
-                        connectFailures,
-                        e.toString(),
-                        backoff,
-                        toResend.size());
-                return;
-            }
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            String reason = "RabbitMQ unreachable: " + e;
+            batch.forEach(m -> out.add(Outcome.retry(reason)));
+            return out;
         }
-        while (!toResend.isEmpty()) {
-            Message m = toResend.peekFirst();
-            long seq = channel.getNextPublishSeqNo();
-            outstanding.put(seq, m);
-            publishedAtNs.put(seq, System.nanoTime());
+        long start = System.nanoTime();
+        int published = 0;
+        String publishError = null;
+        for (int i = 0; i < batch.size(); i++) {
+            Message m = batch.get(i);
             try {
-                channel.basicPublish(
-                        settings.exchange(), m.routingKey(), true, m.props(), m.body());
-                toResend.pollFirst();
+                long seq = ch.getNextPublishSeqNo();
+                p.unconfirmed.put(seq, i);
+                ch.basicPublish(settings.exchange(), m.routingKey(), true, m.props(), m.body());
+                published++;
             } catch (IOException | RuntimeException e) {
-                outstanding.remove(seq);
-                publishedAtNs.remove(seq);
-                LOG.warn("RabbitMQ publish failed: {}; reconnecting", e.toString());
-                dropConnection();
-                return;
+                publishError = e.toString();
+                break;
             }
         }
+        boolean confirmed = p.await(System.currentTimeMillis() + settings.confirmTimeoutMs());
+        if (!confirmed || publishError != null) {
+            // This channel is done: whatever it confirms from now on lands in its own record.
+            dropConnection(
+                    publishError != null
+                            ? "publish failed: " + publishError
+                            : "no confirms within " + settings.confirmTimeoutMs() + " ms");
+        }
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        for (int i = 0; i < batch.size(); i++) {
+            Message m = batch.get(i);
+            Boolean ack = i < published ? p.acked.get(i) : null;
+            if (ack == null) {
+                out.add(
+                        Outcome.retry(
+                                publishError != null
+                                        ? "publish failed: " + publishError
+                                        : "not confirmed"));
+            } else if (!ack) {
+                out.add(Outcome.retry("nacked by the broker"));
+            } else if (p.returned.contains(m.messageId())) {
+                returned.inc();
+                out.add(
+                        Outcome.reject(
+                                "rabbitmq_unroutable: no queue bound to routing key '"
+                                        + m.routingKey()
+                                        + "' on exchange '"
+                                        + settings.exchange()
+                                        + "' ("
+                                        + p.returnReason.get(m.messageId())
+                                        + ")"));
+            } else {
+                sent.inc();
+                latencyMs.update(ms);
+                out.add(Outcome.delivered());
+            }
+        }
+        return out;
     }
 
     private void connect() throws IOException, TimeoutException {
-        dropConnection();
+        dropConnection(null);
         ConnectionFactory factory;
         try {
             factory = config.getConnectionFactory();
@@ -188,36 +285,33 @@ final class RabbitMqWriter implements SinkWriter<AlertEvent> {
             Channel ch = c.createChannel();
             ch.exchangeDeclare(settings.exchange(), "topic", true);
             ch.confirmSelect();
+            Published p = new Published();
             ch.addConfirmListener(
-                    (seq, multiple) -> confirmed(seq, multiple, true),
-                    (seq, multiple) -> confirmed(seq, multiple, false));
+                    (seq, multiple) -> confirmed(p, seq, multiple, true),
+                    (seq, multiple) -> confirmed(p, seq, multiple, false));
             ch.addReturnListener(
                     r -> {
-                        returned.inc();
+                        String id = r.getProperties().getMessageId();
+                        p.returnReason.put(id, r.getReplyCode() + " " + r.getReplyText());
+                        p.returned.add(id);
                         LOG.warn(
                                 "RabbitMQ returned alert {} as unroutable: no queue is bound to"
-                                        + " '{}' on exchange '{}' ({} {})",
-                                r.getProperties().getMessageId(),
+                                        + " '{}' on exchange '{}' ({} {}); it goes to the"
+                                        + " dead-letter topic",
+                                id,
                                 r.getRoutingKey(),
                                 r.getExchange(),
                                 r.getReplyCode(),
                                 r.getReplyText());
                     });
-            ch.addShutdownListener(
-                    cause -> {
-                        // The writer polls; taking its lock here could stall an abort.
-                        if (!cause.isInitiatedByApplication()) {
-                            LOG.warn("RabbitMQ channel closed: {}", cause.getMessage());
-                        }
-                    });
+            if (everConnected) {
+                reconnects.inc();
+            }
+            everConnected = true;
             connection = c;
             channel = ch;
-            if (connectFailures > 0) {
-                reconnects.inc();
-                LOG.info("RabbitMQ connection is back after {} failed tries", connectFailures);
-            }
-            connectFailures = 0;
-            nextConnectAttemptMs = 0;
+            current = p;
+            LOG.info("RabbitMQ connected to {}:{}", config.getHost(), config.getPort());
         } catch (IOException | RuntimeException e) {
             try {
                 c.abort();
@@ -228,94 +322,78 @@ final class RabbitMqWriter implements SinkWriter<AlertEvent> {
         }
     }
 
-    /** Closes the channel; whatever it had not confirmed is published again on the next one. */
-    private void dropConnection() {
-        synchronized (lock) {
-            if (!outstanding.isEmpty()) {
-                ArrayDeque<Message> again = new ArrayDeque<>(outstanding.values());
-                retried.inc(again.size());
-                while (!toResend.isEmpty()) {
-                    again.addLast(toResend.pollFirst());
-                }
-                toResend.addAll(again);
-                outstanding.clear();
-                publishedAtNs.clear();
-            }
-        }
-        if (connection != null) {
-            try {
-                connection.abort(1000);
-            } catch (RuntimeException ignored) {
-                // already gone
-            }
-        }
-        connection = null;
-        channel = null;
+    /** The record of the channel in use (tests). */
+    Published current() {
+        return current;
     }
 
-    private void confirmed(long seq, boolean multiple, boolean ack) {
-        synchronized (lock) {
-            Map<Long, Message> done =
-                    multiple ? outstanding.headMap(seq, true) : subMap(outstanding, seq);
-            long now = System.nanoTime();
-            for (Map.Entry<Long, Message> e : done.entrySet()) {
-                Long at = publishedAtNs.remove(e.getKey());
-                if (ack) {
-                    sent.inc();
-                    if (at != null) {
-                        latencyMs.update((now - at) / 1_000_000);
-                    }
-                } else {
-                    failed.inc();
-                    retried.inc();
-                    LOG.warn("RabbitMQ nacked alert {}; publishing it again", e.getValue().id());
-                    toResend.addLast(e.getValue());
+    /** Replaces the channel as a confirm timeout does (tests). */
+    void replaceChannel(String why) {
+        dropConnection(why);
+    }
+
+    void confirmed(Published p, long seq, boolean multiple, boolean ack) {
+        if (p != current) {
+            lateConfirmsIgnored.inc();
+            return;
+        }
+        p.confirm(seq, multiple, ack);
+    }
+
+    /** Closes the connection; its channel's record is no longer {@link #current}. */
+    private void dropConnection(String why) {
+        synchronized (channelLock) {
+            if (why != null && connection != null) {
+                LOG.warn("RabbitMQ channel replaced: {}", why);
+            }
+            Connection c = connection;
+            connection = null;
+            channel = null;
+            current = null;
+            if (c != null) {
+                try {
+                    c.abort(1000);
+                } catch (RuntimeException ignored) {
+                    // already gone
                 }
             }
-            done.clear();
-            lock.notifyAll();
         }
     }
 
-    private static Map<Long, Message> subMap(ConcurrentNavigableMap<Long, Message> m, long seq) {
-        return m.subMap(seq, true, seq, true);
-    }
-
-    /** Waits a little for confirms, reconnecting and republishing as needed. */
-    private void waitOnce(long deadline) throws IOException, InterruptedException {
-        if (System.currentTimeMillis() > deadline) {
-            throw new IOException(
-                    "RabbitMQ did not confirm "
-                            + (outstanding.size() + toResend.size())
-                            + " alert(s) within "
-                            + settings.flushTimeoutMs()
-                            + " ms; failing so that the job restarts from its last checkpoint");
-        }
-        drain(false);
-        if (!outstanding.isEmpty() || !toResend.isEmpty()) {
-            lock.wait(200);
-        }
-    }
-
-    /** Before every checkpoint: returns when the broker has confirmed every alert written. */
-    @Override
-    public void flush(boolean endOfInput) throws IOException, InterruptedException {
-        long deadline = System.currentTimeMillis() + settings.flushTimeoutMs();
-        synchronized (lock) {
-            while (!outstanding.isEmpty() || !toResend.isEmpty()) {
-                waitOnce(deadline);
-            }
+    private void deadLetter(List<Message> messages, String reason) throws Exception {
+        for (Message m : messages) {
+            DeadLetter d = new DeadLetter();
+            d.reason =
+                    reason.startsWith("rabbitmq_unroutable")
+                            ? "rabbitmq_unroutable"
+                            : "rabbitmq_failed";
+            d.detail = "RabbitMQ alert " + m.messageId() + " (" + m.routingKey() + "): " + reason;
+            d.reasons = d.reason + "=1";
+            d.invalidCount = 1;
+            d.sourceTopic = "rabbitmq:" + settings.exchange();
+            d.payload = m.body();
+            d.failedAtMs = System.currentTimeMillis();
+            d.sourceTimestampMs = m.timestampMs();
+            deadLetters.publish(d);
         }
     }
 
     @Override
-    public void close() throws Exception {
-        if (connection != null) {
+    protected void closeResources() {
+        Connection c;
+        synchronized (channelLock) {
+            c = connection;
+            connection = null;
+            channel = null;
+            current = null;
+        }
+        if (c != null) {
             try {
-                connection.close(5000);
+                c.close(5000);
             } catch (IOException | RuntimeException e) {
                 LOG.debug("closing the RabbitMQ connection: {}", e.toString());
             }
         }
+        deadLetters.close();
     }
 }

@@ -9,7 +9,8 @@ import java.util.Set;
 /**
  * One webhook receiver: where to send, the secrets to sign with (several during a rotation), which
  * alerts it wants (minimum severity, default medium; services, empty means all), and how hard to
- * try.
+ * try: {@code timeoutMs} bounds one whole exchange (connect, headers and body), {@code
+ * giveUpAfterMs} how long an alert is retried before it is dead-lettered.
  */
 public record WebhookEndpoint(
         String name,
@@ -19,7 +20,7 @@ public record WebhookEndpoint(
         Set<String> services,
         long timeoutMs,
         int maxInFlight,
-        int maxAttempts,
+        long giveUpAfterMs,
         long initialBackoffMs)
         implements Serializable {
 
@@ -33,17 +34,18 @@ public record WebhookEndpoint(
         }
         secrets = List.copyOf(secrets);
         services = services == null ? Set.of() : Set.copyOf(services);
-        if (timeoutMs <= 0 || maxInFlight < 1 || maxAttempts < 1 || initialBackoffMs <= 0) {
+        if (timeoutMs <= 0 || maxInFlight < 1 || giveUpAfterMs < 1 || initialBackoffMs <= 0) {
             throw new IllegalArgumentException(
                     "webhook '"
                             + name
-                            + "': timeout, max-in-flight, max-attempts and backoff must be positive");
+                            + "': timeout, max-in-flight, give-up-after and backoff must be"
+                            + " positive");
         }
     }
 
     public static WebhookEndpoint of(String name, String url, List<String> secrets) {
         return new WebhookEndpoint(
-                name, url, secrets, Severity.MEDIUM, Set.of(), 5_000, 16, 6, 500);
+                name, url, secrets, Severity.MEDIUM, Set.of(), 5_000, 16, 3_600_000, 500);
     }
 
     /**

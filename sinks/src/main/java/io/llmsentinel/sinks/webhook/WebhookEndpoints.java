@@ -11,8 +11,8 @@ import java.util.TreeSet;
 
 /**
  * The webhook endpoints of a configuration: each entry of {@code sinks.webhooks} (name, url,
- * secrets, min-severity, services, timeout-ms, max-in-flight, max-attempts, initial-backoff-ms),
- * plus one from the environment when {@code SENTINEL_WEBHOOK_URL} and {@code
+ * secrets, min-severity, services, timeout-ms, max-in-flight, give-up-after-ms,
+ * initial-backoff-ms), plus one from the environment when {@code SENTINEL_WEBHOOK_URL} and {@code
  * SENTINEL_WEBHOOK_SECRET} are set.
  */
 public final class WebhookEndpoints {
@@ -28,6 +28,7 @@ public final class WebhookEndpoints {
                     "timeout-ms",
                     "max-in-flight",
                     "max-attempts",
+                    "give-up-after-ms",
                     "initial-backoff-ms");
 
     public static List<WebhookEndpoint> from(SentinelConfig c) {
@@ -56,7 +57,7 @@ public final class WebhookEndpoints {
                                 new TreeSet<>(n.getOrDefault("services", List.of())),
                                 Long.parseLong(one(n, "timeout-ms", "5000")),
                                 Integer.parseInt(one(n, "max-in-flight", "16")),
-                                Integer.parseInt(one(n, "max-attempts", "6")),
+                                giveUpAfterMs(n, where),
                                 Long.parseLong(one(n, "initial-backoff-ms", "500"))));
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(where + ": " + e.getMessage());
@@ -84,6 +85,16 @@ public final class WebhookEndpoints {
             }
         }
         return out;
+    }
+
+    private static long giveUpAfterMs(Map<String, List<String>> n, String where) {
+        if (n.containsKey("max-attempts")) {
+            throw new ConfigException(
+                    where
+                            + ": max-attempts was replaced by give-up-after-ms (an alert is retried"
+                            + " from a checkpointed backlog until then; default 3600000)");
+        }
+        return Long.parseLong(one(n, "give-up-after-ms", "3600000"));
     }
 
     private static String one(Map<String, List<String>> n, String field, String fallback) {

@@ -5,68 +5,159 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.llmsentinel.functions.alert.AlertEvent;
 import io.llmsentinel.functions.alert.AlertJson;
 import io.llmsentinel.functions.model.DeadLetter;
+import io.llmsentinel.sinks.delivery.Codecs;
+import io.llmsentinel.sinks.delivery.ItemCodec;
+import io.llmsentinel.sinks.delivery.Outbox;
+import io.llmsentinel.sinks.delivery.OutboxSettings;
+import io.llmsentinel.sinks.delivery.OutboxState;
+import io.llmsentinel.sinks.delivery.OutboxWriter;
+import io.llmsentinel.sinks.delivery.Outcome;
 import io.llmsentinel.sinks.kafka.DeadLetterPublisher;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.connector.sink2.SinkWriter;
+import java.util.concurrent.TimeoutException;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The writer of {@link WebhookSink}; one per parallel subtask. */
-final class WebhookWriter implements SinkWriter<AlertEvent>, AutoCloseable {
+/**
+ * The writer of {@link WebhookSink}: one checkpointed backlog per endpoint, so a dead endpoint
+ * holds back no other. Each delivery has one deadline for the whole exchange (connect, headers,
+ * body): an endpoint that sends headers and never finishes its body is cut off at {@code
+ * timeout-ms}, its connection closed, and the alert tried again later.
+ */
+final class WebhookWriter extends OutboxWriter<AlertEvent, WebhookWriter.Delivery> {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookWriter.class);
     private static final JsonFactory JSON = new JsonFactory();
 
+    /** One alert change for one endpoint: its id and the exact body that is signed and sent. */
+    record Delivery(String endpoint, String id, byte[] body) {}
+
+    /** Format 1: endpoint name, webhook id, body. */
+    static final ItemCodec<Delivery> CODEC =
+            new ItemCodec<>() {
+                @Override
+                public byte[] encode(Delivery d) throws IOException {
+                    return Codecs.write(
+                            out -> {
+                                out.writeByte(1);
+                                Codecs.writeString(out, d.endpoint());
+                                Codecs.writeString(out, d.id());
+                                Codecs.writeBytes(out, d.body());
+                            });
+                }
+
+                @Override
+                public Delivery decode(byte[] b) throws IOException {
+                    DataInputStream in = Codecs.read(b);
+                    int format = in.readByte();
+                    if (format != 1) {
+                        throw new IOException("unknown webhook backlog format " + format);
+                    }
+                    return new Delivery(
+                            Codecs.readString(in), Codecs.readString(in), Codecs.readBytes(in));
+                }
+            };
+
+    /** An endpoint with its signer and its backlog. */
+    private record Target(
+            WebhookEndpoint endpoint, WebhookSigner signer, Outbox<Delivery> outbox) {}
+
     private final List<Target> targets = new ArrayList<>();
     private final DeadLetterPublisher deadLetters;
+    private final ExecutorService httpThreads;
     private final HttpClient http;
-    private final ScheduledExecutorService retries;
-    private final Object lock = new Object();
-    private int pending;
     private final Counter sent;
-    private final Counter retried;
     private final Counter failed;
-    private final Counter deadLettered;
+    private final Counter timedOut;
     private volatile long lastLatencyMs;
 
-    /** An endpoint with its signer and its bound on requests in flight. */
-    private record Target(WebhookEndpoint endpoint, WebhookSigner signer, Semaphore inFlight) {}
-
     WebhookWriter(
-            List<WebhookEndpoint> endpoints, DeadLetterPublisher deadLetters, MetricGroup metrics) {
-        for (WebhookEndpoint e : endpoints) {
-            targets.add(
-                    new Target(e, new WebhookSigner(e.secrets()), new Semaphore(e.maxInFlight())));
-        }
+            List<WebhookEndpoint> endpoints,
+            OutboxSettings delivery,
+            DeadLetterPublisher deadLetters,
+            MetricGroup metrics,
+            Collection<OutboxState> restored)
+            throws IOException {
+        super(CODEC);
         this.deadLetters = deadLetters;
+        this.httpThreads = Executors.newFixedThreadPool(2, daemon("webhook-http"));
         this.http =
                 HttpClient.newBuilder()
                         .connectTimeout(Duration.ofSeconds(5))
-                        .executor(Executors.newFixedThreadPool(2, daemon("webhook-http")))
+                        .executor(httpThreads)
                         .build();
-        this.retries = Executors.newSingleThreadScheduledExecutor(daemon("webhook-retry"));
         MetricGroup g = metrics.addGroup("sentinel").addGroup("webhooks");
         sent = g.counter("sent");
-        retried = g.counter("retried");
         failed = g.counter("failed");
-        deadLettered = g.counter("deadLettered");
+        timedOut = g.counter("timedOut");
         g.gauge("lastLatencyMs", () -> lastLatencyMs);
+        for (WebhookEndpoint e : endpoints) {
+            WebhookSigner signer = new WebhookSigner(e.secrets());
+            OutboxSettings s =
+                    delivery.withName(stateName(e.name()))
+                            .withGiveUpAfterMs(e.giveUpAfterMs())
+                            .withBackoff(
+                                    e.initialBackoffMs(),
+                                    Math.max(e.initialBackoffMs(), delivery.maxBackoffMs()));
+            Target[] self = new Target[1];
+            Outbox<Delivery> outbox =
+                    open(
+                            new OutboxSettings(
+                                    s.name(),
+                                    s.maxItems(),
+                                    e.maxInFlight(),
+                                    0,
+                                    s.whenFull(),
+                                    s.initialBackoffMs(),
+                                    s.maxBackoffMs(),
+                                    s.giveUpAfterMs(),
+                                    s.endOfInputWaitMs()),
+                            batch -> deliver(self[0], batch),
+                            (items, reason) -> deadLetter(e, items, reason),
+                            g.addGroup(e.name()),
+                            restored);
+            self[0] = new Target(e, signer, outbox);
+            targets.add(self[0]);
+        }
+        List<Delivery> orphans = orphans(restored);
+        if (!orphans.isEmpty()) {
+            LOG.warn(
+                    "{} undelivered webhook(s) of endpoints no longer configured go to the"
+                            + " dead-letter topic",
+                    orphans.size());
+            for (Delivery d : orphans) {
+                try {
+                    deadLetter(null, List.of(d), "its endpoint is no longer configured");
+                } catch (Exception ex) {
+                    throw new IOException("could not dead-letter webhook " + d.id(), ex);
+                }
+            }
+        }
+    }
+
+    static String stateName(String endpoint) {
+        return "webhook:" + endpoint;
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -106,134 +197,146 @@ final class WebhookWriter implements SinkWriter<AlertEvent>, AutoCloseable {
             if (body == null) {
                 body = body(a);
             }
-            // Bounded in flight: a slow endpoint holds back this writer at most this far.
-            t.inFlight().acquire();
-            synchronized (lock) {
-                pending++;
-            }
-            attempt(t, a.messageId(), body, 1);
+            t.outbox().add(new Delivery(t.endpoint().name(), a.messageId(), body));
         }
     }
 
-    private void attempt(Target t, String id, byte[] body, int attempt) {
+    /**
+     * Sends a batch (at most max-in-flight) at once and waits for all, each within its deadline.
+     */
+    private List<Outcome> deliver(Target t, List<Delivery> batch) throws InterruptedException {
+        List<CompletableFuture<Outcome>> calls = new ArrayList<>(batch.size());
+        for (Delivery d : batch) {
+            calls.add(send(t, d));
+        }
+        List<Outcome> out = new ArrayList<>(batch.size());
+        for (CompletableFuture<Outcome> c : calls) {
+            try {
+                out.add(c.get());
+            } catch (ExecutionException e) {
+                out.add(Outcome.retry(String.valueOf(e.getCause())));
+            }
+        }
+        return out;
+    }
+
+    /** One exchange; completes within the endpoint's timeout whatever the endpoint does. */
+    private CompletableFuture<Outcome> send(Target t, Delivery d) {
         long timestamp = Instant.now().getEpochSecond();
+        long timeoutMs = t.endpoint().timeoutMs();
         HttpRequest request =
                 HttpRequest.newBuilder(URI.create(t.endpoint().url()))
-                        .timeout(Duration.ofMillis(t.endpoint().timeoutMs()))
+                        .timeout(Duration.ofMillis(timeoutMs))
                         .header("content-type", "application/json")
-                        .header("webhook-id", id)
+                        .header("webhook-id", d.id())
                         .header("webhook-timestamp", Long.toString(timestamp))
-                        .header("webhook-signature", t.signer().sign(id, timestamp, body))
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .header("webhook-signature", t.signer().sign(d.id(), timestamp, d.body()))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(d.body()))
                         .build();
         long start = System.nanoTime();
-        http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
-                .whenComplete(
+        DiscardingBody body = new DiscardingBody();
+        return http.sendAsync(request, info -> HttpResponse.BodySubscribers.fromSubscriber(body))
+                .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
+                .handle(
                         (response, error) -> {
                             lastLatencyMs = (System.nanoTime() - start) / 1_000_000;
-                            if (error == null && response.statusCode() / 100 == 2) {
-                                sent.inc();
-                                done(t);
-                                return;
+                            if (error == null) {
+                                return outcome(
+                                        response.statusCode(),
+                                        response.headers().firstValue("retry-after"),
+                                        t,
+                                        d);
                             }
-                            boolean retry;
-                            long delay;
-                            String reason;
-                            if (error != null) {
-                                Throwable cause =
-                                        error instanceof CompletionException
-                                                        && error.getCause() != null
-                                                ? error.getCause()
-                                                : error;
-                                // Timeouts, refused and reset connections.
-                                retry = cause instanceof IOException;
-                                reason =
-                                        cause instanceof HttpTimeoutException
-                                                ? "timeout"
-                                                : cause.getClass().getSimpleName()
-                                                        + ": "
-                                                        + cause.getMessage();
-                                delay =
-                                        RetryPolicy.backoffMs(
-                                                t.endpoint().initialBackoffMs(), attempt);
-                            } else {
-                                int status = response.statusCode();
-                                retry = RetryPolicy.retryable(status);
-                                reason = "HTTP " + status;
-                                delay =
-                                        RetryPolicy.retryAfterMs(
-                                                        response.headers()
-                                                                .firstValue("retry-after"))
-                                                .orElse(
-                                                        RetryPolicy.backoffMs(
-                                                                t.endpoint().initialBackoffMs(),
-                                                                attempt));
+                            Throwable cause =
+                                    error instanceof CompletionException && error.getCause() != null
+                                            ? error.getCause()
+                                            : error;
+                            if (cause instanceof TimeoutException
+                                    || cause instanceof java.net.http.HttpTimeoutException) {
+                                // Headers late, or a body that never ends: close the connection.
+                                body.cancel();
+                                timedOut.inc();
+                                return Outcome.retry(
+                                        "no complete answer within " + timeoutMs + " ms");
                             }
-                            if (retry && attempt < t.endpoint().maxAttempts()) {
-                                retried.inc();
-                                retries.schedule(
-                                        () -> attempt(t, id, body, attempt + 1),
-                                        delay,
-                                        TimeUnit.MILLISECONDS);
-                            } else {
-                                failed.inc();
-                                deadLetter(t, id, body, attempt, reason);
-                                done(t);
-                            }
+                            return Outcome.retry(
+                                    cause.getClass().getSimpleName() + ": " + cause.getMessage());
                         });
     }
 
-    private void deadLetter(Target t, String id, byte[] body, int attempts, String reason) {
-        DeadLetter d = new DeadLetter();
-        d.reason = "webhook_failed";
-        d.detail =
-                "webhook "
-                        + t.endpoint()
-                        + ", alert "
-                        + id
-                        + ": "
-                        + reason
-                        + " after "
-                        + attempts
-                        + " attempt(s)";
-        d.sourceTopic = "webhook:" + t.endpoint().name();
-        d.payload = body;
-        d.failedAtMs = System.currentTimeMillis();
-        d.sourceTimestampMs = d.failedAtMs;
-        LOG.warn("Webhook delivery failed for good: {}. Sent to the dead-letter topic.", d.detail);
-        try {
-            deadLetters.publish(d);
-            deadLettered.inc();
-        } catch (Exception e) {
-            LOG.error(
-                    "Could not dead-letter webhook alert {} ({}): {}",
-                    id,
-                    t.endpoint(),
-                    e.toString());
+    private Outcome outcome(int status, Optional<String> retryAfter, Target t, Delivery d) {
+        if (status / 100 == 2) {
+            sent.inc();
+            return Outcome.delivered();
         }
+        if (RetryPolicy.retryable(status)) {
+            return Outcome.retry("HTTP " + status, RetryPolicy.retryAfterMs(retryAfter).orElse(0L));
+        }
+        failed.inc();
+        return Outcome.reject("HTTP " + status + " (not retried)");
     }
 
-    private void done(Target t) {
-        t.inFlight().release();
-        synchronized (lock) {
-            pending--;
-            lock.notifyAll();
-        }
-    }
+    /** Reads and drops a response body; {@link #cancel} closes the connection mid-body. */
+    private static final class DiscardingBody implements Flow.Subscriber<List<ByteBuffer>> {
+        private volatile Flow.Subscription subscription;
+        private volatile boolean cancelled;
 
-    /** Called before every checkpoint: waits until each delivery is done or dead-lettered. */
-    @Override
-    public void flush(boolean endOfInput) throws InterruptedException {
-        synchronized (lock) {
-            while (pending > 0) {
-                lock.wait(1000);
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            if (cancelled) {
+                s.cancel();
+            } else {
+                s.request(Long.MAX_VALUE);
+            }
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> item) {}
+
+        @Override
+        public void onError(Throwable throwable) {}
+
+        @Override
+        public void onComplete() {}
+
+        void cancel() {
+            cancelled = true;
+            Flow.Subscription s = subscription;
+            if (s != null) {
+                s.cancel();
             }
         }
     }
 
+    private void deadLetter(WebhookEndpoint e, List<Delivery> items, String reason)
+            throws Exception {
+        for (Delivery d : items) {
+            DeadLetter dl = new DeadLetter();
+            dl.reason = "webhook_failed";
+            dl.detail =
+                    "webhook "
+                            + (e == null ? d.endpoint() : e.toString())
+                            + ", alert "
+                            + d.id()
+                            + ": "
+                            + reason;
+            dl.reasons = "webhook_failed=1";
+            dl.invalidCount = 1;
+            dl.sourceTopic = "webhook:" + d.endpoint();
+            dl.payload = d.body();
+            dl.failedAtMs = System.currentTimeMillis();
+            dl.sourceTimestampMs = dl.failedAtMs;
+            LOG.warn(
+                    "Webhook delivery failed for good: {}. Sent to the dead-letter topic.",
+                    dl.detail);
+            deadLetters.publish(dl);
+        }
+    }
+
     @Override
-    public void close() throws Exception {
-        retries.shutdownNow();
+    protected void closeResources() {
+        httpThreads.shutdownNow();
         deadLetters.close();
     }
 }

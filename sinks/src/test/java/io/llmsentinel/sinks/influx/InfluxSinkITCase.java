@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.model.DeadLetter;
 import io.llmsentinel.functions.model.LlmRequest;
+import io.llmsentinel.sinks.delivery.TestBacklogs;
 import io.llmsentinel.sinks.kafka.DeadLetterPublisher;
 import io.llmsentinel.testkit.InfluxTranslator;
 import io.llmsentinel.testkit.MiniClusters;
@@ -70,7 +71,7 @@ class InfluxSinkITCase {
     }
 
     private InfluxSettings settings(int batchSize) {
-        return new InfluxSettings(translator.url(), db, "", batchSize, 200, 5, 100, 4);
+        return new InfluxSettings(translator.url(), db, "", batchSize, 200);
     }
 
     static final String AWKWARD = "rag api, \"eu\"=west \\ v2";
@@ -129,7 +130,10 @@ class InfluxSinkITCase {
         env.fromData(input, TypeInformation.of(Anomaly.class))
                 .sinkTo(
                         new InfluxSink<>(
-                                settings(64), InfluxPoints.anomalies("anomalies"), "a", DEAD))
+                                settings(64),
+                                TestBacklogs.settings("a", 64),
+                                InfluxPoints.anomalies("anomalies"),
+                                DEAD))
                 .name("InfluxDB: anomalies");
         env.execute("influx-sink-it");
 
@@ -203,7 +207,10 @@ class InfluxSinkITCase {
         env.fromData(input, TypeInformation.of(LlmRequest.class))
                 .sinkTo(
                         new InfluxSink<>(
-                                settings(8), InfluxPoints.requests("llm_requests"), "r", DEAD))
+                                settings(8),
+                                TestBacklogs.settings("r", 8),
+                                InfluxPoints.requests("llm_requests"),
+                                DEAD))
                 .name("InfluxDB: requests");
         env.execute("influx-sink-requests-it");
 

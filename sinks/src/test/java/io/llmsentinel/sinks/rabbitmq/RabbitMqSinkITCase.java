@@ -9,14 +9,19 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import io.llmsentinel.functions.anomaly.Anomaly;
+import io.llmsentinel.functions.model.DeadLetter;
 import io.llmsentinel.sinks.AlertEvents;
+import io.llmsentinel.sinks.delivery.TestBacklogs;
+import io.llmsentinel.sinks.kafka.CollectingDeadLetters;
 import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -115,6 +120,18 @@ class RabbitMqSinkITCase {
         }
     }
 
+    private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
+
+    private RabbitMqWriter writer(RabbitMqSettings settings, MetricGroup metrics) throws Exception {
+        return new RabbitMqWriter(
+                config(),
+                settings,
+                TestBacklogs.settings("rabbitmq", settings.maxOutstanding()),
+                new CollectingDeadLetters(deadLetters),
+                metrics,
+                List.of());
+    }
+
     @Test
     void alertsLandOnQueuesBoundBySeverityWithTheirProperties() throws Exception {
         String critical = queue("alert.critical");
@@ -128,11 +145,11 @@ class RabbitMqSinkITCase {
                         30_000,
                         200,
                         io.llmsentinel.functions.detect.Severity.LOW);
-        try (var w = new RabbitMqWriter(config(), settings, metrics)) {
+        try (var w = writer(settings, metrics)) {
             w.write(AlertEvents.opened(anomaly(1, "CRITICAL")), null);
             w.write(AlertEvents.opened(anomaly(2, "low")), null);
             w.write(AlertEvents.opened(anomaly(3, "high")), null);
-            w.flush(false);
+            w.flush(true);
         }
         assertThat(metrics.get("sent")).isEqualTo(3);
 
@@ -167,12 +184,12 @@ class RabbitMqSinkITCase {
                         30_000,
                         200,
                         io.llmsentinel.functions.detect.Severity.MEDIUM);
-        try (var w = new RabbitMqWriter(config(), settings, new Counters())) {
+        try (var w = writer(settings, new Counters())) {
             w.write(AlertEvents.opened(anomaly(1, "low")), null);
             w.write(AlertEvents.resolved(anomaly(1, "low")), null);
             w.write(AlertEvents.opened(anomaly(2, "high")), null);
             w.write(AlertEvents.resolved(anomaly(2, "high")), null);
-            w.flush(false);
+            w.flush(true);
         }
         List<String> got = new ArrayList<>();
         for (GetResponse r; (r = ch.basicGet(all, true)) != null; ) {
@@ -191,7 +208,7 @@ class RabbitMqSinkITCase {
     }
 
     @Test
-    void unroutableAlertsAreCountedAsReturned() throws Exception {
+    void unroutableAlertsAreDeadLetteredAndCountedNotSent() throws Exception {
         queue("alert.critical"); // nothing bound to alert.low
         Counters metrics = new Counters();
         RabbitMqSettings settings =
@@ -202,16 +219,57 @@ class RabbitMqSinkITCase {
                         30_000,
                         200,
                         io.llmsentinel.functions.detect.Severity.LOW);
-        try (var w = new RabbitMqWriter(config(), settings, metrics)) {
+        try (var w = writer(settings, metrics)) {
             w.write(AlertEvents.opened(anomaly(1, "low")), null);
-            w.flush(false);
-            long deadline = System.currentTimeMillis() + 5000;
-            while (metrics.get("returned") == 0 && System.currentTimeMillis() < deadline) {
-                Thread.sleep(50);
-            }
+            w.write(AlertEvents.opened(anomaly(2, "critical")), null);
+            w.flush(true);
         }
         assertThat(metrics.get("returned")).isEqualTo(1);
-        assertThat(metrics.get("sent")).as("the broker still confirms it").isEqualTo(1);
+        assertThat(metrics.get("sent")).as("only the routable one").isEqualTo(1);
+        assertThat(deadLetters)
+                .singleElement()
+                .satisfies(
+                        d -> {
+                            assertThat(d.reason).isEqualTo("rabbitmq_unroutable");
+                            assertThat(d.detail)
+                                    .contains(String.format("%032x", 1))
+                                    .contains("alert.low");
+                            assertThat(new String(d.payload, StandardCharsets.UTF_8))
+                                    .contains("\"anomaly_id\"");
+                        });
+    }
+
+    /**
+     * A confirm that reaches the writer from a channel it has replaced (the broker confirmed late)
+     * changes nothing: the new channel's messages stay unconfirmed until their own confirms.
+     */
+    @Test
+    void aLateConfirmFromAReplacedChannelChangesNothing() throws Exception {
+        queue("alert.#");
+        Counters metrics = new Counters();
+        RabbitMqSettings settings =
+                new RabbitMqSettings(
+                        exchange,
+                        "alert.",
+                        100,
+                        30_000,
+                        200,
+                        io.llmsentinel.functions.detect.Severity.LOW);
+        try (var w = writer(settings, metrics)) {
+            w.write(AlertEvents.opened(anomaly(1, "high")), null);
+            w.flush(true);
+            RabbitMqWriter.Published old = w.current();
+            assertThat(old).isNotNull();
+            w.replaceChannel("test: as after a confirm timeout");
+            w.write(AlertEvents.opened(anomaly(2, "high")), null);
+            w.flush(true);
+            RabbitMqWriter.Published now = w.current();
+            assertThat(now).isNotSameAs(old);
+            now.unconfirmed.put(99L, 0); // a message the new channel published, not confirmed yet
+            w.confirmed(old, 99L, true, true); // the old channel's confirm of its own seq 99
+            assertThat(now.unconfirmed).containsKey(99L);
+            assertThat(metrics.get("lateConfirmsIgnored")).isEqualTo(1);
+        }
     }
 
     @Test
@@ -243,10 +301,11 @@ class RabbitMqSinkITCase {
                             }
                         });
         int total = 0;
-        try (var w = new RabbitMqWriter(config(), settings, metrics)) {
+        try (var w = writer(settings, metrics)) {
             restart.start();
             // A stream before, during and after the restart, with a checkpoint every 100 alerts
-            // (flush returns only when the broker has confirmed all of them).
+            // (a checkpoint does not wait for the broker; the backlog keeps what it has not
+            // confirmed).
             for (int after = 0; after < 1000; total++) {
                 w.write(
                         AlertEvents.opened(anomaly(total, total % 2 == 0 ? "high" : "critical")),

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.model.BaselineSnapshot;
 import io.llmsentinel.functions.model.RedisKeys;
+import io.llmsentinel.sinks.delivery.OutboxSettings;
+import io.llmsentinel.sinks.delivery.TestBacklogs;
 import io.llmsentinel.testkit.MiniClusters;
 import io.llmsentinel.testkit.TestServers;
 import java.util.ArrayList;
@@ -75,9 +77,11 @@ class RedisSinkITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
         env.fromData(baselines, TypeInformation.of(BaselineSnapshot.class))
-                .sinkTo(new RedisSink<>(settings(6379), RedisWrites.baselines(), "b"));
+                .sinkTo(new RedisSink<>(settings(6379), backlog("b"), RedisWrites.baselines()));
         env.fromData(anomalies, TypeInformation.of(Anomaly.class))
-                .sinkTo(new RedisSink<>(settings(6379), RedisWrites.recentAnomalies(), "a"));
+                .sinkTo(
+                        new RedisSink<>(
+                                settings(6379), backlog("a"), RedisWrites.recentAnomalies()));
         env.execute("redis-sink-it");
 
         try (JedisPooled redis = new JedisPooled(TestServers.REDIS_HOST, TestServers.REDIS_PORT)) {
@@ -88,8 +92,9 @@ class RedisSinkITCase {
             assertThat(h.get("mean")).isEqualTo("1004.0");
             assertThat(h.get("service")).isEqualTo(service);
             assertThat(redis.ttl(key)).isBetween(3000L, 3600L);
-            assertThat(redis.smembers(RedisKeys.baselines(service))).containsExactly(key);
-            assertThat(redis.smembers(RedisKeys.SERVICES)).contains(service);
+            assertThat(redis.zrange(RedisKeys.baselines(service), 0, -1)).containsExactly(key);
+            assertThat(redis.zrange(RedisKeys.SERVICES, 0, -1)).contains(service);
+            assertThat(redis.ttl(RedisKeys.baselines(service))).isBetween(3000L, 3600L);
 
             List<String> recent = redis.lrange(RedisKeys.recentAnomalies(service), 0, -1);
             assertThat(recent).as("capped at 100").hasSize(100);
@@ -97,8 +102,36 @@ class RedisSinkITCase {
             assertThat(recent.get(99)).contains(String.format("%032x", 50));
 
             redis.del(key, RedisKeys.baselines(service), RedisKeys.recentAnomalies(service));
-            redis.srem(RedisKeys.SERVICES, service);
+            redis.zrem(RedisKeys.SERVICES, service);
         }
+    }
+
+    /**
+     * The indexes shrink with their members: a member not written for a TTL is pruned on the next
+     * write of its index, so random model names cannot grow an index for ever.
+     */
+    @Test
+    void indexMembersOlderThanTheTtlArePrunedOnTheNextWrite() throws Exception {
+        RedisSettings s = settings(6379);
+        try (JedisPooled redis = new JedisPooled(TestServers.REDIS_HOST, TestServers.REDIS_PORT);
+                var p = redis.pipelined()) {
+            String index = RedisKeys.baselines(service);
+            long now = System.currentTimeMillis();
+            redis.zadd(index, now - s.ttlSeconds() * 1000 - 1, "sentinel:baseline:gone");
+            redis.zadd(index, now - 1000, "sentinel:baseline:recent");
+            RedisWrites.send(p, RedisWrites.baselines().commands(baseline(1), s, now));
+            p.sync();
+            assertThat(redis.zrange(index, 0, -1))
+                    .contains("sentinel:baseline:recent")
+                    .doesNotContain("sentinel:baseline:gone")
+                    .hasSize(2);
+            redis.del(index, RedisKeys.baseline(service, "gpt-4o", "openai", "chat", "latency_ms"));
+            redis.zrem(RedisKeys.SERVICES, service);
+        }
+    }
+
+    private static OutboxSettings backlog(String name) {
+        return TestBacklogs.settings(name, 500);
     }
 
     @Test
@@ -112,7 +145,18 @@ class RedisSinkITCase {
         env.setParallelism(1);
         var stream = env.fromData(anomalies, TypeInformation.of(Anomaly.class));
         // Nothing listens on port 1: every write fails, the queue fills, the rest is dropped.
-        stream.sinkTo(new RedisSink<>(settings(1), RedisWrites.recentAnomalies(), "down"));
+        OutboxSettings dropping =
+                new OutboxSettings(
+                        "down",
+                        1_000,
+                        500,
+                        0,
+                        OutboxSettings.WhenFull.DROP_OLDEST,
+                        20,
+                        200,
+                        60_000,
+                        1_000);
+        stream.sinkTo(new RedisSink<>(settings(1), dropping, RedisWrites.recentAnomalies()));
         // The rest of the job goes on: every record reaches another output.
         DELIVERED.set(0);
         stream.sinkTo(new Counting());

@@ -9,6 +9,8 @@ import io.llmsentinel.functions.anomaly.DetectorFinding;
 import io.llmsentinel.functions.detect.Severity;
 import io.llmsentinel.functions.model.DeadLetter;
 import io.llmsentinel.sinks.AlertEvents;
+import io.llmsentinel.sinks.delivery.OutboxState;
+import io.llmsentinel.sinks.delivery.TestBacklogs;
 import io.llmsentinel.sinks.kafka.CollectingDeadLetters;
 import io.llmsentinel.sinks.kafka.DeadLetterPublisher;
 import java.net.InetSocketAddress;
@@ -85,7 +87,7 @@ class WebhookWriterTest {
         }
     }
 
-    private WebhookWriter writer(String url, int maxAttempts) {
+    private WebhookWriter writer(String url, long giveUpAfterMs) throws Exception {
         WebhookEndpoint e =
                 new WebhookEndpoint(
                         "test",
@@ -95,10 +97,20 @@ class WebhookWriterTest {
                         Set.of(),
                         300,
                         4,
-                        maxAttempts,
+                        giveUpAfterMs,
                         10);
+        return writer(List.of(e), List.of());
+    }
+
+    private WebhookWriter writer(List<WebhookEndpoint> endpoints, List<OutboxState> restored)
+            throws Exception {
         DeadLetterPublisher dlq = new CollectingDeadLetters(deadLetters);
-        return new WebhookWriter(List.of(e), dlq, new UnregisteredMetricsGroup());
+        return new WebhookWriter(
+                endpoints,
+                TestBacklogs.settings("webhooks", 16),
+                dlq,
+                new UnregisteredMetricsGroup(),
+                restored);
     }
 
     static Anomaly alert(String id, String severity, String service) {
@@ -118,11 +130,11 @@ class WebhookWriterTest {
     void deliversEverySignedAlertOnceTheEndpointRecoversFromErrorsAndTimeouts() throws Exception {
         // Attempts 1 and 2 fail (500, then a timeout), attempt 3 succeeds.
         String url = receiver(attempt -> attempt == 1 ? 500 : attempt == 2 ? 0 : 200, 1000);
-        try (WebhookWriter w = writer(url, 6)) {
+        try (WebhookWriter w = writer(url, 60_000)) {
             for (int i = 0; i < 20; i++) {
                 w.write(AlertEvents.opened(alert("id-" + i, "high", "svc")), null);
             }
-            w.flush(false); // what a checkpoint does: returns once every delivery is done
+            w.flush(true); // the end of a bounded input: drains, with a deadline
         }
         // At least once: a reply that came after the client's timeout means a second delivery of
         // the same webhook-id, which receivers deduplicate on.
@@ -136,9 +148,9 @@ class WebhookWriterTest {
     @Test
     void aBadRequestIsNotRetriedAndGoesToTheDeadLetterTopic() throws Exception {
         String url = receiver(attempt -> 400, 0);
-        try (WebhookWriter w = writer(url, 6)) {
+        try (WebhookWriter w = writer(url, 60_000)) {
             w.write(AlertEvents.opened(alert("bad-1", "critical", "svc")), null);
-            w.flush(false);
+            w.flush(true);
         }
         assertThat(attempts.get("bad-1")).hasValue(1);
         assertThat(deadLetters)
@@ -153,17 +165,95 @@ class WebhookWriterTest {
     }
 
     @Test
-    void aDeadEndpointIsDeadLetteredAfterItsAttempts() throws Exception {
+    void aDeadEndpointIsDeadLetteredAfterItsGiveUpTime() throws Exception {
         String url = receiver(attempt -> 200, 0);
         server.stop(0); // nothing listens any more
         server = null;
-        try (WebhookWriter w = writer(url, 3)) {
+        try (WebhookWriter w = writer(url, 500)) {
             w.write(AlertEvents.opened(alert("lost-1", "high", "svc")), null);
-            w.flush(false);
+            w.flush(true);
         }
         assertThat(deadLetters)
                 .singleElement()
-                .satisfies(d -> assertThat(d.detail).contains("after 3 attempt(s)"));
+                .satisfies(
+                        d -> {
+                            assertThat(d.reason).isEqualTo("webhook_failed");
+                            assertThat(d.detail).contains("lost-1").contains("give-up-after");
+                        });
+    }
+
+    /**
+     * An endpoint that sends its headers and never finishes the body: each delivery is cut at its
+     * deadline, a checkpoint does not wait for it, and the alert is delivered once the endpoint
+     * answers properly.
+     */
+    @Test
+    void anEndpointThatNeverFinishesItsBodyHoldsBackNothing() throws Exception {
+        AtomicInteger hanging = new AtomicInteger();
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        server.createContext(
+                "/hook",
+                exchange -> {
+                    exchange.getRequestBody().readAllBytes();
+                    String id = exchange.getRequestHeaders().getFirst("webhook-id");
+                    if (hanging.incrementAndGet() <= 2) {
+                        // headers, a promise of 1 MB, a few bytes, then nothing for a minute
+                        exchange.sendResponseHeaders(200, 1 << 20);
+                        exchange.getResponseBody().write(new byte[10]);
+                        exchange.getResponseBody().flush();
+                        try {
+                            Thread.sleep(60_000);
+                        } catch (InterruptedException ignored) {
+                            Thread.currentThread().interrupt();
+                        }
+                        exchange.close();
+                        return;
+                    }
+                    verifiedIds.add(id);
+                    exchange.sendResponseHeaders(204, -1);
+                    exchange.close();
+                });
+        server.start();
+        String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+        try (WebhookWriter w = writer(url, 60_000)) {
+            w.write(AlertEvents.opened(alert("slow-1", "high", "svc")), null);
+            long start = System.nanoTime();
+            w.flush(false); // a checkpoint
+            List<OutboxState> state = w.snapshotState(1);
+            long checkpointMs = (System.nanoTime() - start) / 1_000_000;
+            assertThat(checkpointMs)
+                    .as("a checkpoint does not wait for the endpoint")
+                    .isLessThan(1_000);
+            assertThat(state.get(0).items()).hasSize(1);
+            w.flush(true);
+        }
+        assertThat(verifiedIds).containsExactly("slow-1");
+        assertThat(hanging.get()).isGreaterThanOrEqualTo(3);
+        assertThat(deadLetters).isEmpty();
+    }
+
+    /** What a checkpoint held for an endpoint is delivered by the writer restored from it. */
+    @Test
+    void aRestoredWriterDeliversWhatTheCheckpointHeld() throws Exception {
+        String url = receiver(attempt -> 200, 0);
+        server.stop(0);
+        List<OutboxState> state;
+        try (WebhookWriter w = writer(url, 60_000)) {
+            w.write(AlertEvents.opened(alert("kept-1", "high", "svc")), null);
+            w.write(AlertEvents.opened(alert("kept-2", "high", "svc")), null);
+            state = w.snapshotState(7);
+        }
+        assertThat(state).singleElement().satisfies(s -> assertThat(s.items()).hasSize(2));
+        url = receiver(attempt -> 200, 0);
+        WebhookEndpoint e =
+                new WebhookEndpoint(
+                        "test", url, List.of(SECRET), Severity.LOW, Set.of(), 300, 4, 60_000, 10);
+        try (WebhookWriter w = writer(List.of(e), state)) {
+            w.flush(true);
+        }
+        assertThat(verifiedIds).containsExactlyInAnyOrder("kept-1", "kept-2");
+        assertThat(badSignatures).hasValue(0);
     }
 
     @Test
@@ -178,17 +268,13 @@ class WebhookWriterTest {
                         Set.of("billing"),
                         300,
                         4,
-                        3,
+                        60_000,
                         10);
-        try (WebhookWriter w =
-                new WebhookWriter(
-                        List.of(picky),
-                        new CollectingDeadLetters(deadLetters),
-                        new UnregisteredMetricsGroup())) {
+        try (WebhookWriter w = writer(List.of(picky), List.of())) {
             w.write(AlertEvents.opened(alert("low-billing", "low", "billing")), null);
             w.write(AlertEvents.opened(alert("high-other", "high", "search")), null);
             w.write(AlertEvents.opened(alert("high-billing", "high", "billing")), null);
-            w.flush(false);
+            w.flush(true);
         }
         assertThat(verifiedIds).containsExactly("high-billing");
     }
@@ -198,15 +284,11 @@ class WebhookWriterTest {
         String url = receiver(attempt -> 200, 0);
         WebhookEndpoint high =
                 new WebhookEndpoint(
-                        "ops", url, List.of(SECRET), Severity.HIGH, Set.of(), 300, 4, 3, 10);
-        try (WebhookWriter w =
-                new WebhookWriter(
-                        List.of(high),
-                        new CollectingDeadLetters(deadLetters),
-                        new UnregisteredMetricsGroup())) {
+                        "ops", url, List.of(SECRET), Severity.HIGH, Set.of(), 300, 4, 60_000, 10);
+        try (WebhookWriter w = writer(List.of(high), List.of())) {
             w.write(AlertEvents.resolved(alert("low-1", "low", "svc")), null);
             w.write(AlertEvents.resolved(alert("high-1", "high", "svc")), null);
-            w.flush(false);
+            w.flush(true);
         }
         assertThat(verifiedIds).containsExactly("high-1:resolved");
         String body =
