@@ -1,5 +1,6 @@
 package io.llmsentinel.job;
 
+import static io.llmsentinel.job.LocalCluster.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,33 +10,21 @@ import io.llmsentinel.devtools.generator.Incident;
 import io.llmsentinel.devtools.generator.TelemetryGenerator;
 import io.llmsentinel.testkit.HeadlessChromium;
 import io.llmsentinel.testkit.KafkaTestBroker;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.AdminClient;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,29 +39,19 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterUpgradeITCase {
 
-    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    private static final Path JAR = ROOT.resolve("job/target/sentinel-job.jar");
+    private static final Path ROOT = LocalCluster.ROOT;
+    private static final Path JAR = LocalCluster.JAR;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static boolean startedCluster;
 
     @BeforeAll
     static void cluster() throws Exception {
-        startedCluster = !run(30, "scripts/cluster.sh", "status").contains("JobManager running");
-        String up = run(300, "scripts/cluster.sh", "up");
-        assertThat(up).contains("flink cluster");
+        startedCluster = LocalCluster.up();
     }
 
     @AfterAll
     static void stopCluster() throws Exception {
-        for (JsonNode job : rest("/jobs/overview").get("jobs")) {
-            if (job.get("state").asText().equals("RUNNING")) {
-                run(60, "scripts/flink.sh", "cancel", job.get("jid").asText());
-            }
-        }
-        if (startedCluster) {
-            run(120, "scripts/cluster.sh", "down");
-        }
+        LocalCluster.cleanUp(startedCluster);
     }
 
     @Test
@@ -261,92 +240,5 @@ class ClusterUpgradeITCase {
             }
         }
         return bad;
-    }
-
-    /** Waits until the job's consumer group has committed every offset of the topic. */
-    private static void awaitConsumed(String topic, String group) throws Exception {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestBroker.bootstrap());
-        try (AdminClient admin = AdminClient.create(p)) {
-            List<TopicPartition> parts =
-                    List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1));
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            parts.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-            var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
-            long deadline = System.currentTimeMillis() + 120_000;
-            while (true) {
-                Map<TopicPartition, OffsetAndMetadata> committed =
-                        admin.listConsumerGroupOffsets(group)
-                                .partitionsToOffsetAndMetadata()
-                                .get(30, TimeUnit.SECONDS);
-                boolean done =
-                        parts.stream()
-                                .allMatch(
-                                        tp ->
-                                                committed.get(tp) != null
-                                                        && committed.get(tp).offset()
-                                                                >= ends.get(tp).offset());
-                if (done) {
-                    return;
-                }
-                assertThat(System.currentTimeMillis())
-                        .as("job consumed %s within 120 s", topic)
-                        .isLessThan(deadline);
-                Thread.sleep(1000);
-            }
-        }
-    }
-
-    private static String jobIdIn(String output) {
-        int i = output.indexOf("JobID ");
-        assertThat(i).as("a JobID in: %s", output).isGreaterThanOrEqualTo(0);
-        return output.substring(i + 6).split("\\s+")[0];
-    }
-
-    static JsonNode rest(String path) throws Exception {
-        HttpResponse<String> r =
-                HTTP.send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:8081" + path))
-                                .timeout(Duration.ofSeconds(10))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as("GET %s", path).isEqualTo(200);
-        return JSON.readTree(r.body());
-    }
-
-    static String run(int timeoutSeconds, String... command) throws Exception {
-        Result r = exec(timeoutSeconds, command);
-        assertThat(r.code)
-                .as("%s exited with %s:%n%s", String.join(" ", command), r.code, r.output)
-                .isZero();
-        return r.output;
-    }
-
-    static String runExpectingFailure(int timeoutSeconds, String... command) throws Exception {
-        Result r = exec(timeoutSeconds, command);
-        assertThat(r.code)
-                .as("%s should fail:%n%s", String.join(" ", command), r.output)
-                .isNotZero();
-        return r.output;
-    }
-
-    private record Result(int code, String output) {}
-
-    private static Result exec(int timeoutSeconds, String... command) throws Exception {
-        Path log = Files.createTempFile("e2e-", ".log");
-        Process p =
-                new ProcessBuilder(command)
-                        .directory(ROOT.toFile())
-                        .redirectErrorStream(true)
-                        .redirectOutput(log.toFile())
-                        .start();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(
-                    String.join(" ", command) + " timed out:\n" + Files.readString(log));
-        }
-        String output = Files.readString(log, StandardCharsets.UTF_8);
-        Files.delete(log);
-        return new Result(p.exitValue(), output);
     }
 }
