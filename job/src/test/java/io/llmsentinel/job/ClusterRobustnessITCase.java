@@ -243,7 +243,8 @@ class ClusterRobustnessITCase {
         killer.join();
         awaitConsumed(otlp, "e2e-" + otlp);
         Thread.sleep(20_000); // checkpoints commit the exactly-once topic; RabbitMQ drains
-        assertThat(restarts(job)).as("the crash restarted the job").isPositive();
+        long crashRestarts = restarts(job);
+        assertThat(crashRestarts).as("the crash restarted the job").isPositive();
         assertThat(state(job)).isEqualTo("RUNNING");
         run(60, "scripts/flink.sh", "cancel", job);
 
@@ -257,27 +258,41 @@ class ClusterRobustnessITCase {
 
         Ids crashed = ids(topics.get(2));
         Ids expected = ids(reference.get(0));
-        assertThat(expected.anomalies).isNotEmpty();
-        assertThat(crashed.duplicates).as("exactly once on the anomaly topic").isZero();
-        assertThat(crashed.anomalies).isEqualTo(expected.anomalies);
-        assertThat(crashed.alerts).isEqualTo(expected.alerts);
-
         Set<String> rabbitIds = new HashSet<>();
+        int rabbitMessages = 0;
         try (Connection c = rabbit.newConnection("it-check")) {
             Channel ch = c.createChannel();
             for (GetResponse r; (r = ch.basicGet(queue, true)) != null; ) {
                 rabbitIds.add(r.getProps().getMessageId());
+                rabbitMessages++;
             }
             ch.queueDelete(queue);
             ch.exchangeDelete(exchange);
         }
+        Set<String> missingAnomalies = new HashSet<>(expected.anomalies);
+        missingAnomalies.removeAll(crashed.anomalies);
+        Set<String> missingAlerts = new HashSet<>(crashed.alertsForRabbit);
+        missingAlerts.removeAll(rabbitIds);
+        System.out.printf(
+                "killed TaskManager: restarts=%d anomalies=%d alerts=%d"
+                        + " kafka_missing=%d kafka_unexpected=%d kafka_duplicates=%d"
+                        + " rabbitmq_missing=%d rabbitmq_duplicates=%d%n",
+                crashRestarts,
+                crashed.anomalies.size(),
+                crashed.alerts.size(),
+                missingAnomalies.size(),
+                crashed.anomalies.size() - expected.anomalies.size() + missingAnomalies.size(),
+                crashed.duplicates,
+                missingAlerts.size(),
+                rabbitMessages - rabbitIds.size());
+
+        assertThat(expected.anomalies).isNotEmpty();
+        assertThat(crashed.duplicates).as("exactly once on the anomaly topic").isZero();
+        assertThat(crashed.anomalies).isEqualTo(expected.anomalies);
+        assertThat(crashed.alerts).isEqualTo(expected.alerts);
         assertThat(rabbitIds)
                 .as("every alert of medium severity or more")
                 .isEqualTo(crashed.alertsForRabbit);
-        System.out.printf(
-                "killed TaskManager: %d anomalies and %d alert changes, identical to the run"
-                        + " without the crash; RabbitMQ has all %d%n",
-                crashed.anomalies.size(), crashed.alerts.size(), rabbitIds.size());
     }
 
     private record Ids(
