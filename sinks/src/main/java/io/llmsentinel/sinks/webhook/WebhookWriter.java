@@ -135,7 +135,7 @@ final class WebhookWriter extends OutboxWriter<AlertEvent, WebhookWriter.Deliver
                                     s.endOfInputWaitMs()),
                             batch -> deliver(self[0], batch),
                             (items, reason) -> deadLetter(e, items, reason),
-                            g.addGroup(e.name()),
+                            g.addGroup("endpoint", e.name()),
                             restored);
             self[0] = new Target(e, signer, outbox);
             targets.add(self[0]);
