@@ -44,6 +44,7 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.streaming.api.functions.sink.PrintSink;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
@@ -276,6 +277,25 @@ public record JobIo(
 
     private static KafkaSource<ReadMessage> kafkaSource(
             SentinelConfig config, String topic, boolean bounded, TelemetryReader reader) {
+        return kafkaSource(
+                config,
+                topic,
+                bounded,
+                new TelemetryDeserializer(
+                        new MessageReader(
+                                reader,
+                                new DeadLetters(config.get(DeadLetterOptions.MAX_PAYLOAD_BYTES)))));
+    }
+
+    /**
+     * The job's Kafka source settings (offsets, group, client properties, commits on checkpoints,
+     * partition discovery) with any deserializer: also the floor {@link BareReadJob} measures.
+     */
+    static <T> KafkaSource<T> kafkaSource(
+            SentinelConfig config,
+            String topic,
+            boolean bounded,
+            KafkaRecordDeserializationSchema<T> deserializer) {
         OffsetsInitializer start =
                 switch (config.get(KafkaOptions.STARTING_OFFSETS)) {
                     case EARLIEST -> OffsetsInitializer.earliest();
@@ -287,20 +307,13 @@ public record JobIo(
                             OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
                 };
         var builder =
-                KafkaSource.<ReadMessage>builder()
+                KafkaSource.<T>builder()
                         .setBootstrapServers(config.get(KafkaOptions.BOOTSTRAP_SERVERS))
                         .setProperties(config.kafkaClientProperties())
                         .setGroupId(config.get(KafkaOptions.GROUP_ID))
                         .setTopics(topic)
                         .setStartingOffsets(start)
-                        .setDeserializer(
-                                new TelemetryDeserializer(
-                                        new MessageReader(
-                                                reader,
-                                                new DeadLetters(
-                                                        config.get(
-                                                                DeadLetterOptions
-                                                                        .MAX_PAYLOAD_BYTES)))))
+                        .setDeserializer(deserializer)
                         .setProperty("commit.offsets.on.checkpoint", "true")
                         .setProperty("partition.discovery.interval.ms", "60000");
         if (bounded) {

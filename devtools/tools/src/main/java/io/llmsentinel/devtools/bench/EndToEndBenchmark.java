@@ -1,0 +1,878 @@
+package io.llmsentinel.devtools.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.llmsentinel.devtools.generator.Incident;
+import io.llmsentinel.devtools.generator.TelemetryGenerator;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.AdminClient;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The end-to-end benchmark behind scripts/bench-e2e.sh, against the local session cluster
+ * (scripts/cluster.sh) and the local broker, in one run:
+ *
+ * <ol>
+ *   <li>preloads N generated OTLP/JSON messages (prompt text included) into a new topic;
+ *   <li>reads them with Kafka's own ConsumerPerformance (the bare broker read);
+ *   <li>runs {@code BareReadJob} (the job's source settings, bytes discarded: Flink's floor);
+ *   <li>runs the full job with the shipped configuration at each parallelism asked for;
+ *   <li>offers a fixed load of LLM spans per second, live, with incidents, and measures the time
+ *       from each alerting span's Kafka timestamp (= its end time) to its alert at a local webhook
+ *       endpoint and on the console, and to its anomaly on the exactly-once topic;
+ *   <li>reads TaskManager heap, checkpoint size and active keys.
+ * </ol>
+ *
+ * Throughput is the steady-state rate: the slope of the job's own message counter (summed over
+ * subtasks, read from the REST API every 2 s) between 20% and 90% of the topic, so start-up and the
+ * tail do not count.
+ */
+public final class EndToEndBenchmark {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final String REST = "http://127.0.0.1:8081";
+
+    private final Path root;
+    private final String bootstrap;
+    private final int messages;
+    private final int partitions;
+    private final List<Integer> parallelisms;
+    private final int latencySeconds;
+    private final int offeredSpansPerSecond;
+    private final boolean profile;
+    private final String run = UUID.randomUUID().toString().substring(0, 6);
+    private final Map<String, String> results = new LinkedHashMap<>();
+    private long llmSpansPreloaded;
+    private long bytesPreloaded;
+
+    private EndToEndBenchmark(Map<String, String> o) {
+        this.root = Path.of(o.getOrDefault("root", ".")).toAbsolutePath().normalize();
+        this.bootstrap = o.getOrDefault("bootstrap-servers", "127.0.0.1:9092");
+        this.messages = Integer.parseInt(o.getOrDefault("messages", "300000"));
+        this.partitions = Integer.parseInt(o.getOrDefault("partitions", "2"));
+        this.parallelisms = new ArrayList<>();
+        for (String p : o.getOrDefault("parallelism", "2,1").split(",")) {
+            parallelisms.add(Integer.parseInt(p.trim()));
+        }
+        this.latencySeconds = Integer.parseInt(o.getOrDefault("latency-seconds", "60"));
+        this.offeredSpansPerSecond = Integer.parseInt(o.getOrDefault("rate", "10000"));
+        this.profile = Boolean.parseBoolean(o.getOrDefault("profile", "false"));
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument " + args[i]);
+            }
+            String name = args[i].substring(2);
+            if (name.equals("profile")) {
+                o.put(name, "true");
+            } else {
+                o.put(name, args[++i]);
+            }
+        }
+        new EndToEndBenchmark(o).runAll();
+    }
+
+    private void runAll() throws Exception {
+        String topic = "bench-" + run + "-otlp";
+        createTopics(
+                partitions,
+                topic,
+                "bench-" + run + "-native",
+                "bench-" + run + "-anomalies",
+                "bench-" + run + "-dlq");
+        preload(topic);
+
+        Rate broker = bareBrokerRead(topic);
+        Rate bareFlink = measureJob("bare", bareFlinkArgs(topic), "bareRead.messages", null, 2);
+        Map<Integer, Rate> full = new LinkedHashMap<>();
+        Memory memory = null;
+        for (int p : parallelisms) {
+            Memory[] m = new Memory[1];
+            full.put(
+                    p,
+                    measureJob(
+                            "full-p" + p,
+                            fullJobArgs(topic, p, "earliest", "bench-" + run + "-anomalies"),
+                            "sentinel.messages",
+                            m,
+                            p));
+            if (memory == null) {
+                memory = m[0];
+            }
+        }
+        Latency latency = latency();
+
+        Rate main = full.get(parallelisms.get(0));
+        double llmPerMessage = (double) llmSpansPreloaded / messages;
+        System.out.println();
+        System.out.printf(
+                Locale.ROOT,
+                "end-to-end benchmark %s: %,d messages (%,d LLM spans, %.0f MB) in %d partitions%n",
+                run,
+                messages,
+                llmSpansPreloaded,
+                bytesPreloaded / 1e6,
+                partitions);
+        row("bare broker read (ConsumerPerformance)", broker, llmPerMessage);
+        row("bare Flink read (BareReadJob, p=2)", bareFlink, llmPerMessage);
+        for (Map.Entry<Integer, Rate> e : full.entrySet()) {
+            row("full job, p=" + e.getKey(), e.getValue(), llmPerMessage);
+        }
+        if (full.size() > 1 && full.containsKey(1) && full.containsKey(2)) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "  scaling p=1 -> p=2: x%.2f%n",
+                    full.get(2).msgsPerSecond / full.get(1).msgsPerSecond);
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "  ratio full/bare read %.2f, full/bare Flink %.2f%n",
+                main.msgsPerSecond / broker.msgsPerSecond,
+                main.msgsPerSecond / bareFlink.msgsPerSecond);
+        latency.print();
+        if (memory != null) {
+            memory.print();
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "e2e msgs_per_s=%.0f llm_spans_per_s=%.0f ratio_bare_read=%.2f"
+                        + " ratio_bare_flink=%.2f alert_p99_ms=%s state_bytes_per_key=%s%n",
+                main.msgsPerSecond,
+                main.msgsPerSecond * llmPerMessage,
+                main.msgsPerSecond / broker.msgsPerSecond,
+                main.msgsPerSecond / bareFlink.msgsPerSecond,
+                latency.webhook.isEmpty() ? "n/a" : Long.toString(percentile(latency.webhook, 99)),
+                memory == null || memory.keys <= 0
+                        ? "n/a"
+                        : Long.toString(memory.stateBytes / memory.keys));
+    }
+
+    private static void row(String what, Rate r, double llmPerMessage) {
+        System.out.printf(
+                Locale.ROOT,
+                "  %-42s %,10.0f msgs/s %,10.0f LLM spans/s %8.1f MB/s%n",
+                what,
+                r.msgsPerSecond,
+                r.msgsPerSecond * llmPerMessage,
+                r.mbPerSecond);
+    }
+
+    // ---- 1. preload
+
+    private void preload(String topic) throws Exception {
+        log(
+                "preloading %,d generated messages into %s (%d partitions)",
+                messages, topic, partitions);
+        long t0 = System.currentTimeMillis() - messages * 5L;
+        long start = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> p = producer();
+                TelemetryGenerator gen = new TelemetryGenerator(42, List.of(), 4)) {
+            for (int i = 0; i < messages; i++) {
+                long t = t0 + i * 5L;
+                byte[] v = gen.nextMessage(t);
+                bytesPreloaded += v.length;
+                p.send(new ProducerRecord<>(topic, null, t, null, v));
+                if (i % 50_000 == 49_999) {
+                    log("  %,d sent", i + 1);
+                }
+            }
+            p.flush();
+            llmSpansPreloaded = gen.llmSpans();
+        }
+        log(
+                "preloaded %,d messages, %,d LLM spans, %.0f MB in %.1f s",
+                messages,
+                llmSpansPreloaded,
+                bytesPreloaded / 1e6,
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    // ---- 2. the bare broker read
+
+    private record Rate(double msgsPerSecond, double mbPerSecond) {}
+
+    private Rate bareBrokerRead(String topic) throws Exception {
+        log("bare broker read: Kafka's ConsumerPerformance");
+        List<String> cmd =
+                List.of(
+                        "java",
+                        "-cp",
+                        root.resolve(".run/kafka/lib").toString() + "/*",
+                        "org.apache.kafka.tools.ConsumerPerformance",
+                        "--bootstrap-server",
+                        bootstrap,
+                        "--topic",
+                        topic,
+                        "--messages",
+                        Integer.toString(messages),
+                        "--timeout",
+                        "120000",
+                        "--show-detailed-stats",
+                        "--reporting-interval",
+                        "100000000");
+        String out = exec(cmd, 300);
+        // header: start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg,
+        // nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
+        String last = null;
+        for (String line : out.split("\n")) {
+            if (line.matches("^\\d{4}-.*")) {
+                last = line;
+            }
+        }
+        if (last == null) {
+            throw new IllegalStateException("ConsumerPerformance printed no figures:\n" + out);
+        }
+        String[] f = last.split(",\\s*");
+        double mbs = Double.parseDouble(f[f.length - 2]);
+        double nps = Double.parseDouble(f[f.length - 1]);
+        log(
+                "bare broker read: %,.0f msgs/s, %.1f MB/s (fetch time, without the group join)",
+                nps, mbs);
+        return new Rate(nps, mbs);
+    }
+
+    // ---- 3/4. jobs on the cluster
+
+    private List<String> common(String topic, int parallelism, String offsets, String anomalies) {
+        return new ArrayList<>(
+                List.of(
+                        "--config",
+                        root.resolve("conf/sentinel.yaml").toString(),
+                        "--kafka.bootstrap-servers",
+                        bootstrap,
+                        "--kafka.starting-offsets",
+                        offsets,
+                        "--kafka.group-id",
+                        "bench-" + run + "-" + UUID.randomUUID(),
+                        "--inputs.otlp-traces.topic",
+                        topic,
+                        "--inputs.native-events.topic",
+                        "bench-" + run + "-native",
+                        "--sinks.kafka.topic",
+                        anomalies,
+                        "--sinks.kafka.transactional-id-prefix",
+                        "bench-" + run + "-" + UUID.randomUUID(),
+                        "--dead-letter.topic",
+                        "bench-" + run + "-dlq",
+                        "--job.parallelism",
+                        Integer.toString(parallelism)));
+    }
+
+    private List<String> bareFlinkArgs(String topic) {
+        List<String> cmd =
+                new ArrayList<>(
+                        List.of(
+                                root.resolve("scripts/flink.sh").toString(),
+                                "run",
+                                "-d",
+                                "-c",
+                                "io.llmsentinel.job.BareReadJob",
+                                root.resolve("job/target/sentinel-job.jar").toString()));
+        cmd.addAll(common(topic, 2, "earliest", "bench-" + run + "-anomalies"));
+        return cmd;
+    }
+
+    private List<String> fullJobArgs(String topic, int p, String offsets, String anomalies) {
+        List<String> cmd =
+                new ArrayList<>(
+                        List.of(
+                                root.resolve("scripts/flink.sh").toString(),
+                                "run",
+                                "-d",
+                                root.resolve("job/target/sentinel-job.jar").toString()));
+        cmd.addAll(common(topic, p, offsets, anomalies));
+        cmd.addAll(List.of("--sinks.console.enabled", "false"));
+        return cmd;
+    }
+
+    private record Memory(long heapUsed, long heapMax, long stateBytes, long keys) {
+        void print() {
+            System.out.printf(
+                    Locale.ROOT,
+                    "  memory: TaskManager heap %.0f of %.0f MB; last checkpoint %.1f MB over %,d"
+                            + " active keys = %s bytes of state per key%n",
+                    heapUsed / 1e6,
+                    heapMax / 1e6,
+                    stateBytes / 1e6,
+                    keys,
+                    keys > 0 ? Long.toString(stateBytes / keys) : "n/a");
+        }
+    }
+
+    /**
+     * Submits a job, follows the counter {@code metric} (summed over subtasks) until the topic is
+     * read, and returns the steady-state rate; cancels the job.
+     */
+    private Rate measureJob(
+            String name, List<String> submit, String metric, Memory[] memory, int parallelism)
+            throws Exception {
+        log("%s: submitting", name);
+        String out = exec(submit, 180);
+        Matcher m = Pattern.compile("JobID ([0-9a-f]{32})").matcher(out);
+        if (!m.find()) {
+            throw new IllegalStateException("no JobID in:\n" + out);
+        }
+        String job = m.group(1);
+        try {
+            String vertex = null;
+            String metricId = null;
+            List<long[]> samples = new ArrayList<>();
+            long deadline = System.currentTimeMillis() + 900_000;
+            boolean profiled = false;
+            while (System.currentTimeMillis() < deadline) {
+                Thread.sleep(2_000);
+                if (metricId == null) {
+                    for (JsonNode v : rest("/jobs/" + job).path("vertices")) {
+                        for (JsonNode mm :
+                                rest(
+                                        "/jobs/"
+                                                + job
+                                                + "/vertices/"
+                                                + v.get("id").asText()
+                                                + "/subtasks/metrics")) {
+                            if (mm.get("id").asText().endsWith(metric)) {
+                                vertex = v.get("id").asText();
+                                metricId = mm.get("id").asText();
+                            }
+                        }
+                    }
+                    continue;
+                }
+                JsonNode agg =
+                        rest(
+                                "/jobs/"
+                                        + job
+                                        + "/vertices/"
+                                        + vertex
+                                        + "/subtasks/metrics?get="
+                                        + metricId.replace(" ", "%20")
+                                        + "&agg=sum");
+                if (!agg.isArray() || agg.isEmpty()) {
+                    continue;
+                }
+                long total = (long) agg.get(0).get("sum").asDouble();
+                samples.add(new long[] {System.nanoTime(), total});
+                if (profile && !profiled && name.startsWith("full") && total > messages * 0.3) {
+                    profiled = true;
+                    profileTaskManager(name);
+                }
+                if (total >= messages) {
+                    break;
+                }
+            }
+            if (memory != null) {
+                memory[0] = memory(job);
+            }
+            Rate r = steady(samples);
+            log(
+                    "%s: %,.0f msgs/s in steady state (%d samples)",
+                    name, r.msgsPerSecond, samples.size());
+            return new Rate(r.msgsPerSecond, r.msgsPerSecond * bytesPreloaded / messages / 1e6);
+        } finally {
+            exec(List.of(root.resolve("scripts/flink.sh").toString(), "cancel", job), 120);
+        }
+    }
+
+    /** The slope of (time, count) between 20% and 90% of the messages. */
+    private Rate steady(List<long[]> samples) {
+        long lo = (long) (messages * 0.2);
+        long hi = (long) (messages * 0.9);
+        long[] first = null;
+        long[] last = null;
+        for (long[] s : samples) {
+            if (first == null && s[1] >= lo) {
+                first = s;
+            }
+            if (s[1] <= hi) {
+                last = s;
+            }
+        }
+        if (first == null || last == null || last[0] <= first[0]) {
+            first = samples.get(0);
+            last = samples.get(samples.size() - 1);
+        }
+        double seconds = (last[0] - first[0]) / 1e9;
+        return new Rate(seconds <= 0 ? 0 : (last[1] - first[1]) / seconds, 0);
+    }
+
+    private Memory memory(String job) throws Exception {
+        long heapUsed = 0;
+        long heapMax = 0;
+        for (JsonNode tm : rest("/taskmanagers").path("taskmanagers")) {
+            JsonNode ms =
+                    rest(
+                            "/taskmanagers/"
+                                    + tm.get("id").asText()
+                                    + "/metrics?get=Status.JVM.Memory.Heap.Used,Status.JVM.Memory.Heap.Max");
+            for (JsonNode x : ms) {
+                if (x.get("id").asText().endsWith("Used")) {
+                    heapUsed += x.get("value").asLong();
+                } else {
+                    heapMax += x.get("value").asLong();
+                }
+            }
+        }
+        // a checkpoint after the input is read: the state of every key
+        long state = 0;
+        long deadline = System.currentTimeMillis() + 40_000;
+        long startedAt = System.currentTimeMillis();
+        while (System.currentTimeMillis() < deadline) {
+            JsonNode latest =
+                    rest("/jobs/" + job + "/checkpoints").path("latest").path("completed");
+            if (!latest.isMissingNode()
+                    && latest.path("latest_ack_timestamp").asLong() > startedAt) {
+                state = latest.path("state_size").asLong(latest.path("full_size").asLong());
+                if (latest.has("full_size")) {
+                    state = latest.get("full_size").asLong();
+                }
+                break;
+            }
+            Thread.sleep(2_000);
+        }
+        long keys = 0;
+        for (JsonNode v : rest("/jobs/" + job).path("vertices")) {
+            JsonNode list =
+                    rest(
+                            "/jobs/"
+                                    + job
+                                    + "/vertices/"
+                                    + v.get("id").asText()
+                                    + "/subtasks/metrics");
+            for (JsonNode mm : list) {
+                if (mm.get("id").asText().endsWith("sentinel.activeKeys")) {
+                    JsonNode s =
+                            rest(
+                                    "/jobs/"
+                                            + job
+                                            + "/vertices/"
+                                            + v.get("id").asText()
+                                            + "/subtasks/metrics?get="
+                                            + mm.get("id").asText()
+                                            + "&agg=sum");
+                    keys += (long) s.get(0).get("sum").asDouble();
+                }
+            }
+        }
+        return new Memory(heapUsed, heapMax, state, keys);
+    }
+
+    private void profileTaskManager(String name) throws Exception {
+        Path pidFile = root.resolve(".run/flink/taskmanager.pid");
+        if (!Files.exists(pidFile)) {
+            log("no TaskManager pid file; not profiling");
+            return;
+        }
+        String pid = Files.readString(pidFile).trim();
+        Path dir = root.resolve("job/target/profile");
+        Files.createDirectories(dir);
+        Path flame = dir.resolve("flamegraph-" + name + "-" + run + ".html");
+        Path collapsed = dir.resolve("collapsed-" + name + "-" + run + ".txt");
+        String loader = System.getProperty("sentinel.aploader");
+        if (loader == null) {
+            log("no async-profiler (ap-loader) on the classpath; not profiling");
+            return;
+        }
+        log("%s: profiling the TaskManager (pid %s) for 20 s with async-profiler", name, pid);
+        exec(
+                List.of(
+                        "java",
+                        "-jar",
+                        loader,
+                        "profiler",
+                        "-e",
+                        "itimer",
+                        "-d",
+                        "20",
+                        "-f",
+                        flame.toString(),
+                        pid),
+                120);
+        exec(
+                List.of(
+                        "java",
+                        "-jar",
+                        loader,
+                        "profiler",
+                        "-e",
+                        "itimer",
+                        "-d",
+                        "10",
+                        "-o",
+                        "collapsed",
+                        "-f",
+                        collapsed.toString(),
+                        pid),
+                120);
+        log("%s: flame graph %s, collapsed stacks %s", name, flame, collapsed);
+    }
+
+    // ---- 5. latency at a fixed offered load
+
+    private record Latency(
+            List<Long> webhook, List<Long> console, List<Long> anomalyTopic, double offered) {
+        void print() {
+            System.out.printf(
+                    Locale.ROOT,
+                    "  latency at %,.0f LLM spans/s offered (span's Kafka timestamp -> output):%n",
+                    offered);
+            line("alert at the webhook", webhook);
+            line("alert on the console", console);
+            line("anomaly on the exactly-once topic", anomalyTopic);
+        }
+
+        private static void line(String what, List<Long> ms) {
+            if (ms.isEmpty()) {
+                System.out.printf(Locale.ROOT, "    %-36s no samples%n", what);
+                return;
+            }
+            System.out.printf(
+                    Locale.ROOT,
+                    "    %-36s p50 %,6d ms  p99 %,6d ms  max %,6d ms  (%d samples)%n",
+                    what,
+                    percentile(ms, 50),
+                    percentile(ms, 99),
+                    Collections.max(ms),
+                    ms.size());
+        }
+    }
+
+    private Latency latency() throws Exception {
+        String topic = "bench-" + run + "-live";
+        String anomalies = "bench-" + run + "-live-anomalies";
+        createTopics(partitions, topic, anomalies);
+        List<Long> webhook = new CopyOnWriteArrayList<>();
+        List<Long> console = new CopyOnWriteArrayList<>();
+        List<Long> onTopic = new CopyOnWriteArrayList<>();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        receiver.setExecutor(Executors.newFixedThreadPool(4));
+        receiver.createContext(
+                "/hook",
+                ex -> {
+                    long now = System.currentTimeMillis();
+                    byte[] body = ex.getRequestBody().readAllBytes();
+                    ex.sendResponseHeaders(204, -1);
+                    ex.close();
+                    JsonNode n = JSON.readTree(body);
+                    JsonNode et = n.path("data").path("event_time");
+                    if (n.path("type").asText().equals("anomaly.detected") && et.isTextual()) {
+                        webhook.add(now - Instant.parse(et.asText()).toEpochMilli());
+                    }
+                });
+        receiver.start();
+        Path config = root.resolve(".run/bench-" + run + ".yaml");
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "sinks:",
+                        "  console:",
+                        "    enabled: true",
+                        "    min-severity: low",
+                        "  webhooks:",
+                        "    - name: bench",
+                        "      url: http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
+                        "      secrets: [\"whsec_"
+                                + Base64.getEncoder().encodeToString(randomBytes())
+                                + "\"]",
+                        "      min-severity: low",
+                        ""));
+        List<String> submit =
+                new ArrayList<>(
+                        List.of(
+                                root.resolve("scripts/flink.sh").toString(),
+                                "run",
+                                "-d",
+                                root.resolve("job/target/sentinel-job.jar").toString()));
+        List<String> args = common(topic, parallelisms.get(0), "latest", anomalies);
+        args.set(1, config.toString()); // this file (console and the webhook), defaults otherwise
+        submit.addAll(args);
+        Path stdout = root.resolve(".run/flink/log/taskmanager.out");
+        AtomicBoolean done = new AtomicBoolean();
+        Thread tail = new Thread(() -> tailConsole(stdout, console, done), "bench-console-tail");
+        Thread topicReader = new Thread(() -> readTopic(anomalies, onTopic, done), "bench-topic");
+        log("latency: submitting the full job reading %s from the latest offset", topic);
+        String out = exec(submit, 180);
+        Matcher m = Pattern.compile("JobID ([0-9a-f]{32})").matcher(out);
+        if (!m.find()) {
+            throw new IllegalStateException("no JobID in:\n" + out);
+        }
+        String job = m.group(1);
+        double offered;
+        try {
+            waitRunning(job);
+            Thread.sleep(5_000);
+            tail.start();
+            topicReader.start();
+            offered = produceLive(topic);
+            Thread.sleep(15_000); // the last alerts, and a checkpoint for the topic
+        } finally {
+            done.set(true);
+            exec(List.of(root.resolve("scripts/flink.sh").toString(), "cancel", job), 120);
+            receiver.stop(0);
+            Files.deleteIfExists(config);
+        }
+        tail.join();
+        topicReader.join();
+        return new Latency(
+                new ArrayList<>(webhook),
+                new ArrayList<>(console),
+                new ArrayList<>(onTopic),
+                offered);
+    }
+
+    /** Offers the configured LLM spans per second, live, with a short incident every 10 s. */
+    private double produceLive(String topic) throws Exception {
+        List<String> services = TelemetryGenerator.services();
+        List<Incident> incidents = new ArrayList<>();
+        long start = System.currentTimeMillis() + 30_000; // 30 s of baseline first
+        long end = start + latencySeconds * 1000L;
+        for (long t = start + 5_000, i = 0; t < end; t += 10_000, i++) {
+            String s = services.get((int) (i % services.size()));
+            incidents.add(new Incident(Incident.Type.LATENCY_SPIKE, s, "-", t, t + 4_000));
+        }
+        log(
+                "latency: offering %,d LLM spans/s for %d s (after 30 s of baseline), an incident"
+                        + " every 10 s",
+                offeredSpansPerSecond, latencySeconds);
+        long spans0;
+        long sentAt0 = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> p = producer();
+                TelemetryGenerator gen = new TelemetryGenerator(7, incidents, 4)) {
+            long t = System.currentTimeMillis() - 30_000; // warm-up history, fast
+            while (t < System.currentTimeMillis()) {
+                p.send(new ProducerRecord<>(topic, null, t, null, gen.nextMessage(t)));
+                t += 2;
+            }
+            spans0 = gen.llmSpans();
+            sentAt0 = System.nanoTime();
+            long first = System.currentTimeMillis();
+            while (System.currentTimeMillis() < end) {
+                long now = System.currentTimeMillis();
+                long due = first + (gen.llmSpans() - spans0) * 1000L / offeredSpansPerSecond;
+                if (due > now) {
+                    Thread.sleep(Math.min(5, due - now));
+                    continue;
+                }
+                p.send(new ProducerRecord<>(topic, null, now, null, gen.nextMessage(now)));
+            }
+            p.flush();
+            double seconds = (System.nanoTime() - sentAt0) / 1e9;
+            return (gen.llmSpans() - spans0) / seconds;
+        }
+    }
+
+    private static void tailConsole(Path file, List<Long> out, AtomicBoolean done) {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+            long pos = f.length();
+            StringBuilder partial = new StringBuilder();
+            while (!done.get()) {
+                long len = f.length();
+                if (len < pos) {
+                    pos = 0;
+                }
+                if (len > pos) {
+                    f.seek(pos);
+                    byte[] b = new byte[(int) Math.min(len - pos, 1 << 20)];
+                    f.readFully(b);
+                    pos += b.length;
+                    long now = System.currentTimeMillis();
+                    partial.append(new String(b, StandardCharsets.UTF_8));
+                    int nl;
+                    while ((nl = partial.indexOf("\n")) >= 0) {
+                        String line = partial.substring(0, nl);
+                        partial.delete(0, nl + 1);
+                        consoleLine(line, now, out);
+                    }
+                } else {
+                    Thread.sleep(5);
+                }
+            }
+        } catch (IOException | InterruptedException e) {
+            log("console tail stopped: %s", e);
+        }
+    }
+
+    private static void consoleLine(String line, long now, List<Long> out) {
+        int brace = line.indexOf('{');
+        if (brace < 0) {
+            return;
+        }
+        try {
+            JsonNode n = JSON.readTree(line.substring(brace));
+            if (n.path("record_type").asText().equals("alert")
+                    && !n.path("state").asText().equals("resolved")
+                    && n.path("anomaly").path("event_time").isTextual()) {
+                out.add(
+                        now
+                                - Instant.parse(n.path("anomaly").path("event_time").asText())
+                                        .toEpochMilli());
+            }
+        } catch (IOException | RuntimeException notAnAlert) {
+            // other output on stdout
+        }
+    }
+
+    private void readTopic(String topic, List<Long> out, AtomicBoolean done) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-latency-" + run);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            c.subscribe(List.of(topic));
+            while (!done.get()) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
+                    long now = System.currentTimeMillis();
+                    JsonNode n = JSON.readTree(r.value());
+                    if (!n.path("record_type").asText().equals("alert")
+                            && n.path("event_time").isTextual()) {
+                        out.add(now - Instant.parse(n.get("event_time").asText()).toEpochMilli());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            log("anomaly topic reader stopped: %s", e);
+        }
+    }
+
+    // ---- plumbing
+
+    static long percentile(List<Long> values, int p) {
+        List<Long> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+    }
+
+    private void waitRunning(String job) throws Exception {
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline) {
+            boolean all = true;
+            for (JsonNode v : rest("/jobs/" + job).path("vertices")) {
+                all &= v.path("status").asText().equals("RUNNING");
+            }
+            if (all) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("job " + job + " did not start within 120 s");
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[24];
+        new java.security.SecureRandom().nextBytes(b);
+        return b;
+    }
+
+    private KafkaProducer<byte[], byte[]> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "1");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(128L * 1024 * 1024));
+        return new KafkaProducer<>(p);
+    }
+
+    private void createTopics(int partitions, String... names) throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (AdminClient admin = AdminClient.create(p)) {
+            List<NewTopic> topics = new ArrayList<>();
+            for (String n : names) {
+                topics.add(new NewTopic(n, partitions, (short) 1));
+            }
+            admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+        }
+        Thread.sleep(1_000);
+    }
+
+    private static JsonNode rest(String path) throws Exception {
+        HttpResponse<String> r =
+                HTTP.send(
+                        HttpRequest.newBuilder(URI.create(REST + path))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(
+                    "GET " + path + ": HTTP " + r.statusCode() + " " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+
+    private String exec(List<String> cmd, int timeoutSeconds) throws Exception {
+        Path logf = Files.createTempFile("bench-", ".log");
+        Process p =
+                new ProcessBuilder(cmd)
+                        .directory(root.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(logf.toFile())
+                        .start();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException(String.join(" ", cmd) + " timed out");
+        }
+        String out = Files.readString(logf);
+        Files.delete(logf);
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + " failed:\n" + out);
+        }
+        return out;
+    }
+
+    private static void log(String fmt, Object... args) {
+        System.out.printf(
+                Locale.ROOT,
+                "[%s] %s%n",
+                java.time.LocalTime.now().withNano(0),
+                String.format(Locale.ROOT, fmt, args));
+    }
+}

