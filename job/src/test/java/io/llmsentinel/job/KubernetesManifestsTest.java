@@ -86,6 +86,11 @@ class KubernetesManifestsTest {
                         yaml, Map.of(), name -> name.equals("SENTINEL_KAFKA_JAAS") ? "x" : null);
 
         assertThat(config.get(KafkaOptions.BOOTSTRAP_SERVERS)).isEqualTo("kafka.kafka.svc:9092");
+        // the same keys as the shipped file: the copy for Kubernetes does not fall behind it
+        SentinelConfig shipped =
+                SentinelConfig.load(Path.of("../conf/sentinel.yaml"), Map.of(), name -> null);
+        assertThat(keysWithoutKafkaProperties(config))
+                .isEqualTo(keysWithoutKafkaProperties(shipped));
         assertThat(config.describe()).containsEntry("kafka.properties.sasl.jaas.config", "******");
         FlinkDeployment d = read("flinkdeployment.yaml", FlinkDeployment.class);
         assertThat(d.getSpec().getPodTemplate().getSpec().getVolumes())
@@ -93,6 +98,12 @@ class KubernetesManifestsTest {
                         v ->
                                 assertThat(v.getConfigMap().getName())
                                         .isEqualTo(cm.getMetadata().getName()));
+    }
+
+    private static java.util.Set<String> keysWithoutKafkaProperties(SentinelConfig c) {
+        java.util.Set<String> keys = new java.util.TreeSet<>(c.describe().keySet());
+        keys.removeIf(k -> k.startsWith("kafka.properties."));
+        return keys;
     }
 
     @Test

@@ -38,8 +38,15 @@ final class LocalCluster {
 
     /** Starts the cluster unless it runs; true when this call started it (and should stop it). */
     static boolean up() throws Exception {
+        return up(1);
+    }
+
+    /**
+     * The same with {@code taskManagers} TaskManagers (2 slots each); more are added if missing.
+     */
+    static boolean up(int taskManagers) throws Exception {
         boolean started = !run(30, "scripts/cluster.sh", "status").contains("JobManager running");
-        String up = run(300, "scripts/cluster.sh", "up");
+        String up = run(300, "scripts/cluster.sh", "up", Integer.toString(taskManagers));
         assertThat(up).contains("flink cluster");
         return started;
     }

@@ -251,6 +251,16 @@ class OutputOutageITCase {
                 consumer = rabbit.newConnection("it-consumer-2");
                 consumer.createChannel().basicConsume(queue, true, onMessage, tag -> {});
             }
+            // How long until what was written before the servers came back has reached them.
+            long caughtUpMs = -1;
+            while (System.currentTimeMillis() < outageEnd + 120_000) {
+                Outputs now = outputs(topics.get(2), db, rabbitArrivals, hookArrivals, outageStart);
+                if (now.completeUntil(outageEnd)) {
+                    caughtUpMs = System.currentTimeMillis() - outageEnd;
+                    break;
+                }
+                Thread.sleep(1_000);
+            }
             traffic.join();
             assertThat(job.getJobStatus().get(10, TimeUnit.SECONDS))
                     .as("the job after the outage")
@@ -285,7 +295,8 @@ class OutputOutageITCase {
                                     + " influx_missing=%d"
                                     + " rabbitmq_missing=%d rabbitmq_duplicates=%d"
                                     + " webhook_missing=%d webhook_duplicates=%d"
-                                    + " redis_services_current=%d/%d max_delivery_delay_s=%.1f",
+                                    + " redis_services_current=%d/%d max_delivery_delay_s=%.1f"
+                                    + " caught_up_s=%.1f",
                             String.join("+", new java.util.TreeSet<>(DOWN)),
                             OUTAGE_MS / 1000,
                             duringOutage,
@@ -299,10 +310,14 @@ class OutputOutageITCase {
                             duplicates(hookCopies),
                             seen.redisCurrent,
                             seen.redisServices,
-                            seen.maxDelayMs(rabbitArrivals, hookArrivals) / 1000.0);
+                            seen.maxDelayMs(rabbitArrivals, hookArrivals) / 1000.0,
+                            caughtUpMs / 1000.0);
             System.out.println(summary);
 
             assertThat(duringOutage).as("anomalies detected during the outage").isPositive();
+            assertThat(caughtUpMs)
+                    .as("caught up within 120 s of the servers' return")
+                    .isNotNegative();
             assertThat(alertsDuringOutage).as("alerts opened during the outage").isPositive();
             assertThat(seen.influxMissing).as("anomalies missing in InfluxDB").isEmpty();
             assertThat(seen.rabbitMissing).as("alerts missing in RabbitMQ").isEmpty();
@@ -362,6 +377,15 @@ class OutputOutageITCase {
             Set<String> hookMissing,
             int redisServices,
             int redisCurrent) {
+
+        /** Whether everything detected or changed until {@code t} has reached its outputs. */
+        boolean completeUntil(long t) {
+            return influxMissing.stream().allMatch(id -> anomalies.getOrDefault(id, 0L) > t)
+                    && rabbitMissing.stream()
+                            .allMatch(id -> alertsToDeliver.getOrDefault(id, 0L) > t)
+                    && hookMissing.stream()
+                            .allMatch(id -> alertsToDeliver.getOrDefault(id, 0L) > t);
+        }
 
         boolean complete() {
             return influxMissing.isEmpty()

@@ -22,6 +22,16 @@ public final class JobOptions implements OptionGroup {
                             "Parallelism of the job; -1 uses the cluster's default"
                                     + " (parallelism.default).");
 
+    public static final ConfigOption<Integer> MAX_PARALLELISM =
+            key("job.max-parallelism")
+                    .intType()
+                    .defaultValue(128)
+                    .withDescription(
+                            "The number of key groups: the most subtasks the keyed state can ever be"
+                                    + " spread over. Part of the savepoint contract: a savepoint"
+                                    + " restores only with the same value (128 is what Flink"
+                                    + " chose for every earlier version of this job).");
+
     private JobOptions() {}
 
     @Override
@@ -29,6 +39,14 @@ public final class JobOptions implements OptionGroup {
         int p = c.get(PARALLELISM);
         if (p == 0 || p < -1) {
             throw new ConfigException("'job.parallelism' must be -1 or at least 1, not " + p);
+        }
+        int max = c.get(MAX_PARALLELISM);
+        if (max < 1 || max > 32_768) {
+            throw new ConfigException("'job.max-parallelism' must be within 1..32768, not " + max);
+        }
+        if (p > max) {
+            throw new ConfigException(
+                    "'job.parallelism' (" + p + ") exceeds 'job.max-parallelism' (" + max + ")");
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.llmsentinel.functions.read;
 
 import io.llmsentinel.functions.model.LlmRequest;
+import io.llmsentinel.functions.model.MetricPoint;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,6 +15,7 @@ public final class ReadResult {
     public record Invalid(InvalidReason reason, String detail) {}
 
     private final List<LlmRequest> requests = new ArrayList<>();
+    private final List<MetricPoint> points = new ArrayList<>();
     private final List<Invalid> invalid = new ArrayList<>();
     private int skipped;
     private int cleanedDimensions;
@@ -37,6 +39,15 @@ public final class ReadResult {
 
     void add(LlmRequest request) {
         requests.add(request);
+    }
+
+    void add(MetricPoint point) {
+        points.add(point);
+    }
+
+    /** The GenAI metric points read (an OTLP metrics message); empty for spans and events. */
+    public List<MetricPoint> points() {
+        return points;
     }
 
     void addInvalid(InvalidReason reason, String detail) {
@@ -64,7 +75,10 @@ public final class ReadResult {
         return invalid;
     }
 
-    /** Spans that were read but carry no GenAI attributes: counted, not treated as errors. */
+    /**
+     * Spans (or metric points) that were read but carry nothing GenAI: counted, not treated as
+     * errors.
+     */
     public int skipped() {
         return skipped;
     }
