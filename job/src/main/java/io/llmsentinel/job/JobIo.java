@@ -19,6 +19,7 @@ import io.llmsentinel.functions.model.ReadMessage;
 import io.llmsentinel.functions.read.DeadLetters;
 import io.llmsentinel.functions.read.MessageReader;
 import io.llmsentinel.functions.read.NativeEventReader;
+import io.llmsentinel.functions.read.OtlpMetricsReader;
 import io.llmsentinel.functions.read.OtlpTraceReader;
 import io.llmsentinel.functions.read.TelemetryReader;
 import io.llmsentinel.job.io.TelemetryDeserializer;
@@ -55,6 +56,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 public record JobIo(
         Source<ReadMessage, ?, ?> otlpTraces,
         Source<ReadMessage, ?, ?> nativeEvents,
+        Source<ReadMessage, ?, ?> otlpMetrics,
         List<Output<Anomaly>> anomalyOutputs,
         List<Output<String>> alertLines,
         List<Output<AlertEvent>> alertOutputs,
@@ -96,6 +98,17 @@ public record JobIo(
                                         config.priceTable(),
                                         config.get(InputOptions.MAX_MESSAGE_BYTES),
                                         config.get(InputOptions.MAX_TEXT_CHARS),
+                                        config.get(EventTimeOptions.MAX_FUTURE).toMillis(),
+                                        System::currentTimeMillis))
+                        : null;
+        Source<ReadMessage, ?, ?> otlpMetrics =
+                config.get(InputOptions.OTLP_METRICS_ENABLED)
+                        ? kafkaSource(
+                                config,
+                                config.get(InputOptions.OTLP_METRICS_TOPIC),
+                                bounded,
+                                new OtlpMetricsReader(
+                                        config.get(InputOptions.MAX_MESSAGE_BYTES),
                                         config.get(EventTimeOptions.MAX_FUTURE).toMillis(),
                                         System::currentTimeMillis))
                         : null;
@@ -246,6 +259,7 @@ public record JobIo(
         return new JobIo(
                 otlp,
                 nativeEvents,
+                otlpMetrics,
                 anomalyOutputs,
                 lines,
                 alerts,

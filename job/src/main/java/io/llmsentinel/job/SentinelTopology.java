@@ -16,6 +16,7 @@ import io.llmsentinel.functions.detect.Severity;
 import io.llmsentinel.functions.flink.AlertPolicyFunction;
 import io.llmsentinel.functions.flink.AnomalyDetectionFunction;
 import io.llmsentinel.functions.flink.DimensionKeySelector;
+import io.llmsentinel.functions.flink.MetricDeltasFunction;
 import io.llmsentinel.functions.flink.RequestsFromMessages;
 import io.llmsentinel.functions.flink.WindowBounds;
 import io.llmsentinel.functions.flink.WindowMetricsFunction;
@@ -24,6 +25,7 @@ import io.llmsentinel.functions.model.BaselineSnapshot;
 import io.llmsentinel.functions.model.DeadLetter;
 import io.llmsentinel.functions.model.LlmRequest;
 import io.llmsentinel.functions.model.ReadMessage;
+import io.llmsentinel.functions.model.WindowInput;
 import io.llmsentinel.functions.model.WindowStats;
 import io.llmsentinel.job.io.LateRequestsSink;
 import java.time.Duration;
@@ -51,6 +53,9 @@ public final class SentinelTopology {
     public static final String UID_SOURCE_NATIVE = "source-native-events";
     public static final String UID_READ_OTLP = "read-otlp-traces";
     public static final String UID_READ_NATIVE = "read-native-events";
+    public static final String UID_SOURCE_METRICS = "source-otlp-metrics";
+    public static final String UID_READ_METRICS = "read-otlp-metrics";
+    public static final String UID_METRIC_INTERVALS = "metric-intervals";
     public static final String UID_DETECT = "detect-request-anomalies";
     public static final String UID_WINDOW_COUNTS = "count-per-window";
 
@@ -62,8 +67,8 @@ public final class SentinelTopology {
 
     public static final String UID_DETECT_WINDOWS = "detect-window-anomalies";
 
-    static final OutputTag<LlmRequest> LATE_FOR_WINDOWS =
-            new OutputTag<>("late-for-windows", TypeInformation.of(LlmRequest.class));
+    static final OutputTag<WindowInput> LATE_FOR_WINDOWS =
+            new OutputTag<>("late-for-windows", TypeInformation.of(WindowInput.class));
 
     public static void build(StreamExecutionEnvironment env, SentinelConfig config, JobIo io) {
         // A missing uid fails here, when the graph is built, instead of at the first upgrade.
@@ -86,6 +91,10 @@ public final class SentinelTopology {
 
         DataStream<LlmRequest> requests = null;
         DataStream<DeadLetter> deadLetters = null;
+        // What the windows count: a small record per request (and per metric interval), made in
+        // each reader's task, so the window's shuffle carries no request it does not need.
+        DataStream<WindowInput> windowInputs = null;
+        TypeInformation<WindowInput> windowInput = TypeInformation.of(WindowInput.class);
         if (io.otlpTraces() != null) {
             SingleOutputStreamOperator<LlmRequest> otlp =
                     read(
@@ -101,6 +110,10 @@ public final class SentinelTopology {
                             "Read OTLP/JSON GenAI spans");
             deadLetters = otlp.getSideOutput(RequestsFromMessages.DEAD_LETTERS);
             requests = otlp;
+            windowInputs =
+                    otlp.map(WindowInput::of, windowInput)
+                            .uid("window-inputs-otlp-traces")
+                            .name("Counts for the windows (spans)");
         }
         if (io.nativeEvents() != null) {
             SingleOutputStreamOperator<LlmRequest> nativeEvents =
@@ -119,31 +132,70 @@ public final class SentinelTopology {
                     nativeEvents.getSideOutput(RequestsFromMessages.DEAD_LETTERS);
             deadLetters = deadLetters == null ? dlq : deadLetters.union(dlq);
             requests = requests == null ? nativeEvents : requests.union(nativeEvents);
+            DataStream<WindowInput> counts =
+                    nativeEvents
+                            .map(WindowInput::of, windowInput)
+                            .uid("window-inputs-native-events")
+                            .name("Counts for the windows (events)");
+            windowInputs = windowInputs == null ? counts : windowInputs.union(counts);
+        }
+        if (io.otlpMetrics() != null) {
+            SingleOutputStreamOperator<LlmRequest> metrics =
+                    read(
+                            env,
+                            config,
+                            io.otlpMetrics(),
+                            eventTime,
+                            UID_SOURCE_METRICS,
+                            "Kafka: OTLP/JSON metrics ("
+                                    + config.get(InputOptions.OTLP_METRICS_TOPIC)
+                                    + ")",
+                            UID_READ_METRICS,
+                            "Read OTLP/JSON GenAI metrics");
+            DataStream<DeadLetter> dlq = metrics.getSideOutput(RequestsFromMessages.DEAD_LETTERS);
+            deadLetters = deadLetters == null ? dlq : deadLetters.union(dlq);
+            DataStream<WindowInput> intervals =
+                    metrics.getSideOutput(RequestsFromMessages.METRIC_POINTS)
+                            .keyBy(p -> p.seriesId, Types.STRING)
+                            .process(
+                                    new MetricDeltasFunction(
+                                            config.get(DetectionOptions.STATE_TTL).toMillis()),
+                                    windowInput)
+                            .uid(UID_METRIC_INTERVALS)
+                            .name("Metric intervals per series (cumulative to delta)");
+            windowInputs = windowInputs == null ? intervals : windowInputs.union(intervals);
         }
 
         DetectionSettings detection = DetectionOptions.settings(config);
         String dimensions = String.join(", ", config.get(KeyOptions.DIMENSIONS));
-        KeyedStream<LlmRequest, String> byKey =
-                requests.keyBy(new DimensionKeySelector(config.get(KeyOptions.DIMENSIONS)));
-        SingleOutputStreamOperator<Anomaly> requestAnomalies =
-                byKey.process(new AnomalyDetectionFunction(detection))
-                        .uid(UID_DETECT)
-                        .name("Detect request anomalies per key (" + dimensions + ")");
-        DataStream<Anomaly> anomalies = requestAnomalies;
-        for (JobIo.Output<LlmRequest> out : io.requestOutputs()) {
-            requests.sinkTo(out.sink()).uid(out.uid()).name(out.name());
+        DataStream<Anomaly> anomalies = null;
+        if (requests != null) {
+            KeyedStream<LlmRequest, String> byKey =
+                    requests.keyBy(new DimensionKeySelector(config.get(KeyOptions.DIMENSIONS)));
+            SingleOutputStreamOperator<Anomaly> requestAnomalies =
+                    byKey.process(new AnomalyDetectionFunction(detection))
+                            .uid(UID_DETECT)
+                            .name("Detect request anomalies per key (" + dimensions + ")");
+            anomalies = requestAnomalies;
+            for (JobIo.Output<LlmRequest> out : io.requestOutputs()) {
+                requests.sinkTo(out.sink()).uid(out.uid()).name(out.name());
+            }
+            for (JobIo.Output<BaselineSnapshot> out : io.baselineOutputs()) {
+                requestAnomalies
+                        .getSideOutput(AnomalyDetectionFunction.BASELINES)
+                        .sinkTo(out.sink())
+                        .uid(out.uid())
+                        .name(out.name());
+            }
         }
-        for (JobIo.Output<BaselineSnapshot> out : io.baselineOutputs()) {
-            requestAnomalies
-                    .getSideOutput(AnomalyDetectionFunction.BASELINES)
-                    .sinkTo(out.sink())
-                    .uid(out.uid())
-                    .name(out.name());
-        }
-        if (!detection.windowMetrics().isEmpty()) {
+        if (!detection.windowMetrics().isEmpty() && windowInputs != null) {
             TypeInformation<WindowStats> stats = TypeInformation.of(WindowStats.class);
             SingleOutputStreamOperator<WindowStats> counts =
-                    byKey.window(
+                    windowInputs
+                            .keyBy(
+                                    new DimensionKeySelector.ForWindows(
+                                            config.get(KeyOptions.DIMENSIONS)))
+                            .window(
                                     TumblingEventTimeWindows.of(
                                             Duration.ofMillis(detection.windowSizeMs())))
                             .sideOutputLateData(LATE_FOR_WINDOWS)
@@ -154,7 +206,7 @@ public final class SentinelTopology {
                                     stats,
                                     stats)
                             .uid(UID_WINDOW_COUNTS)
-                            .name("Count requests, errors and cost per key and window");
+                            .name("Count requests, errors, cost and tokens per key and window");
             // A request whose window has closed is still judged per request; here it is counted
             // and logged, never dropped unseen.
             counts.getSideOutput(LATE_FOR_WINDOWS)
@@ -169,7 +221,10 @@ public final class SentinelTopology {
                                     "Detect rate, error and cost anomalies per key ("
                                             + dimensions
                                             + ")");
-            anomalies = anomalies.union(windowAnomalies);
+            anomalies = anomalies == null ? windowAnomalies : anomalies.union(windowAnomalies);
+        }
+        if (anomalies == null) {
+            throw new IllegalStateException("no input gives anything to detect");
         }
 
         for (JobIo.Output<Anomaly> out : io.anomalyOutputs()) {

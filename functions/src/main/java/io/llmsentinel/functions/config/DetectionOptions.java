@@ -42,12 +42,16 @@ public final class DetectionOptions implements OptionGroup {
                             "output_tokens_per_second",
                             "request_rate",
                             "error_rate",
-                            "cost_per_minute")
+                            "cost_per_minute",
+                            "token_rate",
+                            "latency_p95")
                     .withDescription(
                             "Metrics to watch. Per request: latency_ms, ttft_ms, input_tokens,"
                                     + " output_tokens, total_tokens, cost_usd,"
                                     + " output_tokens_per_second. Per event-time window:"
-                                    + " request_rate, error_rate, cost_per_minute.");
+                                    + " request_rate, error_rate, cost_per_minute, token_rate"
+                                    + " (spans, events or OTLP metrics), latency_p95 (OTLP"
+                                    + " duration histograms).");
 
     public static final ConfigOption<Sensitivity> SENSITIVITY =
             key("detection.sensitivity")

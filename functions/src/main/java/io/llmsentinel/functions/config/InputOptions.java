@@ -21,6 +21,20 @@ public final class InputOptions implements OptionGroup {
                     .withDescription(
                             "Topic of OTLP/JSON traces (the Collector kafkaexporter's default).");
 
+    public static final ConfigOption<Boolean> OTLP_METRICS_ENABLED =
+            key("inputs.otlp-metrics.enabled")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Read OTLP/JSON ExportMetricsServiceRequest messages (GenAI metrics).");
+
+    public static final ConfigOption<String> OTLP_METRICS_TOPIC =
+            key("inputs.otlp-metrics.topic")
+                    .stringType()
+                    .defaultValue("otlp_metrics")
+                    .withDescription(
+                            "Topic of OTLP/JSON metrics (the Collector kafkaexporter's default).");
+
     public static final ConfigOption<Boolean> NATIVE_EVENTS_ENABLED =
             key("inputs.native-events.enabled")
                     .booleanType()
@@ -54,10 +68,14 @@ public final class InputOptions implements OptionGroup {
     public void validate(SentinelConfig c) {
         c.requireNonBlank(OTLP_TRACES_TOPIC);
         c.requireNonBlank(NATIVE_EVENTS_TOPIC);
-        if (!c.get(OTLP_TRACES_ENABLED) && !c.get(NATIVE_EVENTS_ENABLED)) {
+        c.requireNonBlank(OTLP_METRICS_TOPIC);
+        if (!c.get(OTLP_TRACES_ENABLED)
+                && !c.get(NATIVE_EVENTS_ENABLED)
+                && !c.get(OTLP_METRICS_ENABLED)) {
             throw new ConfigException(
-                    "no input enabled: set 'inputs.otlp-traces.enabled' or"
-                            + " 'inputs.native-events.enabled' to true");
+                    "no input enabled: set 'inputs.otlp-traces.enabled',"
+                            + " 'inputs.otlp-metrics.enabled' or 'inputs.native-events.enabled' to"
+                            + " true");
         }
         c.requireAtLeast(MAX_MESSAGE_BYTES, 1024);
         c.requireAtLeast(MAX_TEXT_CHARS, 0);

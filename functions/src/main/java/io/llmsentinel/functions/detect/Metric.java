@@ -32,7 +32,11 @@ public enum Metric {
     /** Failed requests / requests in a window (only with enough requests in it). */
     ERROR_RATE(null, "error_rate_increase", "error_rate_decrease", 0.01, Direction.UP, false),
     /** USD per minute in a window. */
-    COST_PER_MINUTE(null, "cost_anomaly", "cost_anomaly", 1e-4, Direction.UP, false);
+    COST_PER_MINUTE(null, "cost_anomaly", "cost_anomaly", 1e-4, Direction.UP, false),
+    /** Tokens (input plus output) per minute in a window, from spans or metrics. */
+    TOKEN_RATE(null, "token_usage_spike", "token_usage_drop", 1.0, Direction.UP, false),
+    /** The 95th percentile of call durations in a window, from OTLP duration histograms. */
+    LATENCY_P95(null, "latency_spike", "latency_drop", 1.0, Direction.UP, false);
 
     private final ToDoubleFunction<LlmRequest> extractor;
     private final String typeUp;

@@ -7,10 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Judges the windowed metrics of a key, request_rate (per minute), error_rate and cost_per_minute,
- * with the same detectors as the per-request metrics. Windows with no requests are judged too
- * (request rate and cost zero), for a few windows after the key's last request, since a stream that
- * stops is the clearest throughput drop.
+ * Judges the windowed metrics of a key, request_rate (per minute), error_rate, cost_per_minute,
+ * token_rate (per minute) and latency_p95 (from OTLP duration histograms), with the same detectors
+ * as the per-request metrics. Windows with no requests are judged too (request rate and cost zero),
+ * for a few windows after the key's last request, since a stream that stops is the clearest
+ * throughput drop.
  */
 public final class WindowDetector implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -19,12 +20,16 @@ public final class WindowDetector implements Serializable {
     private final MetricDetector requestRate;
     private final MetricDetector errorRate;
     private final MetricDetector costPerMinute;
+    private final MetricDetector tokenRate;
+    private final MetricDetector latencyP95;
 
     public WindowDetector(DetectionSettings settings) {
         this.settings = settings;
         this.requestRate = detector(settings, Metric.REQUEST_RATE);
         this.errorRate = detector(settings, Metric.ERROR_RATE);
         this.costPerMinute = detector(settings, Metric.COST_PER_MINUTE);
+        this.tokenRate = detector(settings, Metric.TOKEN_RATE);
+        this.latencyP95 = detector(settings, Metric.LATENCY_P95);
     }
 
     private static MetricDetector detector(DetectionSettings s, Metric m) {
@@ -33,19 +38,36 @@ public final class WindowDetector implements Serializable {
     }
 
     public boolean watchesAnything() {
-        return requestRate != null || errorRate != null || costPerMinute != null;
+        return requestRate != null
+                || errorRate != null
+                || costPerMinute != null
+                || tokenRate != null
+                || latencyP95 != null;
     }
 
     /** A window with requests; {@code w} carries the key's dimensions and the window bounds. */
     public List<Anomaly> observe(KeyBaseline b, WindowStats w, long nowMs) {
         List<Anomaly> out = new ArrayList<>(0);
         double minutes = w.minutes();
-        judge(b, requestRate, w.requests / minutes, w, nowMs, out);
-        if (w.requests >= settings.errorRateMinRequests()) {
-            judge(b, errorRate, (double) w.errors / w.requests, w, nowMs, out);
+        long calls = w.callsCounted();
+        judge(b, requestRate, calls / minutes, w, nowMs, out);
+        if (calls >= settings.errorRateMinRequests()) {
+            judge(b, errorRate, (double) w.errorsCounted() / calls, w, nowMs, out);
         }
         if (w.costKnown > 0) {
             judge(b, costPerMinute, w.costUsd / minutes, w, nowMs, out);
+        }
+        double tokens = w.tokensCounted();
+        if (!Double.isNaN(tokens)) {
+            judge(b, tokenRate, tokens / minutes, w, nowMs, out);
+        }
+        if (w.latencyBuckets != null) {
+            double p95 =
+                    io.llmsentinel.functions.read.MetricDeltas.quantile(
+                            w.latencyBounds, w.latencyBuckets, 0.95, Double.NaN, w.latencyMax);
+            if (!Double.isNaN(p95)) {
+                judge(b, latencyP95, p95, w, nowMs, out);
+            }
         }
         b.lastWindowEndMs = Math.max(b.lastWindowEndMs, w.windowEndMs);
         b.lastEventTimeMs = Math.max(b.lastEventTimeMs, w.windowEndMs - 1);
@@ -62,6 +84,8 @@ public final class WindowDetector implements Serializable {
         w.errors = 0;
         w.costUsd = 0;
         w.costKnown = 0;
+        w.metricCalls = 0;
+        w.metricErrors = 0;
         w.windowEndMs = windowEndMs;
         w.windowStartMs = windowEndMs - settings.windowSizeMs();
         List<Anomaly> out = new ArrayList<>(0);

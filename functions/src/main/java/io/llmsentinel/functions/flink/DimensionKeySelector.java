@@ -1,10 +1,15 @@
 package io.llmsentinel.functions.flink;
 
 import io.llmsentinel.functions.model.LlmRequest;
+import io.llmsentinel.functions.model.WindowInput;
 import java.util.List;
 import org.apache.flink.api.java.functions.KeySelector;
 
-/** The key a baseline is learned per: the configured dimensions of a request, joined by '|'. */
+/**
+ * The key a baseline is learned per: the configured dimensions of a request, joined by '|'. The
+ * window's inputs ({@link ForWindows}) are keyed by the very same string, so a key's windows and
+ * its per-request state live in the same key group.
+ */
 public class DimensionKeySelector implements KeySelector<LlmRequest, String> {
     private static final long serialVersionUID = 1L;
 
@@ -16,27 +21,65 @@ public class DimensionKeySelector implements KeySelector<LlmRequest, String> {
 
     @Override
     public String getKey(LlmRequest r) {
+        return key(
+                dimensions,
+                r.service,
+                r.model,
+                r.provider,
+                r.operation,
+                r.environment,
+                r.namespace);
+    }
+
+    /** The same key of a window's input. */
+    public static final class ForWindows implements KeySelector<WindowInput, String> {
+        private static final long serialVersionUID = 1L;
+        private final String[] dimensions;
+
+        public ForWindows(List<String> dimensions) {
+            this.dimensions = dimensions.toArray(new String[0]);
+        }
+
+        @Override
+        public String getKey(WindowInput w) {
+            return key(
+                    dimensions,
+                    w.service,
+                    w.model,
+                    w.provider,
+                    w.operation,
+                    w.environment,
+                    w.namespace);
+        }
+    }
+
+    static String key(
+            String[] dimensions,
+            String service,
+            String model,
+            String provider,
+            String operation,
+            String environment,
+            String namespace) {
         StringBuilder key = new StringBuilder(64);
         for (int i = 0; i < dimensions.length; i++) {
             if (i > 0) {
                 key.append('|');
             }
-            key.append(value(r, dimensions[i]));
+            String v =
+                    switch (dimensions[i]) {
+                        case "service" -> service;
+                        case "model" -> model;
+                        case "provider" -> provider;
+                        case "operation" -> operation;
+                        case "environment" -> environment;
+                        case "namespace" -> namespace;
+                        default ->
+                                throw new IllegalArgumentException(
+                                        "unknown dimension " + dimensions[i]);
+                    };
+            key.append(v == null ? "" : v);
         }
         return key.toString();
-    }
-
-    private static String value(LlmRequest r, String dimension) {
-        String v =
-                switch (dimension) {
-                    case "service" -> r.service;
-                    case "model" -> r.model;
-                    case "provider" -> r.provider;
-                    case "operation" -> r.operation;
-                    case "environment" -> r.environment;
-                    case "namespace" -> r.namespace;
-                    default -> throw new IllegalArgumentException("unknown dimension " + dimension);
-                };
-        return v == null ? "" : v;
     }
 }

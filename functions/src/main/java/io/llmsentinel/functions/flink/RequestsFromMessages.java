@@ -2,6 +2,7 @@ package io.llmsentinel.functions.flink;
 
 import io.llmsentinel.functions.model.DeadLetter;
 import io.llmsentinel.functions.model.LlmRequest;
+import io.llmsentinel.functions.model.MetricPoint;
 import io.llmsentinel.functions.model.ReadMessage;
 import io.llmsentinel.functions.read.InvalidReason;
 import io.llmsentinel.functions.read.KeyBudget;
@@ -24,9 +25,11 @@ import org.slf4j.LoggerFactory;
  * source made them (per Kafka partition, from the messages' event times), which a timestamp
  * assigner here would replace. Keys beyond the {@link KeyBudget} are folded into overflow keys.
  *
- * <p>Metrics (group {@code sentinel}): messages, llmSpans, skippedSpans, deadLetters, invalid by
- * reason, cleanedDimensions, overflowedKeys, activeKeys; the same totals as accumulators for
- * bounded runs.
+ * <p>GenAI metric points go to {@link #METRIC_POINTS}.
+ *
+ * <p>Metrics (group {@code sentinel}): messages, llmSpans, metricPoints, skippedSpans, deadLetters,
+ * invalid by reason, cleanedDimensions, overflowedKeys, activeKeys; the same totals as accumulators
+ * for bounded runs.
  */
 public class RequestsFromMessages extends AbstractStreamOperator<LlmRequest>
         implements OneInputStreamOperator<ReadMessage, LlmRequest> {
@@ -35,6 +38,10 @@ public class RequestsFromMessages extends AbstractStreamOperator<LlmRequest>
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
+
+    /** GenAI metric points of OTLP metrics messages, each at its own time. */
+    public static final OutputTag<MetricPoint> METRIC_POINTS =
+            new OutputTag<>("metric-points", TypeInformation.of(MetricPoint.class));
 
     /** Accumulator names: totals over all subtasks, in the result of a bounded run. */
     public static final String ACC_MESSAGES = "sentinel.messages";
@@ -51,6 +58,7 @@ public class RequestsFromMessages extends AbstractStreamOperator<LlmRequest>
     private transient KeyBudget budget;
     private transient StreamRecord<LlmRequest> reuse;
     private transient Counter messages;
+    private transient Counter metricPoints;
     private transient Counter llmSpans;
     private transient Counter skippedSpans;
     private transient Counter deadLetters;
@@ -80,6 +88,7 @@ public class RequestsFromMessages extends AbstractStreamOperator<LlmRequest>
         MetricGroup group = getMetricGroup().addGroup("sentinel");
         messages = group.counter("messages");
         llmSpans = group.counter("llmSpans");
+        metricPoints = group.counter("metricPoints");
         skippedSpans = group.counter("skippedSpans");
         deadLetters = group.counter("deadLetters");
         cleaned = group.counter("cleanedDimensions");
@@ -132,6 +141,12 @@ public class RequestsFromMessages extends AbstractStreamOperator<LlmRequest>
             output.collect(reuse.replace(r, r.eventTimeMs));
         }
         llmSpansTotal.add(m.requests.length);
+        if (m.points != null) {
+            for (MetricPoint p : m.points) {
+                metricPoints.inc();
+                output.collect(METRIC_POINTS, new StreamRecord<>(p, p.timeMs));
+            }
+        }
         DeadLetter d = m.deadLetter;
         if (d != null) {
             deadLetters.inc();

@@ -1,12 +1,15 @@
 package io.llmsentinel.functions.flink;
 
-import io.llmsentinel.functions.model.LlmRequest;
+import io.llmsentinel.functions.model.WindowInput;
 import io.llmsentinel.functions.model.WindowStats;
 import org.apache.flink.api.common.functions.AggregateFunction;
 
-/** Counts a key's requests, errors and cost in an event-time window, incrementally. */
+/**
+ * Counts a key's requests, errors, cost and tokens (and its metric intervals') in an event-time
+ * window, incrementally.
+ */
 public class WindowStatsAggregate
-        implements AggregateFunction<LlmRequest, WindowStats, WindowStats> {
+        implements AggregateFunction<WindowInput, WindowStats, WindowStats> {
     private static final long serialVersionUID = 1L;
 
     @Override
@@ -15,8 +18,8 @@ public class WindowStatsAggregate
     }
 
     @Override
-    public WindowStats add(LlmRequest r, WindowStats acc) {
-        acc.add(r);
+    public WindowStats add(WindowInput in, WindowStats acc) {
+        acc.add(in);
         return acc;
     }
 

@@ -6,10 +6,13 @@ package io.llmsentinel.functions.model;
  * one dead letter for whatever in it could not be read. A Flink POJO.
  */
 public class ReadMessage {
-    /** The newest event time of its requests, else the Kafka timestamp. */
+    /** The newest event time of its requests or points, else the Kafka timestamp. */
     public long eventTimeMs;
 
     public LlmRequest[] requests;
+
+    /** GenAI metric points (an OTLP metrics message); empty otherwise. */
+    public MetricPoint[] points;
 
     /** Spans read that carry no GenAI attributes: counted, not errors. */
     public int skipped;

@@ -1,8 +1,14 @@
 package io.llmsentinel.functions.model;
 
 /**
- * One key's requests in one event-time window: counts and cost, from which request_rate, error_rate
- * and cost_per_minute are judged. A Flink POJO; also the window's accumulator.
+ * One key's requests in one event-time window: counts, cost and tokens from spans and events, and
+ * the same from OTLP metric intervals, from which request_rate, error_rate, cost_per_minute,
+ * token_rate and latency_p95 are judged. A Flink POJO (fields added later are read as their
+ * defaults from older state); also the window's accumulator.
+ *
+ * <p>Spans and metrics of one key are not counted twice: where a window has requests from spans or
+ * events, its request and token counts are theirs, and metric intervals count only in windows
+ * without any ({@link #callsCounted()}, {@link #tokensCounted()}).
  */
 public class WindowStats {
     /** The key the window was counted under (the configured dimensions, joined). */
@@ -22,10 +28,105 @@ public class WindowStats {
     public double costUsd;
     public long costKnown;
 
+    /** Input plus output tokens of the requests that carried them. */
+    public double tokens;
+
+    public long tokensKnown;
+
+    /** From metric intervals: calls (duration measurements), failed calls, tokens. */
+    public long metricCalls;
+
+    public long metricErrors;
+    public double metricTokens;
+    public long metricTokenIntervals;
+
+    /** The duration histogram of the metric intervals (milliseconds), summed over the window. */
+    public double[] latencyBounds;
+
+    public long[] latencyBuckets;
+    public double latencyMax = Double.NaN;
+
     public WindowStats() {}
 
+    /** Adds a request's or a metric interval's contribution. */
+    public void add(WindowInput in) {
+        if (requests == 0 && metricCalls == 0 && metricTokenIntervals == 0 && service == null) {
+            dimensionsOf(
+                    in.service, in.environment, in.namespace, in.provider, in.operation, in.model);
+        }
+        if (in.metricKind < 0) {
+            requests += in.requests;
+            if (in.error) {
+                errors++;
+            }
+            if (!Double.isNaN(in.costUsd)) {
+                costUsd += in.costUsd;
+                costKnown++;
+            }
+            if (!Double.isNaN(in.tokens)) {
+                tokens += in.tokens;
+                tokensKnown++;
+            }
+            return;
+        }
+        switch (in.kind()) {
+            case DURATION -> {
+                metricCalls += in.metricCount;
+                if (in.error) {
+                    metricErrors += in.metricCount;
+                }
+                addLatency(in.bounds, in.buckets, in.max);
+            }
+            case INPUT_TOKENS, OUTPUT_TOKENS -> {
+                if (!Double.isNaN(in.metricSum)) {
+                    metricTokens += in.metricSum;
+                    metricTokenIntervals++;
+                }
+            }
+            default -> {
+                // time to first token and per output token: read, not judged per window yet
+            }
+        }
+    }
+
+    /** Sums a histogram into the window's; one of other bounds is left out (rare: one SDK). */
+    private void addLatency(double[] bounds, long[] buckets, double max) {
+        if (bounds == null || buckets == null) {
+            return;
+        }
+        if (latencyBuckets == null) {
+            latencyBounds = bounds.clone();
+            latencyBuckets = buckets.clone();
+        } else if (java.util.Arrays.equals(latencyBounds, bounds)
+                && latencyBuckets.length == buckets.length) {
+            for (int i = 0; i < buckets.length; i++) {
+                latencyBuckets[i] += buckets[i];
+            }
+        }
+        if (!Double.isNaN(max)) {
+            latencyMax = Double.isNaN(latencyMax) ? max : Math.max(latencyMax, max);
+        }
+    }
+
+    /** Calls in the window: from spans and events when there are any, else from metrics. */
+    public long callsCounted() {
+        return requests > 0 ? requests : metricCalls;
+    }
+
+    public long errorsCounted() {
+        return requests > 0 ? errors : metricErrors;
+    }
+
+    /** Tokens in the window, by the same rule; NaN when neither source carried any. */
+    public double tokensCounted() {
+        if (requests > 0) {
+            return tokensKnown > 0 ? tokens : Double.NaN;
+        }
+        return metricTokenIntervals > 0 ? metricTokens : Double.NaN;
+    }
+
     public void add(LlmRequest r) {
-        if (requests == 0) {
+        if (requests == 0 && service == null) {
             dimensionsOf(r.service, r.environment, r.namespace, r.provider, r.operation, r.model);
         }
         requests++;
@@ -39,13 +140,20 @@ public class WindowStats {
     }
 
     public WindowStats merge(WindowStats o) {
-        if (requests == 0) {
+        if (service == null) {
             dimensionsOf(o.service, o.environment, o.namespace, o.provider, o.operation, o.model);
         }
         requests += o.requests;
         errors += o.errors;
         costUsd += o.costUsd;
         costKnown += o.costKnown;
+        tokens += o.tokens;
+        tokensKnown += o.tokensKnown;
+        metricCalls += o.metricCalls;
+        metricErrors += o.metricErrors;
+        metricTokens += o.metricTokens;
+        metricTokenIntervals += o.metricTokenIntervals;
+        addLatency(o.latencyBounds, o.latencyBuckets, o.latencyMax);
         return this;
     }
 

@@ -1,6 +1,7 @@
 package io.llmsentinel.functions.read;
 
 import io.llmsentinel.functions.model.LlmRequest;
+import io.llmsentinel.functions.model.MetricPoint;
 import io.llmsentinel.functions.model.RawMessage;
 import io.llmsentinel.functions.model.ReadMessage;
 import java.io.Serializable;
@@ -15,6 +16,7 @@ public final class MessageReader implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private static final LlmRequest[] NONE = new LlmRequest[0];
+    private static final MetricPoint[] NO_POINTS = new MetricPoint[0];
 
     private final TelemetryReader reader;
     private final DeadLetters deadLetters;
@@ -34,11 +36,15 @@ public final class MessageReader implements Serializable {
         ReadMessage m = new ReadMessage();
         List<LlmRequest> requests = r.requests();
         m.requests = requests.isEmpty() ? NONE : requests.toArray(NONE);
+        m.points = r.points().isEmpty() ? NO_POINTS : r.points().toArray(NO_POINTS);
         m.skipped = r.skipped();
         m.cleanedDimensions = r.cleanedDimensions();
         long t = Long.MIN_VALUE;
         for (LlmRequest q : m.requests) {
             t = Math.max(t, q.eventTimeMs);
+        }
+        for (MetricPoint p : m.points) {
+            t = Math.max(t, p.timeMs);
         }
         m.eventTimeMs = t == Long.MIN_VALUE ? raw.kafkaTimestampMs : t;
         if (!r.invalid().isEmpty()) {

@@ -142,7 +142,8 @@ class SentinelConfigTest {
                                         null,
                                         Map.of(
                                                 "inputs.otlp-traces.enabled", "false",
-                                                "inputs.native-events.enabled", "false"),
+                                                "inputs.native-events.enabled", "false",
+                                                "inputs.otlp-metrics.enabled", "false"),
                                         n -> null))
                 .hasMessageContaining("no input enabled");
     }

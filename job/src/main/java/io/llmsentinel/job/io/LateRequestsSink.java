@@ -1,6 +1,6 @@
 package io.llmsentinel.job.io;
 
-import io.llmsentinel.functions.model.LlmRequest;
+import io.llmsentinel.functions.model.WindowInput;
 import java.time.Instant;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -13,23 +13,24 @@ import org.slf4j.LoggerFactory;
  * sentinel.lateForWindows}) and logged, rate-limited, with how late they were. They were judged per
  * request already; only the window's rates miss them.
  */
-public class LateRequestsSink implements Sink<LlmRequest> {
+public class LateRequestsSink implements Sink<WindowInput> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(LateRequestsSink.class);
 
     @Override
     @SuppressWarnings("deprecation")
-    public SinkWriter<LlmRequest> createWriter(InitContext context) {
+    public SinkWriter<WindowInput> createWriter(InitContext context) {
         Counter late = context.metricGroup().addGroup("sentinel").counter("lateForWindows");
         return new SinkWriter<>() {
             private long logged;
 
             @Override
-            public void write(LlmRequest r, Context ctx) {
+            public void write(WindowInput r, Context ctx) {
                 late.inc();
                 if (logged++ < 10 || logged % 1000 == 0) {
                     LOG.warn(
-                            "A request of {}/{} at {} came after its event-time window closed"
+                            "A request (or metric interval) of {}/{} at {} came after its"
+                                    + " event-time window closed"
                                     + " (watermark {}): judged per request, missing from the"
                                     + " window rates; {} so far on this subtask. Raise"
                                     + " event-time.max-out-of-orderness if this is common.",
