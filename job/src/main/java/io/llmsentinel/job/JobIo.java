@@ -3,6 +3,7 @@ package io.llmsentinel.job;
 import io.llmsentinel.functions.alert.AlertEvent;
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.config.ConsoleOptions;
+import io.llmsentinel.functions.config.ControlOptions;
 import io.llmsentinel.functions.config.DeadLetterOptions;
 import io.llmsentinel.functions.config.EventTimeOptions;
 import io.llmsentinel.functions.config.InfluxDbOptions;
@@ -15,6 +16,7 @@ import io.llmsentinel.functions.config.SentinelConfig;
 import io.llmsentinel.functions.model.BaselineSnapshot;
 import io.llmsentinel.functions.model.DeadLetter;
 import io.llmsentinel.functions.model.LlmRequest;
+import io.llmsentinel.functions.model.RawMessage;
 import io.llmsentinel.functions.model.ReadMessage;
 import io.llmsentinel.functions.read.DeadLetters;
 import io.llmsentinel.functions.read.MessageReader;
@@ -57,12 +59,14 @@ public record JobIo(
         Source<ReadMessage, ?, ?> otlpTraces,
         Source<ReadMessage, ?, ?> nativeEvents,
         Source<ReadMessage, ?, ?> otlpMetrics,
+        Source<RawMessage, ?, ?> control,
         List<Output<Anomaly>> anomalyOutputs,
         List<Output<String>> alertLines,
         List<Output<AlertEvent>> alertOutputs,
         Output<DeadLetter> deadLetters,
         List<Output<LlmRequest>> requestOutputs,
-        List<Output<BaselineSnapshot>> baselineOutputs) {
+        List<Output<BaselineSnapshot>> baselineOutputs,
+        List<Output<String>> auditOutputs) {
 
     /** A sink with the uid and name its operator gets. */
     public record Output<T>(String uid, String name, Sink<T> sink) {}
@@ -256,16 +260,75 @@ public record JobIo(
                                     redisBacklog(config, redis, "baselines"),
                                     RedisWrites.baselines())));
         }
+        Source<RawMessage, ?, ?> control = null;
+        List<Output<String>> audit = new ArrayList<>();
+        if (config.get(ControlOptions.ENABLED)) {
+            control = controlSource(config, bounded);
+            if (config.get(KafkaSinkOptions.ENABLED)) {
+                audit.add(
+                        new Output<>(
+                                "sink-kafka-audit",
+                                "Audit of control commands to Kafka ("
+                                        + config.get(KafkaSinkOptions.TOPIC)
+                                        + ")",
+                                KafkaSinks.audit(
+                                        brokers,
+                                        client,
+                                        config.get(KafkaSinkOptions.TOPIC),
+                                        config.get(KafkaSinkOptions.EXACTLY_ONCE),
+                                        config.get(KafkaSinkOptions.TRANSACTIONAL_ID_PREFIX)
+                                                + "-audit")));
+            }
+        }
         return new JobIo(
                 otlp,
                 nativeEvents,
                 otlpMetrics,
+                control,
                 anomalyOutputs,
                 lines,
                 alerts,
                 dlq,
                 requestOutputs,
-                baselineOutputs);
+                baselineOutputs,
+                audit);
+    }
+
+    /**
+     * The control topic, always from its beginning on a first start (what is in force is rebuilt
+     * from every command); after a restore, from the checkpointed offsets.
+     */
+    private static KafkaSource<RawMessage> controlSource(SentinelConfig config, boolean bounded) {
+        var builder =
+                KafkaSource.<RawMessage>builder()
+                        .setBootstrapServers(config.get(KafkaOptions.BOOTSTRAP_SERVERS))
+                        .setProperties(config.kafkaClientProperties())
+                        .setGroupId(config.get(KafkaOptions.GROUP_ID) + "-control")
+                        .setTopics(config.get(ControlOptions.TOPIC))
+                        .setStartingOffsets(OffsetsInitializer.earliest())
+                        .setDeserializer(new RawBytes())
+                        .setProperty("commit.offsets.on.checkpoint", "true")
+                        .setProperty("partition.discovery.interval.ms", "60000");
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    /** A record as it is, with where it came from. */
+    static final class RawBytes implements KafkaRecordDeserializationSchema<RawMessage> {
+        @Override
+        public void deserialize(
+                org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> r,
+                org.apache.flink.util.Collector<RawMessage> out) {
+            out.collect(
+                    new RawMessage(r.topic(), r.partition(), r.offset(), r.timestamp(), r.value()));
+        }
+
+        @Override
+        public org.apache.flink.api.common.typeinfo.TypeInformation<RawMessage> getProducedType() {
+            return org.apache.flink.api.common.typeinfo.TypeInformation.of(RawMessage.class);
+        }
     }
 
     private static OutboxSettings influxBacklog(

@@ -5,6 +5,8 @@ import io.llmsentinel.functions.alert.AlertJson;
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.config.AlertOptions;
 import io.llmsentinel.functions.config.ConsoleOptions;
+import io.llmsentinel.functions.config.ControlOptions;
+import io.llmsentinel.functions.config.DeadLetterOptions;
 import io.llmsentinel.functions.config.DetectionOptions;
 import io.llmsentinel.functions.config.EventTimeOptions;
 import io.llmsentinel.functions.config.InputOptions;
@@ -15,6 +17,8 @@ import io.llmsentinel.functions.detect.DetectionSettings;
 import io.llmsentinel.functions.detect.Severity;
 import io.llmsentinel.functions.flink.AlertPolicyFunction;
 import io.llmsentinel.functions.flink.AnomalyDetectionFunction;
+import io.llmsentinel.functions.flink.ControlBroadcast;
+import io.llmsentinel.functions.flink.ControlCommandReader;
 import io.llmsentinel.functions.flink.DimensionKeySelector;
 import io.llmsentinel.functions.flink.MetricDeltasFunction;
 import io.llmsentinel.functions.flink.RequestsFromMessages;
@@ -27,12 +31,14 @@ import io.llmsentinel.functions.model.LlmRequest;
 import io.llmsentinel.functions.model.ReadMessage;
 import io.llmsentinel.functions.model.WindowInput;
 import io.llmsentinel.functions.model.WindowStats;
+import io.llmsentinel.job.io.ControlWatermarks;
 import io.llmsentinel.job.io.LateRequestsSink;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -56,6 +62,8 @@ public final class SentinelTopology {
     public static final String UID_SOURCE_METRICS = "source-otlp-metrics";
     public static final String UID_READ_METRICS = "read-otlp-metrics";
     public static final String UID_METRIC_INTERVALS = "metric-intervals";
+    public static final String UID_SOURCE_CONTROL = "source-control";
+    public static final String UID_READ_CONTROL = "read-control";
     public static final String UID_DETECT = "detect-request-anomalies";
     public static final String UID_WINDOW_COUNTS = "count-per-window";
 
@@ -168,12 +176,43 @@ public final class SentinelTopology {
 
         DetectionSettings detection = DetectionOptions.settings(config);
         String dimensions = String.join(", ", config.get(KeyOptions.DIMENSIONS));
+        // Control commands: broadcast to every operator that obeys them.
+        SingleOutputStreamOperator<String> commands;
+        if (io.control() != null) {
+            commands =
+                    env.fromSource(
+                                    io.control(),
+                                    ControlWatermarks.strategy(),
+                                    "Kafka: control commands ("
+                                            + config.get(ControlOptions.TOPIC)
+                                            + ")")
+                            .uid(UID_SOURCE_CONTROL)
+                            .process(
+                                    new ControlCommandReader(
+                                            config.get(DeadLetterOptions.MAX_PAYLOAD_BYTES)),
+                                    Types.STRING)
+                            .uid(UID_READ_CONTROL)
+                            .name("Read control commands (silences, maintenance, rules, labels)");
+            DataStream<DeadLetter> refused = commands.getSideOutput(ControlCommandReader.REJECTED);
+            deadLetters = deadLetters == null ? refused : deadLetters.union(refused);
+        } else {
+            commands =
+                    env.fromData(java.util.List.<String>of(), Types.STRING)
+                            .uid("no-control-commands")
+                            .name("No control topic (control.enabled false)")
+                            .map(x -> x, Types.STRING)
+                            .uid("no-control-commands-pass")
+                            .name("No control commands");
+        }
+        BroadcastStream<String> control = commands.broadcast(ControlBroadcast.STATE);
+
         DataStream<Anomaly> anomalies = null;
         if (requests != null) {
             KeyedStream<LlmRequest, String> byKey =
                     requests.keyBy(new DimensionKeySelector(config.get(KeyOptions.DIMENSIONS)));
             SingleOutputStreamOperator<Anomaly> requestAnomalies =
-                    byKey.process(new AnomalyDetectionFunction(detection))
+                    byKey.connect(control)
+                            .process(new AnomalyDetectionFunction(detection))
                             .uid(UID_DETECT)
                             .name("Detect request anomalies per key (" + dimensions + ")");
             anomalies = requestAnomalies;
@@ -215,6 +254,7 @@ public final class SentinelTopology {
                     .name("Requests too late for their window (counted)");
             DataStream<Anomaly> windowAnomalies =
                     counts.keyBy(w -> w.key, Types.STRING)
+                            .connect(control)
                             .process(new WindowMetricsFunction(detection))
                             .uid(UID_DETECT_WINDOWS)
                             .name(
@@ -233,9 +273,10 @@ public final class SentinelTopology {
         // Alerts: the policy decides which anomalies interrupt people, and when an alert is over.
         // Storage and the anomaly topic get every anomaly regardless.
         if (!io.alertLines().isEmpty() || !io.alertOutputs().isEmpty()) {
-            DataStream<AlertEvent> alerts =
+            SingleOutputStreamOperator<AlertEvent> alerts =
                     anomalies
                             .keyBy(AlertPolicyFunction::alertKey, Types.STRING)
+                            .connect(control)
                             .process(
                                     new AlertPolicyFunction(
                                             AlertOptions.policy(config),
@@ -245,6 +286,13 @@ public final class SentinelTopology {
             for (JobIo.Output<AlertEvent> out : io.alertOutputs()) {
                 alerts.sinkTo(out.sink()).uid(out.uid()).name(out.name());
             }
+            DataStream<String> audit = alerts.getSideOutput(AlertPolicyFunction.AUDIT);
+            for (JobIo.Output<String> out : io.auditOutputs()) {
+                audit.sinkTo(out.sink()).uid(out.uid()).name(out.name());
+            }
+            DataStream<DeadLetter> refusedLater =
+                    alerts.getSideOutput(AlertPolicyFunction.REJECTED);
+            deadLetters = deadLetters == null ? refusedLater : deadLetters.union(refusedLater);
             if (!io.alertLines().isEmpty()) {
                 Severity min = config.get(ConsoleOptions.MIN_SEVERITY);
                 DataStream<String> lines =
@@ -254,7 +302,8 @@ public final class SentinelTopology {
                                 .map(AlertJson::toJson)
                                 .returns(Types.STRING)
                                 .uid("alerts-as-json-lines")
-                                .name("Alert as JSON line");
+                                .name("Alert as JSON line")
+                                .union(audit);
                 for (JobIo.Output<String> out : io.alertLines()) {
                     lines.sinkTo(out.sink()).uid(out.uid()).name(out.name());
                 }

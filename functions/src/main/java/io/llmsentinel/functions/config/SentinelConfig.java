@@ -59,6 +59,7 @@ public final class SentinelConfig implements Serializable {
                     RedisOptions.GROUP,
                     DeliveryOptions.GROUP,
                     DeadLetterOptions.GROUP,
+                    ControlOptions.GROUP,
                     QueryApiOptions.GROUP);
 
     /** Keys of earlier versions, with what replaced them. */

@@ -50,6 +50,14 @@ public record DetectionSettings(
                 metric.defaultSeasonal());
     }
 
+    /** The same settings with one metric's replaced (a runtime rule). */
+    public DetectionSettings withMetric(Metric metric, MetricSettings s) {
+        Map<Metric, MetricSettings> m = new EnumMap<>(metrics);
+        m.put(metric, s);
+        return new DetectionSettings(
+                m, windowSizeMs, errorRateMinRequests, emptyWindows, stateTtlMs, baselineEvery);
+    }
+
     public List<Metric> requestMetrics() {
         List<Metric> out = new ArrayList<>();
         metrics.keySet().stream().filter(Metric::perRequest).forEach(out::add);

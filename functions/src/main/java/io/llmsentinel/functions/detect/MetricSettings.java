@@ -110,6 +110,43 @@ public record MetricSettings(
                 seasonal);
     }
 
+    /**
+     * These settings under a runtime rule of the control topic: {@code sensitivity} scales every
+     * threshold as the configuration's preset does (low x1.25, high x0.8), {@code
+     * zscore.threshold}, {@code iqr.k}, {@code mad.threshold} and {@code cusum.decision} replace
+     * theirs. Unknown keys were refused when the command was read.
+     */
+    public MetricSettings withRule(java.util.Map<String, String> rule) {
+        MetricSettings s = this;
+        String sensitivity = rule.get("sensitivity");
+        if ("low".equals(sensitivity)) {
+            s = s.scaled(1.25);
+        } else if ("high".equals(sensitivity)) {
+            s = s.scaled(0.8);
+        }
+        return new MetricSettings(
+                s.direction,
+                s.detectors,
+                s.warmup,
+                s.window,
+                number(rule, "zscore.threshold", s.zThreshold),
+                number(rule, "iqr.k", s.iqrK),
+                number(rule, "mad.threshold", s.madThreshold),
+                s.cusumSlack,
+                number(rule, "cusum.decision", s.cusumDecision),
+                s.relativeFloor,
+                s.logScale,
+                s.unit,
+                s.clipAnomalies,
+                s.repeatWindow,
+                s.seasonal);
+    }
+
+    private static double number(java.util.Map<String, String> rule, String key, double otherwise) {
+        String v = rule.get(key);
+        return v == null ? otherwise : Double.parseDouble(v);
+    }
+
     /** The value the detectors work on. */
     public double toScale(double x) {
         return logScale ? Math.log1p(Math.max(x, 0) / unit) : x;

@@ -4,15 +4,26 @@ import io.llmsentinel.functions.alert.AlertEvent;
 import io.llmsentinel.functions.alert.AlertPolicy;
 import io.llmsentinel.functions.alert.AlertState;
 import io.llmsentinel.functions.anomaly.Anomaly;
+import io.llmsentinel.functions.control.ControlCommand;
+import io.llmsentinel.functions.control.ControlCommand.InvalidCommand;
+import io.llmsentinel.functions.control.ControlState;
+import io.llmsentinel.functions.model.DeadLetter;
+import io.llmsentinel.functions.model.RawMessage;
+import io.llmsentinel.functions.read.DeadLetters;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Keyed by (key, metric): lets {@link AlertPolicy} decide which anomalies interrupt a person, and
@@ -22,13 +33,28 @@ import org.apache.flink.util.Collector;
  * costs no timer churn. Metrics: {@code alerts.opened}, {@code escalated}, {@code resolved}, {@code
  * repeats} (held back), {@code ignored} (anomalies that opened nothing).
  *
+ * <p>It obeys the control topic (broadcast, {@link ControlBroadcast}): an anomaly of a key under a
+ * silence or a maintenance window (at its detection time) does not reach the policy, so no alert
+ * opens or escalates ({@code alerts.silenced}); an alert already open resolves as usual. The first
+ * subtask reports each command it applied or refused as an audit event ({@link #AUDIT}: JSON,
+ * {@code "record_type": "audit"}) and a refused one as a dead letter ({@link #REJECTED}); it counts
+ * labels ({@code labels.true_positive}, {@code labels.false_positive}).
+ *
  * <p>It runs in the operator slot of 0.2's alert deduplicator (the same uid), so a 0.2 savepoint
  * maps; the deduplicator's short-lived state there is not read.
  */
-public class AlertPolicyFunction extends KeyedProcessFunction<String, Anomaly, AlertEvent> {
+public class AlertPolicyFunction
+        extends KeyedBroadcastProcessFunction<String, Anomaly, String, AlertEvent> {
     private static final long serialVersionUID = 1L;
 
     public static final String STATE_NAME = "alert-policy";
+
+    /** Every control command applied or refused, as one JSON line each (first subtask only). */
+    public static final OutputTag<String> AUDIT = new OutputTag<>("audit", Types.STRING);
+
+    /** Control commands refused because they refer to nothing in force. */
+    public static final OutputTag<DeadLetter> REJECTED =
+            new OutputTag<>("refused-commands", TypeInformation.of(DeadLetter.class));
 
     private final AlertPolicy policy;
     private final long stateTtlMs;
@@ -38,6 +64,12 @@ public class AlertPolicyFunction extends KeyedProcessFunction<String, Anomaly, A
     private transient Counter resolved;
     private transient Counter repeats;
     private transient Counter ignored;
+    private transient Counter silenced;
+    private transient Counter truePositives;
+    private transient Counter falsePositives;
+    private transient ControlState control;
+    private transient boolean reports;
+    private transient DeadLetters deadLetters;
 
     public AlertPolicyFunction(AlertPolicy policy, long stateTtlMs) {
         this.policy = policy;
@@ -76,10 +108,39 @@ public class AlertPolicyFunction extends KeyedProcessFunction<String, Anomaly, A
         resolved = alerts.counter("resolved");
         repeats = alerts.counter("repeats");
         ignored = alerts.counter("ignored");
+        silenced = alerts.counter("silenced");
+        MetricGroup labels =
+                getRuntimeContext().getMetricGroup().addGroup("sentinel").addGroup("labels");
+        truePositives = labels.counter("true_positive");
+        falsePositives = labels.counter("false_positive");
+        reports = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
+        deadLetters = new DeadLetters(64 * 1024);
+    }
+
+    private ControlState control(ReadOnlyContext ctx) throws Exception {
+        if (control == null) {
+            control = ControlBroadcast.rebuild(ctx.getBroadcastState(ControlBroadcast.STATE));
+        }
+        return control;
     }
 
     @Override
-    public void processElement(Anomaly a, Context ctx, Collector<AlertEvent> out) throws Exception {
+    public void processElement(Anomaly a, ReadOnlyContext ctx, Collector<AlertEvent> out)
+            throws Exception {
+        ControlState c = control(ctx);
+        if (c.hasMutes()
+                && c.mutedBy(
+                                a.service,
+                                a.model,
+                                a.provider,
+                                a.operation,
+                                a.environment,
+                                a.metric,
+                                a.detectedAtMs)
+                        != null) {
+            silenced.inc();
+            return;
+        }
         AlertState before = state.value();
         AlertPolicy.Decision d = policy.onAnomaly(before, a);
         if (d.state() == null) {
@@ -99,6 +160,56 @@ public class AlertPolicyFunction extends KeyedProcessFunction<String, Anomaly, A
             escalated.inc();
         }
         out.collect(e);
+    }
+
+    @Override
+    public void processBroadcastElement(String json, Context ctx, Collector<AlertEvent> out)
+            throws Exception {
+        ControlCommand command = ControlCommand.parse(json.getBytes(StandardCharsets.UTF_8));
+        if (control == null) {
+            control = ControlBroadcast.rebuild(ctx.getBroadcastState(ControlBroadcast.STATE));
+        }
+        try {
+            ControlState.Change change =
+                    ControlBroadcast.apply(
+                            control, ctx.getBroadcastState(ControlBroadcast.STATE), command);
+            if (reports) {
+                if (command.type == ControlCommand.Type.FEEDBACK) {
+                    ("true_positive".equals(command.label) ? truePositives : falsePositives).inc();
+                }
+                ctx.output(AUDIT, audit(command, "applied", change.summary()));
+            }
+        } catch (InvalidCommand refused) {
+            if (reports) {
+                ctx.output(AUDIT, audit(command, "refused", refused.getMessage()));
+                RawMessage m = new RawMessage();
+                m.topic = "control";
+                m.value = json.getBytes(StandardCharsets.UTF_8);
+                ctx.output(
+                        REJECTED,
+                        ControlCommandReader.rejection(deadLetters, m, refused.getMessage()));
+            }
+        }
+    }
+
+    /** An audit event: what a control command did, or why it was refused. */
+    static String audit(ControlCommand c, String outcome, String summary) {
+        var node = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        node.put("schema_version", 1);
+        node.put("record_type", "audit");
+        node.put("command_id", c.id);
+        node.put("type", c.type.code());
+        node.put("author", c.author);
+        node.put("time", Instant.ofEpochMilli(c.timeMs).toString());
+        node.put("applied_at", Instant.now().toString());
+        node.put("outcome", outcome);
+        node.put("summary", summary);
+        try {
+            node.set("command", new com.fasterxml.jackson.databind.ObjectMapper().readTree(c.json));
+        } catch (java.io.IOException e) {
+            node.put("command", c.json);
+        }
+        return node.toString();
     }
 
     @Override

@@ -1,11 +1,15 @@
 package io.llmsentinel.functions.flink;
 
 import io.llmsentinel.functions.anomaly.Anomaly;
+import io.llmsentinel.functions.control.ControlCommand;
+import io.llmsentinel.functions.control.ControlState;
+import io.llmsentinel.functions.control.RuleCache;
 import io.llmsentinel.functions.detect.DetectionSettings;
 import io.llmsentinel.functions.detect.KeyBaseline;
 import io.llmsentinel.functions.detect.RequestDetector;
 import io.llmsentinel.functions.model.BaselineSnapshot;
 import io.llmsentinel.functions.model.LlmRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +19,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -24,7 +28,8 @@ import org.apache.flink.util.OutputTag;
  * state (one small value, one read and one write per request), lets {@link RequestDetector} judge
  * and learn, and emits the anomalies. Keys that go quiet for the state TTL are forgotten.
  */
-public class AnomalyDetectionFunction extends KeyedProcessFunction<String, LlmRequest, Anomaly> {
+public class AnomalyDetectionFunction
+        extends KeyedBroadcastProcessFunction<String, LlmRequest, String, Anomaly> {
     private static final long serialVersionUID = 1L;
 
     public static final String STATE_NAME = "key-baseline";
@@ -35,7 +40,9 @@ public class AnomalyDetectionFunction extends KeyedProcessFunction<String, LlmRe
 
     private final DetectionSettings settings;
     private final KeyBaselineSerializer serializer;
-    private transient RequestDetector detector;
+    private transient RuleCache<RequestDetector> detectors;
+    private transient ControlState control;
+    private transient Counter frozen;
     private transient ValueState<KeyBaseline> baselines;
     private transient Counter requests;
     private transient AnomalyCounters anomalies;
@@ -71,7 +78,7 @@ public class AnomalyDetectionFunction extends KeyedProcessFunction<String, LlmRe
 
     @Override
     public void open(OpenContext openContext) {
-        detector = new RequestDetector(settings);
+        detectors = new RuleCache<>(settings, settings.requestMetrics(), RequestDetector::new);
         baselines =
                 getRuntimeContext()
                         .getState(stateDescriptor(STATE_NAME, settings.stateTtlMs(), serializer));
@@ -80,32 +87,67 @@ public class AnomalyDetectionFunction extends KeyedProcessFunction<String, LlmRe
                         .getMetricGroup()
                         .addGroup("sentinel")
                         .counter("requestsEvaluated");
+        frozen =
+                getRuntimeContext()
+                        .getMetricGroup()
+                        .addGroup("sentinel")
+                        .counter("requestsInMaintenance");
         anomalies = new AnomalyCounters(getRuntimeContext().getMetricGroup());
         snapshots = new ArrayList<>(4);
     }
 
     @Override
-    public void processElement(LlmRequest r, Context ctx, Collector<Anomaly> out) throws Exception {
+    public void processElement(LlmRequest r, ReadOnlyContext ctx, Collector<Anomaly> out)
+            throws Exception {
         requests.inc();
-        KeyBaseline baseline = baselines.value();
-        if (baseline == null) {
-            baseline = new KeyBaseline();
+        if (control == null) {
+            control = ControlBroadcast.rebuild(ctx.getBroadcastState(ControlBroadcast.STATE));
         }
+        long now = ctx.timerService().currentProcessingTime();
+        RequestDetector detector =
+                detectors.forKey(
+                        control, r.service, r.model, r.provider, r.operation, r.environment, now);
+        KeyBaseline stored = baselines.value();
+        if (stored == null) {
+            stored = new KeyBaseline();
+        }
+        // In a maintenance window the values are judged, but the baselines do not learn them.
+        boolean maintenance =
+                control.hasMaintenance()
+                        && control.inMaintenance(
+                                r.service, r.model, r.provider, r.operation, r.environment, now);
+        KeyBaseline baseline = maintenance ? serializer.copy(stored) : stored;
         snapshots.clear();
         List<Anomaly> found =
                 detector.observe(
-                        baseline,
-                        r,
-                        ctx.timerService().currentProcessingTime(),
-                        settings.baselineEvery(),
-                        snapshots);
-        baselines.update(baseline);
+                        baseline, r, now, maintenance ? 0 : settings.baselineEvery(), snapshots);
+        if (maintenance) {
+            frozen.inc();
+            stored.lastEventTimeMs = baseline.lastEventTimeMs;
+        }
+        baselines.update(stored);
         for (BaselineSnapshot s : snapshots) {
             ctx.output(BASELINES, s);
         }
         for (Anomaly a : found) {
             anomalies.count(a);
             out.collect(a);
+        }
+    }
+
+    @Override
+    public void processBroadcastElement(String json, Context ctx, Collector<Anomaly> out)
+            throws Exception {
+        if (control == null) {
+            control = ControlBroadcast.rebuild(ctx.getBroadcastState(ControlBroadcast.STATE));
+        }
+        try {
+            ControlBroadcast.apply(
+                    control,
+                    ctx.getBroadcastState(ControlBroadcast.STATE),
+                    ControlCommand.parse(json.getBytes(StandardCharsets.UTF_8)));
+        } catch (ControlCommand.InvalidCommand refused) {
+            // the alert policy reports it; here it changes nothing
         }
     }
 }

@@ -1,14 +1,18 @@
 package io.llmsentinel.functions.flink;
 
 import io.llmsentinel.functions.anomaly.Anomaly;
+import io.llmsentinel.functions.control.ControlCommand;
+import io.llmsentinel.functions.control.ControlState;
+import io.llmsentinel.functions.control.RuleCache;
 import io.llmsentinel.functions.detect.DetectionSettings;
 import io.llmsentinel.functions.detect.KeyBaseline;
 import io.llmsentinel.functions.detect.WindowDetector;
 import io.llmsentinel.functions.model.WindowStats;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -17,13 +21,15 @@ import org.apache.flink.util.Collector;
  * timer at the end of the next window: if no counts came for that window, the key sent nothing, and
  * a rate of zero is judged (for a few windows, then the key goes quiet).
  */
-public class WindowMetricsFunction extends KeyedProcessFunction<String, WindowStats, Anomaly> {
+public class WindowMetricsFunction
+        extends KeyedBroadcastProcessFunction<String, WindowStats, String, Anomaly> {
     private static final long serialVersionUID = 1L;
 
     public static final String STATE_NAME = "window-baseline";
 
     private final DetectionSettings settings;
-    private transient WindowDetector detector;
+    private transient RuleCache<WindowDetector> detectors;
+    private transient ControlState control;
     private transient ValueState<KeyBaseline> baselines;
     private transient AnomalyCounters anomalies;
 
@@ -33,7 +39,7 @@ public class WindowMetricsFunction extends KeyedProcessFunction<String, WindowSt
 
     @Override
     public void open(OpenContext openContext) {
-        detector = new WindowDetector(settings);
+        detectors = new RuleCache<>(settings, settings.windowMetrics(), WindowDetector::new);
         baselines =
                 getRuntimeContext()
                         .getState(
@@ -43,12 +49,21 @@ public class WindowMetricsFunction extends KeyedProcessFunction<String, WindowSt
     }
 
     @Override
-    public void processElement(WindowStats w, Context ctx, Collector<Anomaly> out)
+    public void processElement(WindowStats w, ReadOnlyContext ctx, Collector<Anomaly> out)
             throws Exception {
         KeyBaseline b = baselines.value();
         if (b == null) {
             b = new KeyBaseline();
         }
+        ControlState c = control(ctx);
+        long now = ctx.timerService().currentProcessingTime();
+        WindowDetector detector =
+                detectors.forKey(
+                        c, w.service, w.model, w.provider, w.operation, w.environment, now);
+        boolean maintenance =
+                c.hasMaintenance()
+                        && c.inMaintenance(
+                                w.service, w.model, w.provider, w.operation, w.environment, now);
         if (w.windowEndMs <= b.lastWindowEndMs) {
             return; // a late firing of a window already judged
         }
@@ -56,7 +71,16 @@ public class WindowMetricsFunction extends KeyedProcessFunction<String, WindowSt
                 new String[] {
                     w.service, w.model, w.provider, w.operation, w.environment, w.namespace
                 };
-        emit(detector.observe(b, w, ctx.timerService().currentProcessingTime()), out);
+        if (maintenance) {
+            // judged, not learned: only the window bookkeeping moves on
+            KeyBaseline judged = KeyBaselineSerializer.INSTANCE.copy(b);
+            emit(detector.observe(judged, w, now), out);
+            b.lastWindowEndMs = judged.lastWindowEndMs;
+            b.lastEventTimeMs = judged.lastEventTimeMs;
+            b.emptyWindowsJudged = judged.emptyWindowsJudged;
+        } else {
+            emit(detector.observe(b, w, now), out);
+        }
         baselines.update(b);
         ctx.timerService().registerEventTimeTimer(w.windowEndMs + settings.windowSizeMs() - 1);
     }
@@ -64,6 +88,7 @@ public class WindowMetricsFunction extends KeyedProcessFunction<String, WindowSt
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Anomaly> out)
             throws Exception {
+        WindowDetector detector = detectors.plain();
         KeyBaseline b = baselines.value();
         long windowEnd = timestamp + 1;
         if (b == null || b.dimensions == null || windowEnd <= b.lastWindowEndMs) {
@@ -83,6 +108,29 @@ public class WindowMetricsFunction extends KeyedProcessFunction<String, WindowSt
         baselines.update(b);
         if (b.emptyWindowsJudged < settings.emptyWindows()) {
             ctx.timerService().registerEventTimeTimer(windowEnd + settings.windowSizeMs() - 1);
+        }
+    }
+
+    private ControlState control(ReadOnlyContext ctx) throws Exception {
+        if (control == null) {
+            control = ControlBroadcast.rebuild(ctx.getBroadcastState(ControlBroadcast.STATE));
+        }
+        return control;
+    }
+
+    @Override
+    public void processBroadcastElement(String json, Context ctx, Collector<Anomaly> out)
+            throws Exception {
+        if (control == null) {
+            control = ControlBroadcast.rebuild(ctx.getBroadcastState(ControlBroadcast.STATE));
+        }
+        try {
+            ControlBroadcast.apply(
+                    control,
+                    ctx.getBroadcastState(ControlBroadcast.STATE),
+                    ControlCommand.parse(json.getBytes(StandardCharsets.UTF_8)));
+        } catch (ControlCommand.InvalidCommand refused) {
+            // the alert policy reports it; here it changes nothing
         }
     }
 

@@ -14,7 +14,9 @@ public enum InvalidReason {
     INVALID_VALUE("invalid_value"),
     TOO_DEEP("too_deep"),
     /** An event time further ahead of the clock than {@code event-time.max-future}. */
-    CLOCK_SKEW("clock_skew");
+    CLOCK_SKEW("clock_skew"),
+    /** A control command that is not valid, or refers to nothing in force. */
+    INVALID_COMMAND("invalid_command");
 
     private final String code;
 

@@ -21,9 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -148,7 +146,9 @@ public class DetectionBenchmark {
         @Param({"heap", "rocksdb"})
         public String backend;
 
-        KeyedOneInputStreamOperatorTestHarness<String, LlmRequest, Anomaly> harness;
+        org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness<
+                        String, LlmRequest, String, Anomaly>
+                harness;
         Requests requests = new Requests();
         long t;
 
@@ -156,11 +156,17 @@ public class DetectionBenchmark {
         public void setup() throws Exception {
             requests.setup();
             harness =
-                    new KeyedOneInputStreamOperatorTestHarness<>(
-                            new KeyedProcessOperator<>(
-                                    new AnomalyDetectionFunction(DetectionSettings.defaults())),
+                    new org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness<>(
+                            new org.apache.flink.streaming.api.operators.co
+                                    .CoBroadcastWithKeyedOperator<>(
+                                    new AnomalyDetectionFunction(DetectionSettings.defaults()),
+                                    java.util.List.of(
+                                            io.llmsentinel.functions.flink.ControlBroadcast.STATE)),
                             (LlmRequest r) -> r.service,
-                            Types.STRING);
+                            Types.STRING,
+                            1,
+                            1,
+                            0);
             if (backend.equals("rocksdb")) {
                 // The harness gives the operator only a few MB of managed memory, which leaves
                 // RocksDB flushing its memtable all the time (1-2 ms per write); a TaskManager

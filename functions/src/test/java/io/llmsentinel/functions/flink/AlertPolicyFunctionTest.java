@@ -11,11 +11,9 @@ import io.llmsentinel.functions.detect.Severity;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,13 +23,11 @@ class AlertPolicyFunctionTest {
     static final AlertPolicy POLICY =
             new AlertPolicy(Map.of(), new AlertSettings(3, 10, Severity.CRITICAL, 120_000));
 
-    static KeyedOneInputStreamOperatorTestHarness<String, Anomaly, AlertEvent> harness(
+    static KeyedBroadcastOperatorTestHarness<String, Anomaly, String, AlertEvent> harness(
             String backend) throws Exception {
         var h =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new AlertPolicyFunction(POLICY, 86_400_000)),
-                        AlertPolicyFunction::alertKey,
-                        Types.STRING);
+                Harnesses.keyed(
+                        new AlertPolicyFunction(POLICY, 86_400_000), AlertPolicyFunction::alertKey);
         h.setStateBackend(AnomalyDetectionFunctionTest.backend(backend));
         return h;
     }
@@ -53,7 +49,7 @@ class AlertPolicyFunctionTest {
     }
 
     private static void send(
-            KeyedOneInputStreamOperatorTestHarness<String, Anomaly, AlertEvent> h, Anomaly a)
+            KeyedBroadcastOperatorTestHarness<String, Anomaly, String, AlertEvent> h, Anomaly a)
             throws Exception {
         h.processElement(new StreamRecord<>(a, a.eventTimeMs));
     }
@@ -72,7 +68,7 @@ class AlertPolicyFunctionTest {
                     .extracting(e -> e.service + ":" + e.state)
                     .containsExactly("a:OPENED", "b:OPENED");
             if (backend.equals("heap")) { // RocksDB cannot count its entries
-                assertThat(h.numKeyedStateEntries()).isEqualTo(2); // only open alerts have state
+                assertThat(Harnesses.stateEntries(h)).isEqualTo(2); // only open alerts have state
             }
             assertThat(h.numEventTimeTimers()).isEqualTo(2);
             snapshot = h.snapshot(1L, 1L);
@@ -81,9 +77,9 @@ class AlertPolicyFunctionTest {
             h.initializeState(snapshot);
             h.open();
             send(h, anomaly("a", 60_000, "high", 0b1_1111)); // escalates after the restore
-            h.processWatermark(123_499); // b: 3.5 s + 120 s not yet reached
-            h.processWatermark(123_500); // b resolves; a's timer (122 s) re-arms for 180 s
-            h.processWatermark(180_000); // a resolves: 60 s + 120 s
+            h.watermark(123_499); // b: 3.5 s + 120 s not yet reached
+            h.watermark(123_500); // b resolves; a's timer (122 s) re-arms for 180 s
+            h.watermark(180_000); // a resolves: 60 s + 120 s
             List<AlertEvent> out = h.extractOutputValues();
             assertThat(out)
                     .extracting(e -> e.service + ":" + e.state)
@@ -94,7 +90,7 @@ class AlertPolicyFunctionTest {
             assertThat(resolvedA.severity).isEqualTo("high");
             assertThat(resolvedA.durationMs()).isEqualTo(58_000);
             if (backend.equals("heap")) {
-                assertThat(h.numKeyedStateEntries()).isZero();
+                assertThat(Harnesses.stateEntries(h)).isZero();
             }
         }
     }
@@ -118,6 +114,73 @@ class AlertPolicyFunctionTest {
             assertThat(h.extractOutputValues())
                     .extracting(e -> e.state)
                     .containsExactly(AlertEvent.State.OPENED);
+        }
+    }
+
+    static String command(String id, String at, String body) {
+        return "{\"id\":\"" + id + "\",\"author\":\"ana\",\"time\":\"" + at + "\"," + body + "}";
+    }
+
+    /**
+     * A silence of a service keeps its anomalies from opening alerts, at once and after a restore
+     * of the broadcast state; lifting it lets them through; an unknown id is refused, dead-lettered
+     * and audited; every applied command is audited once.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"heap", "rocksdb"})
+    void silencesTakeEffectAtOnceSurviveARestoreAndAreAudited(String backend) throws Exception {
+        long t0 = java.time.Instant.parse("2026-12-02T10:00:00Z").toEpochMilli();
+        String silence =
+                command(
+                        "s1",
+                        "2026-12-02T10:00:00Z",
+                        "\"type\":\"silence\",\"match\":{\"service\":\"a\"},\"until\":\"2026-12-02T11:00:00Z\"");
+        OperatorSubtaskState snapshot;
+        try (var h = harness(backend)) {
+            h.open();
+            h.processBroadcastElement(silence, t0);
+            send(h, anomaly("a", t0 + 1_000, "critical", 0b1));
+            send(h, anomaly("b", t0 + 1_000, "critical", 0b1));
+            assertThat(h.extractOutputValues()).extracting(e -> e.service).containsExactly("b");
+            assertThat(h.getSideOutput(AlertPolicyFunction.AUDIT))
+                    .singleElement()
+                    .satisfies(
+                            r -> {
+                                assertThat(r.getValue()).contains("\"record_type\":\"audit\"");
+                                assertThat(r.getValue()).contains("\"outcome\":\"applied\"");
+                                assertThat(r.getValue()).contains("silence s1 of service=a");
+                            });
+            snapshot = h.snapshot(1, t0 + 2_000);
+        }
+        try (var h = harness(backend)) {
+            h.initializeState(snapshot);
+            h.open();
+            send(h, anomaly("a", t0 + 3_000, "critical", 0b1));
+            assertThat(h.extractOutputValues()).as("still silenced after the restore").isEmpty();
+            h.processBroadcastElement(
+                    command(
+                            "u1",
+                            "2026-12-02T10:01:00Z",
+                            "\"type\":\"unsilence\",\"target\":\"s1\""),
+                    t0 + 4_000);
+            h.processBroadcastElement(
+                    command(
+                            "u2",
+                            "2026-12-02T10:02:00Z",
+                            "\"type\":\"unsilence\",\"target\":\"s9\""),
+                    t0 + 4_000);
+            send(h, anomaly("a", t0 + 5_000, "critical", 0b1));
+            assertThat(h.extractOutputValues()).extracting(e -> e.service).containsExactly("a");
+            assertThat(h.getSideOutput(AlertPolicyFunction.REJECTED))
+                    .singleElement()
+                    .satisfies(
+                            r -> {
+                                assertThat(r.getValue().reason).isEqualTo("invalid_command");
+                                assertThat(r.getValue().detail).contains("no silence 's9'");
+                            });
+            assertThat(h.getSideOutput(AlertPolicyFunction.AUDIT))
+                    .extracting(r -> r.getValue())
+                    .anySatisfy(j -> assertThat(j).contains("\"outcome\":\"refused\""));
         }
     }
 }

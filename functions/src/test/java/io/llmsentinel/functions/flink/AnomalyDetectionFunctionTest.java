@@ -9,14 +9,12 @@ import io.llmsentinel.functions.model.LlmRequest;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -41,13 +39,12 @@ class AnomalyDetectionFunctionTest {
                 : new HashMapStateBackend();
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, LlmRequest, Anomaly> harness(
+    static KeyedBroadcastOperatorTestHarness<String, LlmRequest, String, Anomaly> harness(
             String backend) throws Exception {
         var h =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new AnomalyDetectionFunction(SETTINGS)),
-                        (LlmRequest r) -> r.service + "|" + r.model,
-                        Types.STRING);
+                Harnesses.keyed(
+                        new AnomalyDetectionFunction(SETTINGS),
+                        (LlmRequest r) -> r.service + "|" + r.model);
         h.setStateBackend(backend(backend));
         return h;
     }
@@ -68,7 +65,7 @@ class AnomalyDetectionFunctionTest {
 
     /** Normal latencies around 1000 ms. */
     static void feedNormal(
-            KeyedOneInputStreamOperatorTestHarness<String, LlmRequest, Anomaly> h,
+            KeyedBroadcastOperatorTestHarness<String, LlmRequest, String, Anomaly> h,
             Random rnd,
             long from,
             int n)
@@ -182,7 +179,7 @@ class AnomalyDetectionFunctionTest {
     }
 
     private static void feedSpikes(
-            KeyedOneInputStreamOperatorTestHarness<String, LlmRequest, Anomaly> h)
+            KeyedBroadcastOperatorTestHarness<String, LlmRequest, String, Anomaly> h)
             throws Exception {
         long t = 1_700_000_002_000L;
         for (double v : new double[] {1010, 4000, 990, 6000, 1000}) {
@@ -200,7 +197,7 @@ class AnomalyDetectionFunctionTest {
             // The same history after which firesOnLatencySpikeAfterWarmup sees its spike.
             feedNormal(h, new Random(7), 1_700_000_000_000L, 40);
             if (backend.equals("heap")) { // RocksDB cannot count its entries in the harness
-                assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+                assertThat(Harnesses.stateEntries(h)).isEqualTo(1);
             }
 
             h.setStateTtlProcessingTime(SETTINGS.stateTtlMs() + 1);
@@ -208,6 +205,63 @@ class AnomalyDetectionFunctionTest {
             h.processElement(
                     new StreamRecord<>(request(1_700_000_009_000L, 5000), 1_700_000_009_000L));
             assertThat(h.extractOutputValues()).isEmpty();
+        }
+    }
+
+    /**
+     * In a maintenance window a key's values are judged but not learned: its baselines are the same
+     * before and after; a rule raising the z threshold lets a spike that would fire pass.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"heap", "rocksdb"})
+    void maintenanceFreezesBaselinesAndRulesChangeThresholdsAtOnce(String backend)
+            throws Exception {
+        long t0 = 1_700_000_000_000L;
+        try (var h = harness(backend)) {
+            h.open();
+            h.setProcessingTime(java.time.Instant.parse("2026-12-02T10:10:00Z").toEpochMilli());
+            feedNormal(h, new Random(7), t0, 40);
+            h.processBroadcastElement(
+                    AlertPolicyFunctionTest.command(
+                            "m1",
+                            "2026-12-02T10:00:00Z",
+                            "\"type\":\"maintenance\",\"match\":{\"service\":\"support-bot\"},"
+                                    + "\"from\":\"2026-12-02T10:00:00Z\",\"until\":\"2026-12-02T11:00:00Z\""),
+                    0);
+            // a load test: slow requests, not learned
+            for (int i = 0; i < 30; i++) {
+                h.processElement(new StreamRecord<>(request(t0 + 100 + i, 4000), t0 + 100 + i));
+            }
+            h.getOutput().clear();
+            h.processBroadcastElement(
+                    AlertPolicyFunctionTest.command(
+                            "e1",
+                            "2026-12-02T10:11:00Z",
+                            "\"type\":\"end_maintenance\",\"target\":\"m1\""),
+                    0);
+            h.processElement(new StreamRecord<>(request(t0 + 1_000, 5000), t0 + 1_000));
+            List<Anomaly> after = h.extractOutputValues();
+            assertThat(after)
+                    .as("the baseline did not learn the maintenance traffic")
+                    .singleElement()
+                    .satisfies(
+                            a -> {
+                                assertThat(a.baselineSamples).isEqualTo(40);
+                                assertThat(a.baselineMedian).isBetween(950.0, 1050.0);
+                            });
+
+            h.getOutput().clear();
+            h.processBroadcastElement(
+                    AlertPolicyFunctionTest.command(
+                            "r1",
+                            "2026-12-02T10:12:00Z",
+                            "\"type\":\"rule\",\"match\":{\"service\":\"support-bot\",\"metric\":\"latency_ms\"},"
+                                    + "\"settings\":{\"zscore.threshold\":1000,\"iqr.k\":1000,\"mad.threshold\":1000,\"cusum.decision\":1000}"),
+                    0);
+            h.processElement(new StreamRecord<>(request(t0 + 2_000, 5000), t0 + 2_000));
+            assertThat(h.extractOutputValues())
+                    .as("under the rule the same spike does not fire")
+                    .isEmpty();
         }
     }
 }

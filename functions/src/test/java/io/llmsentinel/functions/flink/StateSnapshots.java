@@ -6,14 +6,12 @@ import io.llmsentinel.functions.model.LlmRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 
 /**
@@ -31,15 +29,12 @@ public final class StateSnapshots {
     static final String KEY_SERVICE = "support-bot";
     static final int LEARNED = 300;
 
-    static KeyedOneInputStreamOperatorTestHarness<String, LlmRequest, Anomaly> harness(
+    static KeyedBroadcastOperatorTestHarness<String, LlmRequest, String, Anomaly> harness(
             String backend, KeyBaselineSerializer serializer) throws Exception {
         var h =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(
-                                new AnomalyDetectionFunction(
-                                        DetectionSettings.defaults(), serializer)),
-                        (LlmRequest r) -> r.service + "|" + r.model,
-                        Types.STRING);
+                Harnesses.keyed(
+                        new AnomalyDetectionFunction(DetectionSettings.defaults(), serializer),
+                        (LlmRequest r) -> r.service + "|" + r.model);
         h.setStateBackend(backend(backend));
         return h;
     }

@@ -7,12 +7,9 @@ import io.llmsentinel.functions.detect.DetectionSettings;
 import io.llmsentinel.functions.model.WindowStats;
 import java.util.List;
 import java.util.Random;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,13 +20,9 @@ class WindowMetricsFunctionTest {
     private static final long MINUTE = 60_000;
     private static final long T0 = 1_700_000_040_000L - (1_700_000_040_000L % MINUTE);
 
-    static KeyedOneInputStreamOperatorTestHarness<String, WindowStats, Anomaly> harness(
+    static KeyedBroadcastOperatorTestHarness<String, WindowStats, String, Anomaly> harness(
             String backend) throws Exception {
-        var h =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new WindowMetricsFunction(SETTINGS)),
-                        (WindowStats w) -> w.key,
-                        Types.STRING);
+        var h = Harnesses.keyed(new WindowMetricsFunction(SETTINGS), (WindowStats w) -> w.key);
         h.setStateBackend(AnomalyDetectionFunctionTest.backend(backend));
         return h;
     }
@@ -52,14 +45,15 @@ class WindowMetricsFunctionTest {
 
     /** Sends a window's counts as the window operator would: then the watermark passes its end. */
     static void send(
-            KeyedOneInputStreamOperatorTestHarness<String, WindowStats, Anomaly> h, WindowStats w)
+            KeyedBroadcastOperatorTestHarness<String, WindowStats, String, Anomaly> h,
+            WindowStats w)
             throws Exception {
         h.processElement(new StreamRecord<>(w, w.windowEndMs - 1));
-        h.processWatermark(new Watermark(w.windowEndMs - 1));
+        h.watermark((w.windowEndMs - 1));
     }
 
     static void normalTraffic(
-            KeyedOneInputStreamOperatorTestHarness<String, WindowStats, Anomaly> h,
+            KeyedBroadcastOperatorTestHarness<String, WindowStats, String, Anomaly> h,
             int minutes,
             Random rnd)
             throws Exception {
@@ -101,7 +95,7 @@ class WindowMetricsFunctionTest {
             normalTraffic(h, 40, new Random(2));
             // No more windows for this key; event time moves on (other keys keep it going).
             for (int m = 41; m <= 50; m++) {
-                h.processWatermark(new Watermark(T0 + m * MINUTE - 1));
+                h.watermark((T0 + m * MINUTE - 1));
             }
 
             List<Anomaly> drops =

@@ -50,6 +50,28 @@ public final class KafkaSinks {
                 transactionalIdPrefix);
     }
 
+    /**
+     * Audit events of control commands (JSON, {@code "record_type": "audit"}) on the anomaly topic,
+     * keyed by command id, exactly once like the rest of it.
+     */
+    public static KafkaSink<String> audit(
+            String bootstrapServers,
+            Properties clientProperties,
+            String topic,
+            boolean exactlyOnce,
+            String transactionalIdPrefix) {
+        KafkaRecordSerializationSchema<String> schema =
+                (json, context, timestamp) ->
+                        new org.apache.kafka.clients.producer.ProducerRecord<>(
+                                topic,
+                                null,
+                                timestamp,
+                                "audit".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                                json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return transactional(
+                bootstrapServers, clientProperties, schema, exactlyOnce, transactionalIdPrefix);
+    }
+
     private static <T> KafkaSink<T> transactional(
             String bootstrapServers,
             Properties clientProperties,
