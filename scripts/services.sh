@@ -81,7 +81,11 @@ kafka_topics() {
       --create --if-not-exists --topic "$t" --partitions 2 --replication-factor 1 >/dev/null \
       || die "could not create topic $t"
   done
-  log "topics ready: $TOPICS"
+  # The control topic keeps its commands in order: one partition (the writers key them alike too).
+  kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:$KAFKA_PORT \
+    --create --if-not-exists --topic sentinel.control --partitions 1 --replication-factor 1 >/dev/null \
+    || die "could not create topic sentinel.control"
+  log "topics ready: $TOPICS sentinel.control"
 }
 
 # ---------------------------------------------------------------- RabbitMQ

@@ -8,11 +8,59 @@
   const token = () => sessionStorage.getItem("sentinel-token") || "";
   let service = null, metric = "latency_ms";
 
-  async function api(path) {
-    const r = await fetch(path, { headers: { Authorization: "Bearer " + token() } });
+  async function api(path, method, body) {
+    const init = { method: method || "GET", headers: { Authorization: "Bearer " + token() } };
+    if (body !== undefined) { init.headers["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }
+    const r = await fetch(path, init);
     if (r.status === 401) { $("auth").hidden = false; throw new Error("a valid API token is needed"); }
     if (!r.ok) { const p = await r.json().catch(() => ({})); throw new Error(p.detail || ("HTTP " + r.status)); }
     return r.json();
+  }
+  const author = () => $("author").value || localStorage.getItem("sentinel-author") || "";
+  function button(label, onClick) { const b = document.createElement("button"); b.type = "button"; b.textContent = label; b.addEventListener("click", onClick); return b; }
+  async function act(fn) { try { await fn(); $("status").textContent = "done"; setTimeout(refresh, 500); } catch (e) { $("status").textContent = e.message; } }
+
+  // Alerts: open, acknowledged, resolved; acknowledge and label them.
+  async function refreshAlerts() {
+    const page = await api("/api/v1/alerts?limit=50");
+    const body = $("alerts").querySelector("tbody");
+    body.replaceChildren();
+    for (const a of page.items) {
+      const tr = document.createElement("tr");
+      tr.dataset.alertId = a.alert_id; tr.dataset.state = a.state;
+      if (a.acknowledged) tr.dataset.acknowledged = a.acknowledged.by;
+      if (a.label) tr.dataset.label = a.label;
+      cell(tr, text(a.opened_at || a.time).replace("T", " ").replace("Z", ""));
+      cell(tr, a.state === "open" ? (a.acknowledged ? "open, acknowledged" : "open") : "resolved", "state-" + a.state);
+      const sev = document.createElement("span"); sev.className = "sev-" + a.severity; sev.textContent = a.severity;
+      cell(tr, "").appendChild(sev);
+      cell(tr, text(a.service)); cell(tr, text(a.model)); cell(tr, text(a.metric));
+      cell(tr, a.acknowledged ? a.acknowledged.by : "");
+      cell(tr, text(a.label).replace("_", " "));
+      const actions = cell(tr, "");
+      if (!a.acknowledged) actions.appendChild(button("ack", () => act(() => api("/api/v1/anomalies/" + a.alert_id + "/ack", "POST", { author: author() }))));
+      actions.appendChild(button("✓ real", () => act(() => api("/api/v1/anomalies/" + a.alert_id + "/feedback", "POST", { author: author(), label: "true_positive" }))));
+      actions.appendChild(button("✗ false alarm", () => act(() => api("/api/v1/anomalies/" + a.alert_id + "/feedback", "POST", { author: author(), label: "false_positive" }))));
+      body.appendChild(tr);
+    }
+    if (!page.items.length) { const tr = document.createElement("tr"); cell(tr, "no alerts in the last 24 hours", "empty").colSpan = 9; body.appendChild(tr); }
+  }
+
+  async function refreshSilences() {
+    const page = await api("/api/v1/silences");
+    const body = $("silences").querySelector("tbody");
+    body.replaceChildren();
+    for (const c of page.items) {
+      const tr = document.createElement("tr");
+      tr.dataset.silenceId = c.id;
+      cell(tr, c.id); cell(tr, c.type);
+      cell(tr, Object.entries(c.match || {}).map(([k, v]) => k + "=" + v).join(", "));
+      cell(tr, text(c.until).replace("T", " ").replace("Z", ""));
+      cell(tr, text(c.author)); cell(tr, text(c.reason || c.note));
+      cell(tr, "").appendChild(button("lift", () => act(() => api("/api/v1/silences/" + c.id, "DELETE"))));
+      body.appendChild(tr);
+    }
+    if (!page.items.length) { const tr = document.createElement("tr"); cell(tr, "nothing is silenced", "empty").colSpan = 7; body.appendChild(tr); }
   }
   const text = (v) => (v === undefined || v === null) ? "" : String(v);
   const num = (v) => (typeof v === "number") ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3)) : "";
@@ -41,6 +89,7 @@
     const sel = $("service");
     if (sel.options.length !== s.items.length) {
       sel.replaceChildren(...s.items.map((n) => new Option(n, n)));
+      $("silence-service").replaceChildren(...s.items.map((n) => new Option(n, n)));
     }
     if (!service || !s.items.includes(service)) service = s.items[0] || null;
     sel.value = service || "";
@@ -92,6 +141,8 @@
 
   async function refresh() {
     try {
+      await refreshAlerts();
+      await refreshSilences().catch((e) => { $("silences").querySelector("tbody").textContent = e.message; });
       await refreshAnomalies();
       await refreshServices();
       await refreshCharts();
@@ -103,6 +154,13 @@
   }
   $("auth").addEventListener("submit", (ev) => { ev.preventDefault(); sessionStorage.setItem("sentinel-token", $("token").value); $("auth").hidden = true; refresh(); });
   $("service").addEventListener("change", (ev) => { service = ev.target.value; refreshCharts(); });
+  $("author").value = localStorage.getItem("sentinel-author") || "";
+  $("author").addEventListener("change", (ev) => localStorage.setItem("sentinel-author", ev.target.value));
+  $("silence-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const until = new Date(Date.now() + Number($("silence-hours").value) * 3600e3).toISOString();
+    act(() => api("/api/v1/silences", "POST", { author: author(), match: { service: $("silence-service").value }, until: until, reason: $("silence-reason").value }));
+  });
   $("metric").addEventListener("change", (ev) => { metric = ev.target.value; refreshCharts(); });
   refresh();
   setInterval(refresh, 10000);

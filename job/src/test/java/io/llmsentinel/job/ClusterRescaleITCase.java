@@ -71,7 +71,11 @@ class ClusterRescaleITCase {
                                 "--dead-letter.topic",
                                 topics.get(3),
                                 "--sinks.console.enabled",
-                                "false"));
+                                "false",
+                                "--inputs.otlp-metrics.topic",
+                                otlp + "-metrics",
+                                "--control.topic",
+                                otlp + "-control"));
 
         long now = System.currentTimeMillis();
         produce(otlp, now - 200_000, now - 100_000, List.of(), 1);

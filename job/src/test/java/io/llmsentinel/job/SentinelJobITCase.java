@@ -86,7 +86,7 @@ class SentinelJobITCase {
         SentinelConfig config =
                 SentinelConfig.load(
                         null,
-                        Map.of(
+                        pairs(
                                 "kafka.bootstrap-servers",
                                 KafkaTestBroker.bootstrap(),
                                 "kafka.starting-offsets",
@@ -102,6 +102,10 @@ class SentinelJobITCase {
                                 "dead-letter.topic",
                                 topics.get(3),
                                 "sinks.console.enabled",
+                                "false",
+                                "inputs.otlp-metrics.enabled",
+                                "false",
+                                "control.enabled",
                                 "false",
                                 "job.parallelism",
                                 "2"),
@@ -177,5 +181,13 @@ class SentinelJobITCase {
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static Map<String, String> pairs(String... keysAndValues) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i + 1 < keysAndValues.length; i += 2) {
+            m.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
     }
 }

@@ -43,6 +43,8 @@ public final class InfluxQueries implements AutoCloseable {
     private final QueryOptions options;
     private final String anomalies;
     private final String requests;
+    private final String labels;
+    private final String alerts;
 
     public InfluxQueries(QueryApiConfig c) {
         ClientConfig config =
@@ -57,6 +59,126 @@ public final class InfluxQueries implements AutoCloseable {
         this.options = new QueryOptions(c.influxDatabase(), QueryType.InfluxQL);
         this.anomalies = quoteIdentifier(c.anomaliesMeasurement());
         this.requests = quoteIdentifier(c.requestsMeasurement());
+        quoteIdentifier(c.labelsMeasurement());
+        this.labelsMeasurement = c.labelsMeasurement();
+        this.labels = quoteIdentifier(c.labelsMeasurement());
+        this.alerts =
+                c.alertsMeasurement() == null || c.alertsMeasurement().isBlank()
+                        ? null
+                        : quoteIdentifier(c.alertsMeasurement());
+    }
+
+    private final String labelsMeasurement;
+
+    /**
+     * An acknowledgement or a label of an anomaly, as a point of the labels measurement: tags
+     * service, model, provider, operation, metric, kind (ack, feedback); fields anomaly_id, author,
+     * label, note. Its time is the anomaly's event time plus a sub-millisecond part from its id, so
+     * the same anomaly's ack (or label) is always the same point: a repeat or a relabel overwrites
+     * it.
+     */
+    public void writeLabel(
+            Map<String, Object> anomaly, String kind, String author, String label, String note) {
+        com.influxdb.v3.client.Point p =
+                com.influxdb.v3.client.Point.measurement(labelsMeasurement);
+        for (String k : List.of("service", "model", "provider", "operation", "metric")) {
+            Object v = anomaly.get(k);
+            if (v != null && !String.valueOf(v).isEmpty()) {
+                p.setTag(k, String.valueOf(v));
+            }
+        }
+        p.setTag("kind", kind);
+        String id = String.valueOf(anomaly.get("anomaly_id"));
+        p.setStringField("anomaly_id", id);
+        p.setStringField("author", author);
+        if (label != null) {
+            p.setStringField("label", label);
+        }
+        if (note != null) {
+            p.setStringField("note", note.length() > 1000 ? note.substring(0, 1000) : note);
+        }
+        Instant t = Instant.parse(String.valueOf(anomaly.get("event_time")));
+        long nanos = t.toEpochMilli() * 1_000_000L + Math.floorMod(id.hashCode(), 1_000_000);
+        p.setTimestamp(nanos, com.influxdb.v3.client.write.WritePrecision.NS);
+        client.writePoint(p);
+    }
+
+    /**
+     * The alerts of a time range, newest change first: each alert once, in its latest state (open
+     * after opened or escalated, else resolved), with when it opened and its peak.
+     */
+    public List<Map<String, Object>> alerts(Instant from, Instant to, int limit) {
+        if (alerts == null) {
+            return List.of();
+        }
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("from", from.toString());
+        params.put("to", to.toString());
+        Map<String, Map<String, Object>> latest = new LinkedHashMap<>();
+        for (Map<String, Object> r :
+                rows(
+                        "SELECT * FROM "
+                                + alerts
+                                + " WHERE time >= $from AND time < $to ORDER BY time DESC LIMIT 5000",
+                        params)) {
+            String id = String.valueOf(r.get("alert_id"));
+            if (latest.containsKey(id) || latest.size() >= limit) {
+                continue;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("alert_id", id);
+            String state = String.valueOf(r.get("state"));
+            m.put("state", state.equals("resolved") ? "resolved" : "open");
+            m.put("last_change", state);
+            m.put("time", r.get("time").toString());
+            for (String k :
+                    List.of("severity", "anomaly_type", "service", "model", "provider", "metric")) {
+                putIfPresent(m, k, r.get(k));
+            }
+            putIfPresent(m, "peak_value", r.get("peak_value"));
+            putIfPresent(m, "repeats", r.get("repeats"));
+            Object opened = r.get("opened_at_ms");
+            if (opened instanceof Number n) {
+                m.put("opened_at", Instant.ofEpochMilli(n.longValue()).toString());
+            }
+            latest.put(id, m);
+        }
+        return new ArrayList<>(latest.values());
+    }
+
+    /** Feedback per service and metric over 90 days: counts and precision. */
+    public List<Map<String, Object>> labelledPrecision() {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("from", Instant.now().minus(Duration.ofDays(90)).toString());
+        params.put("kind", "feedback");
+        Map<String, long[]> counts = new java.util.TreeMap<>();
+        for (Map<String, Object> r :
+                rows(
+                        "SELECT \"label\", \"service\", \"metric\" FROM "
+                                + labels
+                                + " WHERE time >= $from AND \"kind\" = $kind",
+                        params)) {
+            String key = r.get("service") + "\u001f" + r.get("metric");
+            long[] c = counts.computeIfAbsent(key, k -> new long[2]);
+            if ("true_positive".equals(String.valueOf(r.get("label")))) {
+                c[0]++;
+            } else if ("false_positive".equals(String.valueOf(r.get("label")))) {
+                c[1]++;
+            }
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        counts.forEach(
+                (k, c) -> {
+                    String[] parts = k.split("\u001f", 2);
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("service", parts[0]);
+                    m.put("metric", parts[1]);
+                    m.put("true_positives", c[0]);
+                    m.put("false_positives", c[1]);
+                    m.put("precision", c[0] + c[1] == 0 ? null : (double) c[0] / (c[0] + c[1]));
+                    out.add(m);
+                });
+        return out;
     }
 
     /** A measurement name from the configuration, as an InfluxQL identifier. */

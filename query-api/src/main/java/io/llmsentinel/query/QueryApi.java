@@ -47,6 +47,8 @@ public final class QueryApi implements AutoCloseable {
     private final QueryCache cache;
     private final ApiMetrics metrics = new ApiMetrics();
     private final List<byte[]> tokenHashes;
+    private final List<byte[]> adminTokenHashes;
+    private final ControlClient control;
     private final ExecutorService checks =
             Executors.newCachedThreadPool(r -> daemon(r, "ready-check"));
     private final HttpClient http =
@@ -63,6 +65,17 @@ public final class QueryApi implements AutoCloseable {
                 config.tokenHashes().stream()
                         .map(h -> HexFormat.of().parseHex(h.toLowerCase()))
                         .toList();
+        this.adminTokenHashes =
+                config.adminTokenHashes().stream()
+                        .map(h -> HexFormat.of().parseHex(h.toLowerCase()))
+                        .toList();
+        this.control =
+                config.controlEnabled()
+                        ? new ControlClient(
+                                config.kafkaBootstrapServers(),
+                                config.kafkaProperties(),
+                                config.controlTopic())
+                        : null;
         try (InputStream in = QueryApi.class.getResourceAsStream("/openapi.json")) {
             this.openapi = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
@@ -115,7 +128,9 @@ public final class QueryApi implements AutoCloseable {
         app.get("/health/ready", this::ready);
         app.get(
                 "/metrics",
-                ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.prometheus()));
+                ctx ->
+                        ctx.contentType("text/plain; version=0.0.4")
+                                .result(metrics.prometheus() + labelledPrecisionMetrics()));
         app.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openapi));
 
         app.get("/api/v1/anomalies", this::anomalies);
@@ -124,6 +139,19 @@ public final class QueryApi implements AutoCloseable {
         app.get("/api/v1/telemetry", this::telemetry);
         app.get("/api/v1/baselines", this::baselines);
         app.get("/api/v1/services", this::services);
+
+        // What is in force (any token) and changing it (admin tokens): the control topic.
+        app.get("/api/v1/silences", this::silences);
+        app.post("/api/v1/silences", this::createSilence);
+        app.delete("/api/v1/silences/{id}", this::deleteSilence);
+        app.get("/api/v1/rules", this::rules);
+        app.put("/api/v1/rules/{id}", this::putRule);
+        app.delete("/api/v1/rules/{id}", this::deleteRule);
+        // Acknowledgement and feedback (any token): InfluxDB and the control topic.
+        app.post("/api/v1/anomalies/{id}/ack", this::ack);
+        app.post("/api/v1/anomalies/{id}/feedback", this::feedback);
+        app.get("/api/v1/labels", this::labels);
+        app.get("/api/v1/alerts", this::alerts);
 
         app.exception(Problem.class, (e, ctx) -> problem(ctx, e));
         app.exception(
@@ -201,7 +229,7 @@ public final class QueryApi implements AutoCloseable {
                 throw new Problem(
                         403, "Origin not allowed", "this origin may not call the API", null);
             }
-            ctx.header("Access-Control-Allow-Methods", "GET, OPTIONS");
+            ctx.header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
             ctx.header("Access-Control-Allow-Headers", "Authorization, Content-Type");
             ctx.header("Access-Control-Max-Age", "600");
             return;
@@ -210,9 +238,10 @@ public final class QueryApi implements AutoCloseable {
             return;
         }
         String auth = ctx.header("Authorization");
-        if (auth == null
-                || !auth.regionMatches(true, 0, "Bearer ", 0, 7)
-                || !tokenOk(auth.substring(7).trim())) {
+        boolean bearer = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7);
+        boolean admin = bearer && tokenIn(auth.substring(7).trim(), adminTokenHashes);
+        ctx.attribute("admin", admin);
+        if (!bearer || !(admin || tokenOk(auth.substring(7).trim()))) {
             ctx.header("WWW-Authenticate", "Bearer realm=\"llm-sentinel\"");
             throw new Problem(
                     401,
@@ -224,9 +253,13 @@ public final class QueryApi implements AutoCloseable {
 
     /** The token's SHA-256 against each configured hash, in constant time; all are compared. */
     private boolean tokenOk(String token) {
+        return tokenIn(token, tokenHashes);
+    }
+
+    private static boolean tokenIn(String token, List<byte[]> hashes) {
         byte[] h = sha256(token);
         boolean ok = false;
-        for (byte[] expected : tokenHashes) {
+        for (byte[] expected : hashes) {
             ok |= MessageDigest.isEqual(h, expected);
         }
         return ok;
@@ -448,8 +481,317 @@ public final class QueryApi implements AutoCloseable {
         }
     }
 
+    // ------------------------------------------------------------------ control
+
+    private ControlClient control() {
+        if (control == null) {
+            throw new Problem(
+                    503,
+                    "Control topic off",
+                    "control.enabled is false: nothing can be changed",
+                    null);
+        }
+        return control;
+    }
+
+    private static void requireAdmin(Context ctx) {
+        if (!Boolean.TRUE.equals(ctx.attribute("admin"))) {
+            throw new Problem(
+                    403,
+                    "Admin token required",
+                    "changing silences, maintenance windows and rules needs an admin token"
+                            + " (query-api.admin-token-hashes)",
+                    null);
+        }
+    }
+
+    private com.fasterxml.jackson.databind.node.ObjectNode body(Context ctx) {
+        try {
+            var n = JSON.readTree(ctx.body());
+            if (n == null || !n.isObject()) {
+                throw new Problem(400, "Bad request", "the body must be a JSON object", null);
+            }
+            return (com.fasterxml.jackson.databind.node.ObjectNode) n;
+        } catch (IOException e) {
+            throw new Problem(400, "Bad request", "the body is not JSON", null);
+        }
+    }
+
+    /**
+     * Completes a command (id, time, type), validates it as the job does, refuses what the job
+     * would refuse, sends it, and answers 202 with the command once it is on the topic.
+     */
+    private void command(
+            Context ctx,
+            com.fasterxml.jackson.databind.node.ObjectNode n,
+            String type,
+            String id,
+            int refusedStatus)
+            throws Exception {
+        n.put("type", type);
+        if (!n.hasNonNull("id")) {
+            n.put("id", id);
+        }
+        n.put("time", Instant.now().toString());
+        io.llmsentinel.functions.control.ControlCommand c;
+        try {
+            c = io.llmsentinel.functions.control.ControlCommand.parse(JSON.writeValueAsBytes(n));
+        } catch (io.llmsentinel.functions.control.ControlCommand.InvalidCommand e) {
+            throw new Problem(400, "Invalid command", e.getMessage(), null);
+        }
+        String refusal = control().refusal(c);
+        if (refusal != null) {
+            throw new Problem(refusedStatus, "Refused", refusal, null);
+        }
+        control().send(c);
+        control().awaitApplied(c.id, 2_000);
+        ctx.status(202).contentType("application/json").result(c.json);
+    }
+
+    private static String newId(String prefix) {
+        return prefix + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private void silences(Context ctx) {
+        new Params(ctx.queryParamMap()).allowOnly(List.of());
+        var state = control().state();
+        long now = System.currentTimeMillis();
+        List<Object> items = new ArrayList<>();
+        for (var c : state.silences(now)) {
+            items.add(readJson(c.json));
+        }
+        for (var c : state.maintenances(now)) {
+            items.add(readJson(c.json));
+        }
+        ctx.json(Map.of("items", items));
+    }
+
+    /** A silence, or with {"type": "maintenance"} a maintenance window. */
+    private void createSilence(Context ctx) throws Exception {
+        requireAdmin(ctx);
+        var n = body(ctx);
+        String type =
+                n.has("type") && n.get("type").asText().equals("maintenance")
+                        ? "maintenance"
+                        : "silence";
+        command(ctx, n, type, newId(type.equals("silence") ? "s" : "m"), 409);
+    }
+
+    private void deleteSilence(Context ctx) throws Exception {
+        requireAdmin(ctx);
+        String id = ctx.pathParam("id");
+        Params.checkId(id);
+        var state = control().state();
+        long now = System.currentTimeMillis();
+        boolean maintenance = state.maintenances(now).stream().anyMatch(c -> c.id.equals(id));
+        boolean silence = state.silences(now).stream().anyMatch(c -> c.id.equals(id));
+        if (!maintenance && !silence) {
+            throw Problem.notFound("no silence or maintenance window " + id + " is in force");
+        }
+        var n = ctx.body().isBlank() ? JSON.createObjectNode() : body(ctx);
+        n.put("target", id);
+        command(ctx, n, maintenance ? "end_maintenance" : "unsilence", newId("u"), 404);
+    }
+
+    private void rules(Context ctx) {
+        new Params(ctx.queryParamMap()).allowOnly(List.of());
+        List<Object> items = new ArrayList<>();
+        for (var c : control().state().rules(System.currentTimeMillis())) {
+            items.add(readJson(c.json));
+        }
+        ctx.json(Map.of("items", items));
+    }
+
+    private void putRule(Context ctx) throws Exception {
+        requireAdmin(ctx);
+        String id = ctx.pathParam("id");
+        Params.checkId(id);
+        var n = body(ctx);
+        n.put("id", id);
+        command(ctx, n, "rule", id, 409);
+    }
+
+    private void deleteRule(Context ctx) throws Exception {
+        requireAdmin(ctx);
+        String id = ctx.pathParam("id");
+        Params.checkId(id);
+        if (control().state().rules(System.currentTimeMillis()).stream()
+                .noneMatch(c -> c.id.equals(id))) {
+            throw Problem.notFound("no rule " + id + " is in force");
+        }
+        var n = ctx.body().isBlank() ? JSON.createObjectNode() : body(ctx);
+        n.put("target", id);
+        command(ctx, n, "delete_rule", newId("d"), 404);
+    }
+
+    private void ack(Context ctx) throws Exception {
+        label(ctx, "ack");
+    }
+
+    private void feedback(Context ctx) throws Exception {
+        label(ctx, "feedback");
+    }
+
+    /**
+     * An acknowledgement or a label of an anomaly (the id of an alert is its opening anomaly's):
+     * stored in InfluxDB (the same point again for the same anomaly, so a repeat or a relabel
+     * overwrites) and sent to the control topic (so the job counts it). Idempotent.
+     */
+    private void label(Context ctx, String kind) throws Exception {
+        String id = ctx.pathParam("id");
+        Params.checkId(id);
+        var n = body(ctx);
+        String author = n.path("author").asText("");
+        if (author.isBlank() || author.length() > 128) {
+            throw Problem.badParameter(
+                    "author", "'author' is required (who acknowledges or labels)");
+        }
+        Map<String, Object> a = influx.anomaly(id);
+        if (a == null) {
+            throw Problem.notFound("no anomaly with id " + id);
+        }
+        var cmd = JSON.createObjectNode();
+        cmd.put("author", author);
+        cmd.put("target", id);
+        if (n.hasNonNull("note")) {
+            cmd.put("note", n.get("note").asText());
+        }
+        var match = cmd.putObject("match");
+        for (String k : List.of("service", "model", "provider", "operation", "metric")) {
+            if (a.get(k) != null) {
+                match.put(k, String.valueOf(a.get(k)));
+            }
+        }
+        String label = null;
+        if (kind.equals("feedback")) {
+            label = n.path("label").asText("");
+            cmd.put("label", label);
+        }
+        String cmdId =
+                kind
+                        + "-"
+                        + HexFormat.of()
+                                .formatHex(sha256(id + "\u001f" + author + "\u001f" + label), 0, 8);
+        cmd.put("id", cmdId);
+        cmd.put("type", kind);
+        cmd.put("time", Instant.now().toString());
+        io.llmsentinel.functions.control.ControlCommand c;
+        try {
+            c = io.llmsentinel.functions.control.ControlCommand.parse(JSON.writeValueAsBytes(cmd));
+        } catch (io.llmsentinel.functions.control.ControlCommand.InvalidCommand e) {
+            throw new Problem(400, "Invalid " + kind, e.getMessage(), null);
+        }
+        influx.writeLabel(
+                a, kind, author, label, n.hasNonNull("note") ? n.get("note").asText() : null);
+        control().send(c);
+        ctx.status(202).contentType("application/json").result(c.json);
+    }
+
+    /** Open and resolved alerts of the range, each with its acknowledgement and label. */
+    private void alerts(Context ctx) {
+        Params p = new Params(ctx.queryParamMap());
+        p.allowOnly(List.of("from", "to", "limit"));
+        Instant[] range = p.range(now());
+        int limit = p.limit(100, 1000);
+        List<Map<String, Object>> items = influx.alerts(range[0], range[1], limit);
+        if (control != null) {
+            var state = control.state();
+            for (Map<String, Object> a : items) {
+                String id = String.valueOf(a.get("alert_id"));
+                var ack = state.ackOf(id);
+                if (ack != null) {
+                    a.put(
+                            "acknowledged",
+                            Map.of(
+                                    "by",
+                                    ack.author,
+                                    "at",
+                                    Instant.ofEpochMilli(ack.timeMs).toString()));
+                }
+                String label = state.labelOf(id);
+                if (label != null) {
+                    a.put("label", label);
+                }
+            }
+        }
+        ctx.json(Map.of("items", items));
+    }
+
+    private volatile String labelMetrics = "";
+    private volatile long labelMetricsAtMs;
+
+    /**
+     * Labelled precision per service and metric for Prometheus, read from InfluxDB at most every 30
+     * s; nothing when InfluxDB cannot answer (the scrape itself never fails on it).
+     */
+    private String labelledPrecisionMetrics() {
+        if (System.currentTimeMillis() - labelMetricsAtMs > 30_000) {
+            labelMetricsAtMs = System.currentTimeMillis();
+            try {
+                StringBuilder b = new StringBuilder();
+                b.append("# HELP sentinel_labelled_precision True positives / labelled alerts, per")
+                        .append(" service and metric (90 days)\n")
+                        .append("# TYPE sentinel_labelled_precision gauge\n");
+                StringBuilder counts =
+                        new StringBuilder(
+                                "# HELP sentinel_labels Alerts labelled, per service, metric and label\n"
+                                        + "# TYPE sentinel_labels gauge\n");
+                for (Map<String, Object> m : influx.labelledPrecision()) {
+                    String labels =
+                            "service=\""
+                                    + escape(m.get("service"))
+                                    + "\",metric=\""
+                                    + escape(m.get("metric"))
+                                    + "\"";
+                    if (m.get("precision") != null) {
+                        b.append("sentinel_labelled_precision{")
+                                .append(labels)
+                                .append("} ")
+                                .append(m.get("precision"))
+                                .append('\n');
+                    }
+                    counts.append("sentinel_labels{")
+                            .append(labels)
+                            .append(",label=\"true_positive\"} ")
+                            .append(m.get("true_positives"))
+                            .append('\n');
+                    counts.append("sentinel_labels{")
+                            .append(labels)
+                            .append(",label=\"false_positive\"} ")
+                            .append(m.get("false_positives"))
+                            .append('\n');
+                }
+                labelMetrics = b.append(counts).toString();
+            } catch (RuntimeException e) {
+                metrics.backendError("influxdb");
+            }
+        }
+        return labelMetrics;
+    }
+
+    private static String escape(Object v) {
+        return String.valueOf(v).replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+
+    /** Labelled precision per service and metric: true / (true + false) positives. */
+    private void labels(Context ctx) {
+        new Params(ctx.queryParamMap()).allowOnly(List.of());
+        cachedJson(ctx, "labels", () -> Map.of("items", influx.labelledPrecision()));
+    }
+
+    private static Object readJson(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            return json;
+        }
+    }
+
     @Override
     public void close() throws Exception {
+        if (control != null) {
+            control.close();
+        }
         app.stop();
         checks.shutdownNow();
         influx.close();

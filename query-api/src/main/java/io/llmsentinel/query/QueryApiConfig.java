@@ -1,6 +1,8 @@
 package io.llmsentinel.query;
 
+import io.llmsentinel.functions.config.ControlOptions;
 import io.llmsentinel.functions.config.InfluxDbOptions;
+import io.llmsentinel.functions.config.KafkaOptions;
 import io.llmsentinel.functions.config.QueryApiOptions;
 import io.llmsentinel.functions.config.RedisOptions;
 import io.llmsentinel.functions.config.SentinelConfig;
@@ -20,6 +22,7 @@ public record QueryApiConfig(
         String bind,
         int port,
         List<String> tokenHashes,
+        List<String> adminTokenHashes,
         List<String> corsAllowedOrigins,
         long maxRequestBytes,
         Duration cacheTtl,
@@ -28,10 +31,16 @@ public record QueryApiConfig(
         String influxDatabase,
         String influxTokenEnv,
         String anomaliesMeasurement,
+        String alertsMeasurement,
         String requestsMeasurement,
         String redisHost,
         int redisPort,
         String redisPasswordEnv,
+        String labelsMeasurement,
+        boolean controlEnabled,
+        String controlTopic,
+        String kafkaBootstrapServers,
+        java.util.Properties kafkaProperties,
         Function<String, String> env) {
 
     public static QueryApiConfig from(SentinelConfig c, Function<String, String> env) {
@@ -39,6 +48,7 @@ public record QueryApiConfig(
                 c.get(QueryApiOptions.BIND),
                 c.get(QueryApiOptions.PORT),
                 c.get(QueryApiOptions.TOKEN_HASHES).stream().map(String::trim).toList(),
+                c.get(QueryApiOptions.ADMIN_TOKEN_HASHES).stream().map(String::trim).toList(),
                 c.get(QueryApiOptions.CORS_ALLOWED_ORIGINS).stream().map(String::trim).toList(),
                 c.get(QueryApiOptions.MAX_REQUEST_BYTES),
                 c.get(QueryApiOptions.CACHE_TTL),
@@ -47,10 +57,16 @@ public record QueryApiConfig(
                 c.get(InfluxDbOptions.DATABASE),
                 c.get(InfluxDbOptions.TOKEN_ENV),
                 c.get(InfluxDbOptions.ANOMALIES_MEASUREMENT),
+                c.get(InfluxDbOptions.ALERTS_MEASUREMENT),
                 c.get(InfluxDbOptions.REQUESTS_MEASUREMENT),
                 c.get(RedisOptions.HOST),
                 c.get(RedisOptions.PORT),
                 c.get(RedisOptions.PASSWORD_ENV),
+                c.get(QueryApiOptions.LABELS_MEASUREMENT),
+                c.get(ControlOptions.ENABLED),
+                c.get(ControlOptions.TOPIC),
+                c.get(KafkaOptions.BOOTSTRAP_SERVERS),
+                c.kafkaClientProperties(),
                 env);
     }
 
@@ -74,9 +90,10 @@ public record QueryApiConfig(
     public Map<String, Object> describe() {
         return Map.of(
                 "listen", bind + ":" + port,
-                "tokens", tokenHashes.size() + " configured",
+                "tokens", tokenHashes.size() + " configured, " + adminTokenHashes.size() + " admin",
                 "cors", corsAllowedOrigins,
                 "influxdb", influxHost + " database " + influxDatabase,
-                "redis", redisHost + ":" + redisPort);
+                "redis", redisHost + ":" + redisPort,
+                "control", controlEnabled ? controlTopic + " on " + kafkaBootstrapServers : "off");
     }
 }

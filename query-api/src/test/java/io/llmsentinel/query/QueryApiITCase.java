@@ -10,6 +10,7 @@ import io.llmsentinel.functions.config.SentinelConfig;
 import io.llmsentinel.testkit.HeadlessChromium;
 import io.llmsentinel.testkit.InfluxTranslator;
 import io.llmsentinel.testkit.InfluxV1;
+import io.llmsentinel.testkit.KafkaTestBroker;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -40,6 +41,9 @@ import org.junit.jupiter.api.Test;
 class QueryApiITCase {
     static final String INFLUXDB = "http://127.0.0.1:8086";
     static final String TOKEN = "it-token-" + UUID.randomUUID();
+    static final String ADMIN = "it-admin-" + UUID.randomUUID();
+    static String controlTopic;
+    static List<io.llmsentinel.functions.alert.AlertEvent> alerts;
     static final String ALLOWED = "https://dashboards.example.com";
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -58,29 +62,24 @@ class QueryApiITCase {
 
     static QueryApiConfig config(int redisPort) {
         String hash = HexFormat.of().formatHex(QueryApi.sha256(TOKEN));
+        String admin = HexFormat.of().formatHex(QueryApi.sha256(ADMIN));
         // Through the job's own loader, with the overrides a container would set.
         return QueryApiConfig.from(
                 SentinelConfig.load(
                         null,
-                        Map.of(
-                                "query-api.port",
-                                "0",
-                                "query-api.token-hashes",
-                                hash,
-                                "query-api.cors-allowed-origins",
-                                ALLOWED,
-                                "query-api.cache-ttl",
-                                "2 s",
-                                "sinks.influxdb.host",
-                                translator.url(),
-                                "sinks.influxdb.database",
-                                db,
-                                "sinks.influxdb.token-env",
-                                "",
-                                "sinks.redis.port",
-                                String.valueOf(redisPort),
-                                "sinks.redis.password-env",
-                                ""),
+                        Map.ofEntries(
+                                Map.entry("kafka.bootstrap-servers", KafkaTestBroker.bootstrap()),
+                                Map.entry("control.topic", controlTopic),
+                                Map.entry("query-api.admin-token-hashes", admin),
+                                Map.entry("query-api.port", "0"),
+                                Map.entry("query-api.token-hashes", hash),
+                                Map.entry("query-api.cors-allowed-origins", ALLOWED),
+                                Map.entry("query-api.cache-ttl", "2 s"),
+                                Map.entry("sinks.influxdb.host", translator.url()),
+                                Map.entry("sinks.influxdb.database", db),
+                                Map.entry("sinks.influxdb.token-env", ""),
+                                Map.entry("sinks.redis.port", String.valueOf(redisPort)),
+                                Map.entry("sinks.redis.password-env", "")),
                         name -> null),
                 name -> null);
     }
@@ -90,12 +89,14 @@ class QueryApiITCase {
         db = "it_q_" + UUID.randomUUID().toString().substring(0, 8);
         influxql("CREATE DATABASE " + db);
         translator = new InfluxTranslator(0, INFLUXDB);
+        controlTopic = KafkaTestBroker.createTopics("control").get(0);
 
         // A real run of the detection engine over generated telemetry (the job's own code),
         // stored as the job's sinks store it.
         SampleData.Result data =
                 SampleData.write(translator.url(), db, "127.0.0.1", 6379, Duration.ofMinutes(20));
         anomalies = data.anomalies();
+        alerts = data.alerts();
         requests = data.requestsInRange();
         from = data.from();
         to = data.to();
@@ -152,6 +153,9 @@ class QueryApiITCase {
         doc.get("paths").fieldNames().forEachRemaining(paths::add);
         assertThat(paths).hasSizeGreaterThanOrEqualTo(10);
         for (String path : paths) {
+            if (!doc.get("paths").get(path).has("get")) {
+                continue; // write-only routes have tests of their own
+            }
             String url =
                     path.replace("{id}", anomalies.get(0).anomalyId)
                             + (path.endsWith("recent-anomalies") || path.endsWith("baselines")
@@ -431,6 +435,27 @@ class QueryApiITCase {
     void theDashboardShowsTheAnomaliesInHeadlessChromium() throws Exception {
         Path dir = Path.of("target/screenshots");
         Files.createDirectories(dir);
+        // Something silenced and an alert acknowledged, as a person does from the page's forms
+        // (the page's buttons call these same routes).
+        HttpResponse<String> silenced =
+                send(
+                        "POST",
+                        "/api/v1/silences",
+                        ADMIN,
+                        "{\"author\":\"ana\",\"match\":{\"service\":\"search-summarizer\"},\"until\":\""
+                                + Instant.now().plus(Duration.ofHours(2))
+                                + "\",\"reason\":\"a load test\"}");
+        assertThat(silenced.statusCode()).as(silenced.body()).isEqualTo(202);
+        String silenceId = JSON.readTree(silenced.body()).get("id").asText();
+        String acked = alerts.get(alerts.size() - 1).alertId;
+        assertThat(
+                        send(
+                                        "POST",
+                                        "/api/v1/anomalies/" + acked + "/ack",
+                                        TOKEN,
+                                        "{\"author\":\"bo\"}")
+                                .statusCode())
+                .isEqualTo(202);
         String url = base + "/#token=" + TOKEN;
         // The DOM after the page's scripts ran: the anomaly rows it drew from the API.
         List<String> flags =
@@ -459,6 +484,20 @@ class QueryApiITCase {
                         .count();
         assertThat(shown).as("anomaly rows on the page").isGreaterThan(0);
         assertThat(dom).contains("<svg").contains("support-bot");
+        assertThat(dom)
+                .as("the silence in force")
+                .contains("data-silence-id=\"" + silenceId + "\"");
+        assertThat(dom)
+                .as("the acknowledged alert")
+                .containsPattern("data-alert-id=\"" + acked + "\"[^>]*data-acknowledged=\"bo\"");
+        Set<String> states = new HashSet<>();
+        ok("/api/v1/alerts").get("items").forEach(a -> states.add(a.get("state").asText()));
+        assertThat(states).isNotEmpty();
+        for (String state : states) {
+            assertThat(dom)
+                    .as("alerts shown as %s", state)
+                    .contains("data-state=\"" + state + "\"");
+        }
 
         Path png = dir.resolve("query-api-dashboard.png");
         Files.deleteIfExists(png);
@@ -472,5 +511,141 @@ class QueryApiITCase {
                 out -> Files.exists(png));
         assertThat(png).exists();
         assertThat(Files.size(png)).as("a rendered page").isGreaterThan(20_000);
+    }
+
+    static HttpResponse<String> send(String method, String path, String token, String json)
+            throws Exception {
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "application/json")
+                        .method(
+                                method,
+                                json == null
+                                        ? HttpRequest.BodyPublishers.noBody()
+                                        : HttpRequest.BodyPublishers.ofString(json));
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Silences, maintenance windows and rules go through the control topic (real Kafka), only with
+     * an admin token, validated as the job validates them; GET answers what the topic put in force.
+     */
+    @Test
+    void silencesAndRulesGoThroughTheControlTopicOnlyWithAnAdminToken() throws Exception {
+        String until = Instant.now().plus(Duration.ofHours(1)).toString();
+        String silence =
+                "{\"author\":\"ana\",\"match\":{\"service\":\"rag-api\"},\"until\":\""
+                        + until
+                        + "\",\"reason\":\"provider incident\"}";
+        assertThat(send("POST", "/api/v1/silences", TOKEN, silence).statusCode()).isEqualTo(403);
+        HttpResponse<String> created = send("POST", "/api/v1/silences", ADMIN, silence);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
+        String id = JSON.readTree(created.body()).get("id").asText();
+        assertThat(ok("/api/v1/silences").get("items"))
+                .anySatisfy(c -> assertThat(c.get("id").asText()).isEqualTo(id));
+
+        HttpResponse<String> bad =
+                send(
+                        "POST",
+                        "/api/v1/silences",
+                        ADMIN,
+                        "{\"author\":\"ana\",\"match\":{\"metric\":\"latency\"},\"until\":\""
+                                + until
+                                + "\"}");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("unknown metric 'latency'");
+
+        HttpResponse<String> rule =
+                send(
+                        "PUT",
+                        "/api/v1/rules/batch-low",
+                        ADMIN,
+                        "{\"author\":\"ana\",\"match\":{\"service\":\"doc-indexer\"},\"settings\":{\"sensitivity\":\"low\"}}");
+        assertThat(rule.statusCode()).as(rule.body()).isEqualTo(202);
+        assertThat(ok("/api/v1/rules").get("items"))
+                .anySatisfy(c -> assertThat(c.get("id").asText()).isEqualTo("batch-low"));
+
+        assertThat(send("DELETE", "/api/v1/silences/" + id, ADMIN, null).statusCode())
+                .isEqualTo(202);
+        assertThat(ok("/api/v1/silences").get("items"))
+                .noneSatisfy(c -> assertThat(c.get("id").asText()).isEqualTo(id));
+        assertThat(send("DELETE", "/api/v1/silences/" + id, ADMIN, null).statusCode())
+                .isEqualTo(404);
+        assertThat(send("DELETE", "/api/v1/rules/batch-low", ADMIN, null).statusCode())
+                .isEqualTo(202);
+
+        // On the topic, in order, as the job reads them.
+        List<String> types = new ArrayList<>();
+        for (var r : KafkaTestBroker.readAll(controlTopic)) {
+            types.add(JSON.readTree(r.value()).get("type").asText());
+        }
+        assertThat(types).containsSubsequence("silence", "rule", "unsilence", "delete_rule");
+    }
+
+    /** Acknowledgement and feedback: stored once in InfluxDB, on the topic, shown with alerts. */
+    @Test
+    void acknowledgementAndFeedbackAreStoredOnceAndShown() throws Exception {
+        assertThat(alerts).isNotEmpty();
+        String alertId = alerts.get(0).alertId;
+        String ack = "{\"author\":\"ana\",\"note\":\"on it\"}";
+        for (int i = 0; i < 2; i++) { // the same twice: one point
+            HttpResponse<String> r =
+                    send("POST", "/api/v1/anomalies/" + alertId + "/ack", TOKEN, ack);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        }
+        HttpResponse<String> label =
+                send(
+                        "POST",
+                        "/api/v1/anomalies/" + alertId + "/feedback",
+                        TOKEN,
+                        "{\"author\":\"ana\",\"label\":\"false_positive\"}");
+        assertThat(label.statusCode()).as(label.body()).isEqualTo(202);
+        assertThat(
+                        send(
+                                        "POST",
+                                        "/api/v1/anomalies/" + alertId + "/feedback",
+                                        TOKEN,
+                                        "{\"author\":\"ana\",\"label\":\"meh\"}")
+                                .statusCode())
+                .isEqualTo(400);
+        assertThat(
+                        send("POST", "/api/v1/anomalies/" + "0".repeat(32) + "/ack", TOKEN, ack)
+                                .statusCode())
+                .isEqualTo(404);
+
+        JsonNode stored =
+                InfluxV1.query(INFLUXDB, db, "SELECT anomaly_id, kind, label FROM alert_labels");
+        int points = stored.path("results").path(0).path("series").path(0).path("values").size();
+        assertThat(points).as("one ack and one label point").isEqualTo(2);
+
+        long deadline = System.currentTimeMillis() + 10_000;
+        JsonNode shown = null;
+        while (System.currentTimeMillis() < deadline) {
+            for (JsonNode a : ok("/api/v1/alerts?" + range()).get("items")) {
+                if (a.get("alert_id").asText().equals(alertId)
+                        && a.has("acknowledged")
+                        && a.has("label")) {
+                    shown = a;
+                }
+            }
+            if (shown != null) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        assertThat(shown).as("the alert with its ack and label").isNotNull();
+        assertThat(shown.get("acknowledged").get("by").asText()).isEqualTo("ana");
+        assertThat(shown.get("label").asText()).isEqualTo("false_positive");
+
+        JsonNode precision = ok("/api/v1/labels").get("items");
+        assertThat(precision)
+                .anySatisfy(
+                        p -> {
+                            assertThat(p.get("service").asText()).isEqualTo(alerts.get(0).service);
+                            assertThat(p.get("false_positives").asLong()).isEqualTo(1);
+                            assertThat(p.get("precision").asDouble()).isEqualTo(0.0);
+                        });
+        assertThat(authed("/metrics").body()).contains("sentinel_labelled_precision{service=");
     }
 }

@@ -69,6 +69,11 @@ public final class OtlpJsonMetrics implements AutoCloseable {
         return provider.get(scope);
     }
 
+    /** Sets the clock (epoch milliseconds); it never goes back. */
+    public void at(long epochMs) {
+        nowNanos = Math.max(nowNanos, TimeUnit.MILLISECONDS.toNanos(epochMs));
+    }
+
     /** Moves the clock. */
     public void advance(long millis) {
         nowNanos += TimeUnit.MILLISECONDS.toNanos(millis);

@@ -35,6 +35,24 @@ public final class QueryApiOptions implements OptionGroup {
                             "SHA-256 (hex) of each accepted bearer token: printf %s \"$TOKEN\" |"
                                     + " sha256sum. Only the hashes are configured.");
 
+    public static final ConfigOption<List<String>> ADMIN_TOKEN_HASHES =
+            key("query-api.admin-token-hashes")
+                    .stringType()
+                    .asList()
+                    .defaultValues()
+                    .withDescription(
+                            "SHA-256 (hex) of each token that may also change what is in force:"
+                                    + " silences, maintenance windows and rules (the admin"
+                                    + " scope). Acknowledging and labelling need any token.");
+
+    public static final ConfigOption<String> LABELS_MEASUREMENT =
+            key("query-api.labels-measurement")
+                    .stringType()
+                    .defaultValue("alert_labels")
+                    .withDescription(
+                            "InfluxDB measurement of acknowledgements and labels (with the"
+                                    + " control topic, their durable record).");
+
     public static final ConfigOption<List<String>> CORS_ALLOWED_ORIGINS =
             key("query-api.cors-allowed-origins")
                     .stringType()

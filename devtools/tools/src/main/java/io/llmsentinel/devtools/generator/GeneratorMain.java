@@ -36,6 +36,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *   --max-spans N                   spans per message, at most (6)
  *   --record FILE                   incidents as JSON lines, plus a summary line
  *   --seed N                        (42)
+ *   --metrics                       also send the GenAI metrics an instrumented application
+ *                                   exports (OpenTelemetry SDK, OTLP/JSON) to --metrics-topic
+ *   --metrics-topic NAME            (otlp_metrics)
+ *   --metrics-interval SECONDS      export interval, in event time (10)
+ *   --metrics-temporality T         cumulative (the SDK default) or delta
+ *   --metrics-only SERVICE,...      these services send metrics only, no spans
  * </pre>
  */
 public final class GeneratorMain {
@@ -52,6 +58,16 @@ public final class GeneratorMain {
         int maxSpans = Integer.parseInt(one(a, "max-spans", "6"));
         long seed = Long.parseLong(one(a, "seed", "42"));
         String record = one(a, "record", null);
+        boolean metrics = a.containsKey("metrics");
+        String metricsTopic = one(a, "metrics-topic", "otlp_metrics");
+        long metricsIntervalMs =
+                Math.round(Double.parseDouble(one(a, "metrics-interval", "10")) * 1000);
+        boolean cumulative = !"delta".equals(one(a, "metrics-temporality", "cumulative"));
+        java.util.Set<String> metricsOnly =
+                new java.util.HashSet<>(
+                        List.of(one(a, "metrics-only", "").split(",")).stream()
+                                .filter(x -> !x.isBlank())
+                                .toList());
         if (!(rate > 0) || durationMs <= 0) {
             throw new IllegalArgumentException("--rate and --duration must be > 0");
         }
@@ -103,8 +119,15 @@ public final class GeneratorMain {
         long wallStart = System.nanoTime();
         long lastReport = wallStart;
         Future<RecordMetadata> last = null;
+        long metricMessages = 0;
+        long nextExport = startMs + metricsIntervalMs;
+        io.llmsentinel.functions.read.OtlpTraceReader serviceOf =
+                new io.llmsentinel.functions.read.OtlpTraceReader(
+                        io.llmsentinel.functions.read.PriceTable.empty(), 16 << 20, 0);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props);
-                TelemetryGenerator gen = new TelemetryGenerator(seed, incidents, maxSpans)) {
+                TelemetryGenerator gen = new TelemetryGenerator(seed, incidents, maxSpans);
+                MetricsRecorder recorder =
+                        metrics ? new MetricsRecorder(cumulative, startMs) : null) {
             for (long n = 0; n < total; n++) {
                 long eventTime = startMs + Math.round(n * stepMs);
                 if (!fast) {
@@ -119,6 +142,26 @@ public final class GeneratorMain {
                     bad++;
                 } else {
                     value = gen.nextMessage(eventTime);
+                    if (recorder != null) {
+                        recorder.record(value);
+                        if (!metricsOnly.isEmpty()) {
+                            var reqs = serviceOf.read(value).requests();
+                            if (!reqs.isEmpty() && metricsOnly.contains(reqs.get(0).service)) {
+                                value = null; // this service sends metrics only
+                            }
+                        }
+                    }
+                }
+                if (recorder != null && eventTime >= nextExport) {
+                    for (byte[] m : recorder.collect(nextExport)) {
+                        producer.send(
+                                new ProducerRecord<>(metricsTopic, null, nextExport, null, m));
+                        metricMessages++;
+                    }
+                    nextExport += metricsIntervalMs;
+                }
+                if (value == null) {
+                    continue;
                 }
                 bytes += value.length;
                 last = producer.send(new ProducerRecord<>(topic, null, eventTime, null, value));
@@ -136,6 +179,21 @@ public final class GeneratorMain {
                             bad,
                             sent / ((now - wallStart) / 1e9));
                 }
+            }
+            if (recorder != null) {
+                for (byte[] m : recorder.collect(startMs + durationMs)) {
+                    producer.send(
+                            new ProducerRecord<>(
+                                    metricsTopic, null, startMs + durationMs, null, m));
+                    metricMessages++;
+                }
+                System.out.printf(
+                        Locale.ROOT,
+                        "generator: %d OTLP metrics messages (%s) to %s%s%n",
+                        metricMessages,
+                        cumulative ? "cumulative" : "delta",
+                        metricsTopic,
+                        metricsOnly.isEmpty() ? "" : "; metrics only from " + metricsOnly);
             }
             producer.flush();
             if (last != null) {

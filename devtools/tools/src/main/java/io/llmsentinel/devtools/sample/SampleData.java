@@ -34,8 +34,16 @@ import redis.clients.jedis.Pipeline;
 public final class SampleData {
     private SampleData() {}
 
-    /** What was written: the anomalies, and the requests whose event time is in [from, to). */
-    public record Result(List<Anomaly> anomalies, int requestsInRange, Instant from, Instant to) {}
+    /**
+     * What was written: the anomalies, the alert changes the job's alert policy made of them, and
+     * the requests whose event time is in [from, to).
+     */
+    public record Result(
+            List<Anomaly> anomalies,
+            List<io.llmsentinel.functions.alert.AlertEvent> alerts,
+            int requestsInRange,
+            Instant from,
+            Instant to) {}
 
     public static Result write(
             String influxUrl, String database, String redisHost, int redisPort, Duration length)
@@ -84,6 +92,32 @@ public final class SampleData {
                 }
             }
         }
+        // The job's alert policy (the shipped defaults) over the anomalies, per key and metric.
+        io.llmsentinel.functions.alert.AlertPolicy policy =
+                io.llmsentinel.functions.config.AlertOptions.policy(
+                        io.llmsentinel.functions.config.SentinelConfig.load(
+                                null, Map.of(), n -> null));
+        Map<String, io.llmsentinel.functions.alert.AlertState> open = new HashMap<>();
+        List<io.llmsentinel.functions.alert.AlertEvent> alerts = new ArrayList<>();
+        for (Anomaly a : anomalies) {
+            String key = a.service + "|" + a.model + "|" + a.metric;
+            var d = policy.onAnomaly(open.get(key), a);
+            if (d.state() != null) {
+                open.put(key, d.state());
+            }
+            if (d.event() != null) {
+                alerts.add(d.event());
+            }
+        }
+        for (var e : open.entrySet()) {
+            var resolved = policy.onTime(e.getValue(), to.toEpochMilli()); // later ones stay open
+            if (resolved != null) {
+                alerts.add(resolved);
+            }
+        }
+        for (var e : alerts) {
+            points.add(InfluxPoints.alerts("alerts").toPoint(e));
+        }
         try (InfluxDBClient client = InfluxDBClient.getInstance(influxUrl, null, database)) {
             for (int i = 0; i < points.size(); i += 2000) {
                 client.writePoints(points.subList(i, Math.min(points.size(), i + 2000)));
@@ -100,7 +134,7 @@ public final class SampleData {
             }
             p.sync();
         }
-        return new Result(anomalies, inRange, from, to);
+        return new Result(anomalies, alerts, inRange, from, to);
     }
 
     public static void main(String[] args) throws Exception {
