@@ -100,7 +100,9 @@ log "job RUNNING; open http://localhost:8081 to watch it"
 # The side service beside the job, with a token made for this run (only its hash is configured).
 port_open 8080 && die "port 8080 is taken; the demo's query API needs it"
 QUERY_API_TOKEN="demo-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
+QUERY_API_ADMIN_TOKEN="demo-admin-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
 SENTINEL_QUERY_API_TOKEN_HASHES="$(printf %s "$QUERY_API_TOKEN" | sha256sum | cut -d' ' -f1)" \
+SENTINEL_QUERY_API_ADMIN_TOKEN_HASHES="$(printf %s "$QUERY_API_ADMIN_TOKEN" | sha256sum | cut -d' ' -f1)" \
 SENTINEL_SINKS_INFLUXDB_DATABASE="$DEMO_DB" \
   nohup java -Xmx256m $JAVA_OPENS -jar "$ROOT/query-api/target/sentinel-query-api.jar" \
   --config "$DEMO_DIR/sentinel-demo.yaml" > "$DEMO_DIR/query-api.log" 2>&1 &
@@ -114,11 +116,12 @@ log "query API and dashboard: http://127.0.0.1:8080/#token=$QUERY_API_TOKEN (API
 # The console sink prefixes each line with the subtask ("1> "); jq reads the JSON after it.
 (tail -n +1 -F --pid="$(cat "$JOB_PID")" "$DEMO_DIR/anomalies.jsonl" 2>/dev/null \
   | sed -u 's/^[0-9]*> //' \
-  | jq --unbuffered -r 'select(type == "object" and .record_type == "alert")
-      | "ALERT \(.state | ascii_upcase) \(.severity) \(.anomaly_type) \(.service) \(.model) \(.metric)"
+  | jq --unbuffered -r 'select(type == "object" and (.record_type == "alert" or .record_type == "audit"))
+      | if .record_type == "audit" then "AUDIT \(.outcome) \(.summary)" else
+        "ALERT \(.state | ascii_upcase) \(.severity) \(.anomaly_type) \(.service) \(.model) \(.metric)"
         + (if .anomaly then "=\(.anomaly.value) (baseline median \(.anomaly.baseline.median // "-"))"
            else " (lasted \(.duration_ms / 1000) s, peak \(.peak_value), \(.repeats) repeats held back)" end)
-        + " at \(.event_time)"' 2>/dev/null) &
+        + " at \(.event_time)" end' 2>/dev/null) &
 PRINTER_PID=$!
 
 if [ -n "$DURATION" ]; then
@@ -137,10 +140,35 @@ if [ -z "$DURATION" ]; then
   INCIDENTS=(--incident "latency_spike@60+10" --incident "token_explosion@120+10"
              --incident "cost_jump@180+10" --incident "error_burst@240+10")
 fi
-log "feeding telemetry for ${GEN_SECONDS}s at 20 messages/s (1-6 spans each), one malformed message in 200"
+# While it runs, a person acknowledges the first open alert and silences the service of a later
+# incident (through the query API, which writes to the control topic the job reads): the later
+# incident is still found (anomalies, storage) but opens no alert.
+api() { curl -s -H "Authorization: Bearer $1" -H 'Content-Type: application/json' "${@:2}"; }
+SILENCED=code-assistant
+(
+  sleep $((P * 25 / 100))
+  ALERT_ID=$(api "$QUERY_API_TOKEN" http://127.0.0.1:8080/api/v1/alerts \
+    | jq -r '[.items[] | select(.state == "open")][0].alert_id // empty')
+  if [ -n "$ALERT_ID" ]; then
+    api "$QUERY_API_TOKEN" -X POST "http://127.0.0.1:8080/api/v1/anomalies/$ALERT_ID/ack" \
+      -d '{"author":"demo-oncall","note":"looking into it"}' >/dev/null \
+      && log "ACK alert $ALERT_ID acknowledged by demo-oncall (POST /api/v1/anomalies/$ALERT_ID/ack)"
+  else
+    log "ACK skipped: no open alert to acknowledge yet"
+  fi
+  UNTIL=$(date -u -d "+$((P + 60)) seconds" +%Y-%m-%dT%H:%M:%SZ)
+  api "$QUERY_API_ADMIN_TOKEN" -X POST http://127.0.0.1:8080/api/v1/silences \
+    -d '{"author":"demo-oncall","match":{"service":"'"$SILENCED"'"},"until":"'"$UNTIL"'","reason":"known issue, fix deploying"}' \
+    | jq -r '"SILENCE \(.id): service \(.match.service) until \(.until) (POST /api/v1/silences)"' \
+    | while read -r line; do log "$line"; done
+) &
+CONTROL_PID=$!
+
+log "feeding telemetry for ${GEN_SECONDS}s at 20 messages/s (1-6 spans each), one malformed message in 200, and the GenAI metrics of each request (OTLP, every 10 s)"
 devtools_spawn - "$GEN_PID" -Xmx512m io.llmsentinel.devtools.generator.GeneratorMain \
-  --rate 20 --duration "$GEN_SECONDS" --bad-every 200 --record "$RECORD" "${INCIDENTS[@]}"
+  --rate 20 --duration "$GEN_SECONDS" --bad-every 200 --record "$RECORD" --metrics "${INCIDENTS[@]}"
 wait "$(cat "$GEN_PID")" || true
+wait "$CONTROL_PID" 2>/dev/null || true
 rm -f "$GEN_PID"
 
 log "generator finished; letting the job catch up (anomalies and alert changes are committed to Kafka on checkpoints, every 10 s)"
@@ -156,4 +184,10 @@ influx_count() {
 }
 log "InfluxDB (through the InfluxDB 3 client): $(influx_count 'SELECT count(score) FROM anomalies') anomalies, $(influx_count 'SELECT count(error) FROM llm_requests') requests stored"
 log "query API: $(curl -s -H "Authorization: Bearer $QUERY_API_TOKEN" "http://127.0.0.1:8080/api/v1/anomalies?limit=1000" | jq '.items | length') anomalies in the last 24 h at /api/v1/anomalies, services: $(curl -s -H "Authorization: Bearer $QUERY_API_TOKEN" http://127.0.0.1:8080/api/v1/services)"
-log "Redis live view: $(redis-cli -h 127.0.0.1 -p 6379 --scan --pattern 'sentinel:baseline:*' | wc -l) baselines, $(redis-cli -h 127.0.0.1 -p 6379 scard sentinel:services) services with recent anomalies"
+log "Redis live view: $(redis-cli -h 127.0.0.1 -p 6379 --scan --pattern 'sentinel:baseline:*' | wc -l) baselines, $(redis-cli -h 127.0.0.1 -p 6379 zcard sentinel:index:services) services with recent anomalies"
+log "control: $(api "$QUERY_API_TOKEN" http://127.0.0.1:8080/api/v1/alerts | jq -r '[.items[] | select(.acknowledged)] | length') alert(s) acknowledged; silenced $SILENCED: its incident's alerts held back ($(api "$QUERY_API_TOKEN" http://127.0.0.1:8080/api/v1/alerts | jq -r --arg s "$SILENCED" '[.items[] | select(.service == $s)] | length') alert(s) of it in the last 24 h)"
+SILENCE_ID=$(api "$QUERY_API_TOKEN" http://127.0.0.1:8080/api/v1/silences | jq -r --arg s "$SILENCED" '[.items[] | select(.match.service == $s)][0].id // empty')
+if [ -n "$SILENCE_ID" ]; then
+  api "$QUERY_API_ADMIN_TOKEN" -X DELETE "http://127.0.0.1:8080/api/v1/silences/$SILENCE_ID" >/dev/null \
+    && log "silence $SILENCE_ID lifted at the end of the demo (DELETE /api/v1/silences/$SILENCE_ID)"
+fi
