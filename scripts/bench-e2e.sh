@@ -5,7 +5,7 @@
 # the latency from a span's Kafka timestamp to its alert (webhook, console) and anomaly
 # (exactly-once topic) at a fixed offered load, and memory and state per key. Prints a table and
 #   e2e msgs_per_s=.. llm_spans_per_s=.. ratio_bare_read=.. ratio_bare_flink=.. alert_p99_ms=.. state_bytes_per_key=..
-#   scripts/bench-e2e.sh [--messages 300000] [--partitions 2] [--parallelism 2,1]
+#   scripts/bench-e2e.sh [--messages 300000] [--partitions 2] [--parallelism 2,1] [--jar J --config C]
 #                        [--rate 10000] [--latency-seconds 60] [--profile]
 # --profile records a flame graph of the TaskManager during the full run (job/target/profile/).
 # The machine is shared and noisy: compare the ratios of one run, not absolutes across runs.

@@ -77,6 +77,8 @@ public final class EndToEndBenchmark {
     private final int latencySeconds;
     private final int offeredSpansPerSecond;
     private final boolean profile;
+    private final Path jar;
+    private final Path config;
     private final String run = UUID.randomUUID().toString().substring(0, 6);
     private final Map<String, String> results = new LinkedHashMap<>();
     private long llmSpansPreloaded;
@@ -94,6 +96,13 @@ public final class EndToEndBenchmark {
         this.latencySeconds = Integer.parseInt(o.getOrDefault("latency-seconds", "60"));
         this.offeredSpansPerSecond = Integer.parseInt(o.getOrDefault("rate", "10000"));
         this.profile = Boolean.parseBoolean(o.getOrDefault("profile", "false"));
+        // Another build of the job to measure (an earlier commit, say), with its own config file.
+        this.jar =
+                Path.of(
+                        o.getOrDefault(
+                                "jar", root.resolve("job/target/sentinel-job.jar").toString()));
+        this.config =
+                Path.of(o.getOrDefault("config", root.resolve("conf/sentinel.yaml").toString()));
     }
 
     public static void main(String[] args) throws Exception {
@@ -140,7 +149,8 @@ public final class EndToEndBenchmark {
                 memory = m[0];
             }
         }
-        Latency latency = latency();
+        Latency latency =
+                latencySeconds > 0 ? latency() : new Latency(List.of(), List.of(), List.of(), 0);
 
         Rate main = full.get(parallelisms.get(0));
         double llmPerMessage = (double) llmSpansPreloaded / messages;
@@ -308,7 +318,9 @@ public final class EndToEndBenchmark {
                                 "-c",
                                 "io.llmsentinel.job.BareReadJob",
                                 root.resolve("job/target/sentinel-job.jar").toString()));
-        cmd.addAll(common(topic, 2, "earliest", "bench-" + run + "-anomalies"));
+        List<String> args = common(topic, 2, "earliest", "bench-" + run + "-anomalies");
+        args.set(1, root.resolve("conf/sentinel.yaml").toString()); // this build's job and keys
+        cmd.addAll(args);
         return cmd;
     }
 
@@ -319,7 +331,7 @@ public final class EndToEndBenchmark {
                                 root.resolve("scripts/flink.sh").toString(),
                                 "run",
                                 "-d",
-                                root.resolve("job/target/sentinel-job.jar").toString()));
+                                jar.toString()));
         cmd.addAll(common(topic, p, offsets, anomalies));
         cmd.addAll(List.of("--sinks.console.enabled", "false"));
         return cmd;
@@ -622,7 +634,7 @@ public final class EndToEndBenchmark {
                                 root.resolve("scripts/flink.sh").toString(),
                                 "run",
                                 "-d",
-                                root.resolve("job/target/sentinel-job.jar").toString()));
+                                jar.toString()));
         List<String> args = common(topic, parallelisms.get(0), "latest", anomalies);
         args.set(1, config.toString()); // this file (console and the webhook), defaults otherwise
         submit.addAll(args);
