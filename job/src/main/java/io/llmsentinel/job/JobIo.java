@@ -304,15 +304,32 @@ public record JobIo(
                         .setBootstrapServers(config.get(KafkaOptions.BOOTSTRAP_SERVERS))
                         .setProperties(config.kafkaClientProperties())
                         .setGroupId(config.get(KafkaOptions.GROUP_ID) + "-control")
-                        .setTopics(config.get(ControlOptions.TOPIC))
                         .setStartingOffsets(OffsetsInitializer.earliest())
                         .setDeserializer(new RawBytes())
                         .setProperty("commit.offsets.on.checkpoint", "true")
                         .setProperty("partition.discovery.interval.ms", "60000");
-        if (bounded) {
-            builder.setBounded(OffsetsInitializer.latest());
-        }
+        subscribe(builder, config.get(ControlOptions.TOPIC), bounded);
         return builder.build();
+    }
+
+    /**
+     * Running, a topic is subscribed by its exact name as a pattern: a topic that does not exist
+     * (yet) gives no partitions instead of failing the job, and is read from its beginning once
+     * partition discovery finds it. With {@code setTopics}, a missing optional input (no OTLP
+     * metrics, no control topic) fails the source coordinator and restarts the job forever. A
+     * bounded run (tests) names its topics exactly and stops at their latest offsets: with a
+     * pattern that matches nothing, the Kafka enumerator would never signal the end of its input.
+     */
+    static void subscribe(
+            org.apache.flink.connector.kafka.source.KafkaSourceBuilder<?> builder,
+            String topic,
+            boolean bounded) {
+        if (bounded) {
+            builder.setTopics(topic).setBounded(OffsetsInitializer.latest());
+        } else {
+            builder.setTopicPattern(
+                    java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(topic)));
+        }
     }
 
     /** A record as it is, with where it came from. */
@@ -388,14 +405,11 @@ public record JobIo(
                         .setBootstrapServers(config.get(KafkaOptions.BOOTSTRAP_SERVERS))
                         .setProperties(config.kafkaClientProperties())
                         .setGroupId(config.get(KafkaOptions.GROUP_ID))
-                        .setTopics(topic)
                         .setStartingOffsets(start)
                         .setDeserializer(deserializer)
                         .setProperty("commit.offsets.on.checkpoint", "true")
                         .setProperty("partition.discovery.interval.ms", "60000");
-        if (bounded) {
-            builder.setBounded(OffsetsInitializer.latest());
-        }
+        subscribe(builder, topic, bounded);
         return builder.build();
     }
 }

@@ -197,10 +197,12 @@ public final class SentinelTopology {
             deadLetters = deadLetters == null ? refused : deadLetters.union(refused);
         } else {
             commands =
-                    env.fromData(java.util.List.<String>of(), Types.STRING)
+                    // fromData of an empty list fails in Flink 1.20 ("Reached the end of the
+                    // collection"), restarting the job forever: one element, filtered out.
+                    env.fromData(java.util.List.of(""), Types.STRING)
                             .uid("no-control-commands")
                             .name("No control topic (control.enabled false)")
-                            .map(x -> x, Types.STRING)
+                            .filter(x -> !x.isEmpty())
                             .uid("no-control-commands-pass")
                             .name("No control commands");
         }

@@ -81,6 +81,8 @@ class ClusterRobustnessITCase {
                                 topics.get(3),
                                 "--sinks.console.enabled",
                                 "false",
+                                // Topics that do not exist: a missing optional input must not
+                                // stop the job (it is read once it is created).
                                 "--inputs.otlp-metrics.topic",
                                 topics.get(0) + "-metrics",
                                 "--control.topic",

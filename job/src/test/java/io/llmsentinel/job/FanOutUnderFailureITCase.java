@@ -187,7 +187,7 @@ class FanOutUnderFailureITCase {
                                     Map.entry("dead-letter.topic", topics.get(3)),
                                     Map.entry("sinks.console.enabled", "false"),
                                     Map.entry("inputs.otlp-metrics.enabled", "false"),
-                                    Map.entry("control.topic", topics.get(0) + "-control"),
+                                    Map.entry("control.enabled", "false"),
                                     Map.entry("sinks.rabbitmq.enabled", "true"),
                                     Map.entry("sinks.rabbitmq.exchange", exchange),
                                     Map.entry("sinks.influxdb.enabled", "true"),
