@@ -52,7 +52,8 @@ class MetricsAndControlITCase {
         long spikeAt = start + 70 * MINUTE;
         long resetAt = start + 45 * MINUTE;
         Random random = new Random(5);
-        List<byte[]> messages = new ArrayList<>();
+        // Both services export at the same time, as two processes would: messages in time order.
+        List<Map.Entry<Long, byte[]>> timed = new ArrayList<>();
         for (boolean cumulative : new boolean[] {true, false}) {
             String service = cumulative ? "metrics-cumulative" : "metrics-delta";
             OtlpJsonMetrics sdk = sdk(service, cumulative, start);
@@ -65,7 +66,7 @@ class MetricsAndControlITCase {
             for (long t = start; t < start + 80 * MINUTE; t += 1_000) {
                 if (cumulative && t == resetAt) {
                     // the process restarts: a new series, its totals start again from zero
-                    messages.add(sdk.collect());
+                    timed.add(Map.entry(t - 1, sdk.collect()));
                     sdk.close();
                     sdk = sdk(service, true, t);
                     duration = duration(sdk);
@@ -78,11 +79,14 @@ class MetricsAndControlITCase {
                 }
                 if ((t - start) % MINUTE == MINUTE - 1_000) {
                     sdk.at(t + 999);
-                    messages.add(sdk.collect());
+                    timed.add(Map.entry(t + 999, sdk.collect()));
                 }
             }
             sdk.close();
         }
+        timed.sort(Map.Entry.comparingByKey());
+        List<byte[]> messages = new ArrayList<>();
+        timed.forEach(e -> messages.add(e.getValue()));
         // Bad metrics input: not JSON; a histogram whose buckets do not add up.
         messages.add("{\"resourceMetrics\": [".getBytes(StandardCharsets.UTF_8));
         messages.add(
