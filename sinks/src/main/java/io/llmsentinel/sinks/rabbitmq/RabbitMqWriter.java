@@ -99,10 +99,24 @@ final class RabbitMqWriter extends OutboxWriter<AlertEvent, RabbitMqWriter.Messa
      * ever touch its own record: once the channel is replaced, nothing it hears matters.
      */
     static final class Published {
+        /** When this channel was opened after another one was lost (0 on the first connect). */
+        final long reconnectedAtMs;
+
         final Map<Long, Integer> unconfirmed = new ConcurrentHashMap<>();
         final Map<Integer, Boolean> acked = new ConcurrentHashMap<>();
         final Set<String> returned = ConcurrentHashMap.newKeySet();
         final Map<String, String> returnReason = new ConcurrentHashMap<>();
+        private boolean shut;
+
+        Published(long reconnectedAtMs) {
+            this.reconnectedAtMs = reconnectedAtMs;
+        }
+
+        /** The connection is gone: nothing more will be confirmed on this channel. */
+        synchronized void shutdown() {
+            shut = true;
+            notifyAll();
+        }
 
         synchronized void confirm(long seq, boolean multiple, boolean ack) {
             if (multiple) {
@@ -127,6 +141,9 @@ final class RabbitMqWriter extends OutboxWriter<AlertEvent, RabbitMqWriter.Messa
 
         synchronized boolean await(long deadlineMs) throws InterruptedException {
             while (!unconfirmed.isEmpty()) {
+                if (shut) {
+                    return false;
+                }
                 long wait = deadlineMs - System.currentTimeMillis();
                 if (wait <= 0) {
                     return false;
@@ -173,6 +190,13 @@ final class RabbitMqWriter extends OutboxWriter<AlertEvent, RabbitMqWriter.Messa
         latencyMs = g.histogram("latencyMs", new DescriptiveStatisticsHistogram(1000));
         this.outbox = open(delivery, this::deliver, this::deadLetter, g, restored);
     }
+
+    /**
+     * How long after a reconnect a returned (unroutable) alert is retried rather than
+     * dead-lettered: a restarted broker accepts connections while it may still be recovering
+     * durable queues.
+     */
+    static final long RECOVERY_GRACE_MS = 15_000;
 
     /** The routing key of a resolution: {@code resolved.<severity>}. */
     static final String RESOLVED_PREFIX = "resolved.";
@@ -249,6 +273,16 @@ final class RabbitMqWriter extends OutboxWriter<AlertEvent, RabbitMqWriter.Messa
                                         : "not confirmed"));
             } else if (!ack) {
                 out.add(Outcome.retry("nacked by the broker"));
+            } else if (p.returned.contains(m.messageId())
+                    && p.reconnectedAtMs > 0
+                    && System.currentTimeMillis() - p.reconnectedAtMs < RECOVERY_GRACE_MS) {
+                // A broker that just came back may not have recovered its queues and bindings
+                // yet: routing is not final until it has.
+                out.add(
+                        Outcome.retry(
+                                "rabbitmq_unroutable right after reconnecting (the broker may"
+                                        + " still be recovering its queues)",
+                                1_000));
             } else if (p.returned.contains(m.messageId())) {
                 returned.inc();
                 out.add(
@@ -285,7 +319,8 @@ final class RabbitMqWriter extends OutboxWriter<AlertEvent, RabbitMqWriter.Messa
             Channel ch = c.createChannel();
             ch.exchangeDeclare(settings.exchange(), "topic", true);
             ch.confirmSelect();
-            Published p = new Published();
+            Published p = new Published(everConnected ? System.currentTimeMillis() : 0);
+            c.addShutdownListener(cause -> p.shutdown());
             ch.addConfirmListener(
                     (seq, multiple) -> confirmed(p, seq, multiple, true),
                     (seq, multiple) -> confirmed(p, seq, multiple, false));

@@ -336,6 +336,16 @@ class RabbitMqSinkITCase {
             messages++;
         }
         ch.queueDelete(all);
+        System.out.printf(
+                "broker restart: %d alerts written, %d distinct on the queue (%d messages),"
+                        + " %d reconnects, %d retried, dead letters %s%n",
+                total,
+                ids.size(),
+                messages,
+                metrics.get("reconnects"),
+                metrics.get("retried"),
+                deadLetters.stream().map(d -> d.detail).toList());
+        assertThat(deadLetters).as("nothing given up or dead-lettered").isEmpty();
         assertThat(ids).as("every alert, counted by anomaly id").hasSize(total);
         assertThat(messages).isGreaterThanOrEqualTo(total);
     }
