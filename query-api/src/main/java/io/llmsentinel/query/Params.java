@@ -100,6 +100,16 @@ public final class Params {
         return lower;
     }
 
+    private static final Pattern COMMAND_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+    /** A silence, maintenance window or rule id: chosen by its author, printable, up to 128. */
+    public static void checkCommandId(String id) {
+        if (!COMMAND_ID.matcher(id).matches()) {
+            throw Problem.badParameter(
+                    "id", "an id is 1 to 128 letters, digits, '.', '_', ':' or '-'");
+        }
+    }
+
     public static void checkId(String id) {
         if (!ID.matcher(id).matches()) {
             throw Problem.badParameter("id", "an anomaly id is 32 lower-case hex characters");

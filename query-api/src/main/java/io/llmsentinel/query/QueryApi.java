@@ -60,7 +60,12 @@ public final class QueryApi implements AutoCloseable {
         this.config = config;
         this.influx = new InfluxQueries(config);
         this.redis = new RedisView(config);
-        this.cache = new QueryCache(config.cacheTtl(), redis, metrics);
+        this.cache =
+                new QueryCache(
+                        config.cacheTtl(),
+                        redis,
+                        metrics,
+                        config.influxHost() + "/" + config.influxDatabase());
         this.tokenHashes =
                 config.tokenHashes().stream()
                         .map(h -> HexFormat.of().parseHex(h.toLowerCase()))
@@ -548,6 +553,19 @@ public final class QueryApi implements AutoCloseable {
         ctx.status(202).contentType("application/json").result(c.json);
     }
 
+    /**
+     * The command of a DELETE: its body if it has one, the author from the body or the {@code
+     * author} query parameter, else recorded as the admin token's.
+     */
+    private com.fasterxml.jackson.databind.node.ObjectNode deletion(Context ctx) throws Exception {
+        var n = ctx.body().isBlank() ? JSON.createObjectNode() : body(ctx);
+        if (!n.hasNonNull("author")) {
+            String author = ctx.queryParam("author");
+            n.put("author", author == null || author.isBlank() ? "query-api admin token" : author);
+        }
+        return n;
+    }
+
     private static String newId(String prefix) {
         return prefix + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
     }
@@ -580,7 +598,7 @@ public final class QueryApi implements AutoCloseable {
     private void deleteSilence(Context ctx) throws Exception {
         requireAdmin(ctx);
         String id = ctx.pathParam("id");
-        Params.checkId(id);
+        Params.checkCommandId(id);
         var state = control().state();
         long now = System.currentTimeMillis();
         boolean maintenance = state.maintenances(now).stream().anyMatch(c -> c.id.equals(id));
@@ -588,7 +606,7 @@ public final class QueryApi implements AutoCloseable {
         if (!maintenance && !silence) {
             throw Problem.notFound("no silence or maintenance window " + id + " is in force");
         }
-        var n = ctx.body().isBlank() ? JSON.createObjectNode() : body(ctx);
+        var n = deletion(ctx);
         n.put("target", id);
         command(ctx, n, maintenance ? "end_maintenance" : "unsilence", newId("u"), 404);
     }
@@ -605,7 +623,7 @@ public final class QueryApi implements AutoCloseable {
     private void putRule(Context ctx) throws Exception {
         requireAdmin(ctx);
         String id = ctx.pathParam("id");
-        Params.checkId(id);
+        Params.checkCommandId(id);
         var n = body(ctx);
         n.put("id", id);
         command(ctx, n, "rule", id, 409);
@@ -614,12 +632,12 @@ public final class QueryApi implements AutoCloseable {
     private void deleteRule(Context ctx) throws Exception {
         requireAdmin(ctx);
         String id = ctx.pathParam("id");
-        Params.checkId(id);
+        Params.checkCommandId(id);
         if (control().state().rules(System.currentTimeMillis()).stream()
                 .noneMatch(c -> c.id.equals(id))) {
             throw Problem.notFound("no rule " + id + " is in force");
         }
-        var n = ctx.body().isBlank() ? JSON.createObjectNode() : body(ctx);
+        var n = deletion(ctx);
         n.put("target", id);
         command(ctx, n, "delete_rule", newId("d"), 404);
     }
@@ -683,6 +701,8 @@ public final class QueryApi implements AutoCloseable {
         }
         influx.writeLabel(
                 a, kind, author, label, n.hasNonNull("note") ? n.get("note").asText() : null);
+        cache.invalidate("labels");
+        labelMetricsAtMs = 0; // the next scrape reads the new counts
         control().send(c);
         ctx.status(202).contentType("application/json").result(c.json);
     }

@@ -17,7 +17,19 @@ public final class QueryCache {
     private final long ttlSeconds;
     private final ApiMetrics metrics;
 
+    /** What the answers are of (the InfluxDB database): part of every shared key. */
+    private final String namespace;
+
     public QueryCache(Duration ttl, RedisView redis, ApiMetrics metrics) {
+        this(ttl, redis, metrics, "");
+    }
+
+    /**
+     * A cache whose Redis keys include {@code namespace}, so query APIs in front of different
+     * databases that share one Redis never answer with each other's results.
+     */
+    public QueryCache(Duration ttl, RedisView redis, ApiMetrics metrics, String namespace) {
+        this.namespace = namespace;
         this.local = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(ttl).build();
         this.redis = redis;
         this.ttlSeconds = Math.max(1, ttl.toSeconds() * 2);
@@ -41,8 +53,22 @@ public final class QueryCache {
         return answer;
     }
 
+    /** Forgets a cached answer here and in Redis: after a write that changes it. */
+    public void invalidate(String normalizedQuery) {
+        local.invalidate(normalizedQuery);
+        try {
+            redis.cacheDelete(key(normalizedQuery));
+        } catch (RedisView.Unavailable e) {
+            metrics.backendError("redis");
+        }
+    }
+
+    private String key(String normalizedQuery) {
+        return "sentinel:qcache:" + sha256(namespace + "\n" + normalizedQuery);
+    }
+
     private String shared(String normalizedQuery, Supplier<String> load) {
-        String key = "sentinel:qcache:" + sha256(normalizedQuery);
+        String key = key(normalizedQuery);
         String cached = null;
         try {
             cached = redis.cacheGet(key);

@@ -131,6 +131,10 @@ public final class RedisView implements AutoCloseable {
         call(r -> r.setex(key, ttlSeconds, value));
     }
 
+    public void cacheDelete(String key) {
+        call(r -> r.del(key));
+    }
+
     @Override
     public void close() {
         redis.close();

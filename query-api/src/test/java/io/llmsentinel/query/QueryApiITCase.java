@@ -639,6 +639,11 @@ class QueryApiITCase {
         assertThat(shown.get("label").asText()).isEqualTo("false_positive");
 
         JsonNode precision = ok("/api/v1/labels").get("items");
+        System.out.println(
+                "DEBUG labels "
+                        + precision
+                        + " raw "
+                        + InfluxV1.query(INFLUXDB, db, "SELECT * FROM alert_labels"));
         assertThat(precision)
                 .anySatisfy(
                         p -> {
