@@ -262,7 +262,10 @@ public final class GeneratorMain {
                 type, service, service.equals(target[0]) ? target[1] : "*", from, from + length);
     }
 
-    private static Map<String, List<String>> parse(String[] args) {
+    /** Options that take no value. */
+    static final java.util.Set<String> FLAGS = java.util.Set.of("fast", "metrics");
+
+    static Map<String, List<String>> parse(String[] args) {
         Map<String, List<String>> out = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--")) {
@@ -270,7 +273,7 @@ public final class GeneratorMain {
             }
             String name = args[i].substring(2);
             String value = "true";
-            if (!name.equals("fast")) {
+            if (!FLAGS.contains(name)) {
                 if (i + 1 >= args.length) {
                     throw new IllegalArgumentException("--" + name + " needs a value");
                 }

@@ -107,4 +107,26 @@ class TelemetryGeneratorTest {
         assertThat(j.service()).isEqualTo("rag-api");
         assertThat(j.startMs()).isEqualTo(1500);
     }
+
+    @Test
+    void flagsTakeNoValueSoTheDemosCommandLineParses() {
+        // the demo's own command line: --metrics is a flag, followed by --incident options
+        var a =
+                GeneratorMain.parse(
+                        new String[] {
+                            "--rate",
+                            "20",
+                            "--metrics",
+                            "--incident",
+                            "latency_spike@15+10",
+                            "--incident",
+                            "token_explosion@30+10",
+                            "--fast"
+                        });
+        assertThat(a.get("metrics")).containsExactly("true");
+        assertThat(a.get("fast")).containsExactly("true");
+        assertThat(a.get("incident"))
+                .containsExactly("latency_spike@15+10", "token_explosion@30+10");
+        assertThat(a.get("rate")).containsExactly("20");
+    }
 }
