@@ -119,6 +119,7 @@ public final class EndToEndBenchmark {
             }
         }
         new EndToEndBenchmark(o).runAll();
+        System.exit(0); // the webhook receiver's and readers' threads would keep the JVM alive
     }
 
     private void runAll() throws Exception {
@@ -256,13 +257,11 @@ public final class EndToEndBenchmark {
                         "--messages",
                         Integer.toString(messages),
                         "--timeout",
-                        "120000",
-                        "--show-detailed-stats",
-                        "--reporting-interval",
-                        "100000000");
+                        "120000");
         String out = exec(cmd, 300);
-        // header: start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg,
-        // nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
+        // One summary line (detailed stats print only per interval, nothing for a short read):
+        // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec,
+        // rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
         String last = null;
         for (String line : out.split("\n")) {
             if (line.matches("^\\d{4}-.*")) {
@@ -308,6 +307,19 @@ public final class EndToEndBenchmark {
                         Integer.toString(parallelism)));
     }
 
+    /** This run's own (empty) metrics and control topics, where the measured build has them. */
+    private List<String> ownOptionalTopics() throws IOException {
+        String yaml = Files.readString(config);
+        List<String> args = new ArrayList<>();
+        if (yaml.contains("otlp-metrics:")) {
+            args.addAll(List.of("--inputs.otlp-metrics.topic", "bench-" + run + "-metrics"));
+        }
+        if (yaml.contains("\ncontrol:")) {
+            args.addAll(List.of("--control.topic", "bench-" + run + "-control"));
+        }
+        return args;
+    }
+
     private List<String> bareFlinkArgs(String topic) {
         List<String> cmd =
                 new ArrayList<>(
@@ -324,7 +336,8 @@ public final class EndToEndBenchmark {
         return cmd;
     }
 
-    private List<String> fullJobArgs(String topic, int p, String offsets, String anomalies) {
+    private List<String> fullJobArgs(String topic, int p, String offsets, String anomalies)
+            throws IOException {
         List<String> cmd =
                 new ArrayList<>(
                         List.of(
@@ -333,6 +346,7 @@ public final class EndToEndBenchmark {
                                 "-d",
                                 jar.toString()));
         cmd.addAll(common(topic, p, offsets, anomalies));
+        cmd.addAll(ownOptionalTopics());
         cmd.addAll(List.of("--sinks.console.enabled", "false"));
         return cmd;
     }
@@ -366,14 +380,14 @@ public final class EndToEndBenchmark {
         }
         String job = m.group(1);
         try {
-            String vertex = null;
-            String metricId = null;
+            // every vertex with the metric (the spans reader, and readers of empty topics)
+            List<String[]> found = new ArrayList<>();
             List<long[]> samples = new ArrayList<>();
             long deadline = System.currentTimeMillis() + 900_000;
             boolean profiled = false;
             while (System.currentTimeMillis() < deadline) {
                 Thread.sleep(2_000);
-                if (metricId == null) {
+                if (found.isEmpty()) {
                     for (JsonNode v : rest("/jobs/" + job).path("vertices")) {
                         for (JsonNode mm :
                                 rest(
@@ -383,30 +397,50 @@ public final class EndToEndBenchmark {
                                                 + v.get("id").asText()
                                                 + "/subtasks/metrics")) {
                             if (mm.get("id").asText().endsWith(metric)) {
-                                vertex = v.get("id").asText();
-                                metricId = mm.get("id").asText();
+                                found.add(
+                                        new String[] {v.get("id").asText(), mm.get("id").asText()});
                             }
                         }
                     }
                     continue;
                 }
-                JsonNode agg =
-                        rest(
-                                "/jobs/"
-                                        + job
-                                        + "/vertices/"
-                                        + vertex
-                                        + "/subtasks/metrics?get="
-                                        + metricId.replace(" ", "%20")
-                                        + "&agg=sum");
-                if (!agg.isArray() || agg.isEmpty()) {
+                long total = 0;
+                boolean answered = false;
+                for (String[] f : found) {
+                    JsonNode agg =
+                            rest(
+                                    "/jobs/"
+                                            + job
+                                            + "/vertices/"
+                                            + f[0]
+                                            + "/subtasks/metrics?get="
+                                            + java.net.URLEncoder.encode(
+                                                    f[1], java.nio.charset.StandardCharsets.UTF_8)
+                                            + "&agg=sum");
+                    if (agg.isArray() && !agg.isEmpty()) {
+                        total += (long) agg.get(0).get("sum").asDouble();
+                        answered = true;
+                    }
+                }
+                if (!answered) {
                     continue;
                 }
-                long total = (long) agg.get(0).get("sum").asDouble();
                 samples.add(new long[] {System.nanoTime(), total});
                 if (profile && !profiled && name.startsWith("full") && total > messages * 0.3) {
                     profiled = true;
-                    profileTaskManager(name);
+                    // beside the sampling, so the profile does not stretch the measured interval
+                    Thread t =
+                            new Thread(
+                                    () -> {
+                                        try {
+                                            profileTaskManager(name);
+                                        } catch (Exception e) {
+                                            log("%s: profiling failed: %s", name, e);
+                                        }
+                                    },
+                                    "bench-profiler");
+                    t.setDaemon(true);
+                    t.start();
                 }
                 if (total >= messages) {
                     break;
@@ -524,7 +558,8 @@ public final class EndToEndBenchmark {
             log("no async-profiler (ap-loader) on the classpath; not profiling");
             return;
         }
-        log("%s: profiling the TaskManager (pid %s) for 20 s with async-profiler", name, pid);
+        log("%s: profiling the TaskManager (pid %s) for 15 s with async-profiler", name, pid);
+        // Collapsed stacks first (while the job surely still runs), then the flame graph.
         exec(
                 List.of(
                         "java",
@@ -534,9 +569,11 @@ public final class EndToEndBenchmark {
                         "-e",
                         "itimer",
                         "-d",
-                        "20",
+                        "15",
+                        "-o",
+                        "collapsed",
                         "-f",
-                        flame.toString(),
+                        collapsed.toString(),
                         pid),
                 120);
         exec(
@@ -548,11 +585,9 @@ public final class EndToEndBenchmark {
                         "-e",
                         "itimer",
                         "-d",
-                        "10",
-                        "-o",
-                        "collapsed",
+                        "5",
                         "-f",
-                        collapsed.toString(),
+                        flame.toString(),
                         pid),
                 120);
         log("%s: flame graph %s, collapsed stacks %s", name, flame, collapsed);
@@ -637,6 +672,7 @@ public final class EndToEndBenchmark {
                                 jar.toString()));
         List<String> args = common(topic, parallelisms.get(0), "latest", anomalies);
         args.set(1, config.toString()); // this file (console and the webhook), defaults otherwise
+        args.addAll(ownOptionalTopics());
         submit.addAll(args);
         Path stdout = root.resolve(".run/flink/log/taskmanager.out");
         AtomicBoolean done = new AtomicBoolean();
