@@ -1,12 +1,16 @@
 package io.llmsentinel.functions.model;
 
+import io.llmsentinel.functions.flink.LlmRequestTypeInfo;
 import java.util.Objects;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * One LLM request (a GenAI span or a native event) with the dimensions it is keyed by and the
- * values the detectors watch. A Flink POJO: public fields, no generic types, so Flink serializes it
- * with its POJO serializer and never falls back to Kryo. Absent numbers are {@code NaN}.
+ * values the detectors watch. Flink serializes it with {@link
+ * io.llmsentinel.functions.flink.LlmRequestSerializer} (fields in a fixed order, no reflection).
+ * Absent numbers are {@code NaN}.
  */
+@TypeInfo(LlmRequestTypeInfo.Factory.class)
 public class LlmRequest {
 
     /** Event time: the end of the span (when the response was complete), epoch millis. */
