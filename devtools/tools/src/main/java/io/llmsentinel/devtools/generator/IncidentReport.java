@@ -83,8 +83,11 @@ public final class IncidentReport {
         List<AlertSummary.Change> alerts = new ArrayList<>();
         List<AlertSummary.Change> anomalyTimes = new ArrayList<>();
         for (JsonNode r : records) {
-            if ("alert".equals(r.path("record_type").asText())) {
+            String type = r.path("record_type").asText("anomaly");
+            if ("alert".equals(type)) {
                 alerts.add(AlertSummary.Change.of(r));
+            } else if (!"anomaly".equals(type)) {
+                continue; // audit events of the control topic share the anomaly topic
             } else if (Instant.parse(r.get("event_time").asText()).toEpochMilli()
                     <= end + GRACE_MS) {
                 anomalies.add(r);
