@@ -60,7 +60,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * </ol>
  *
  * Throughput is the steady-state rate: the slope of the job's own message counter (summed over
- * subtasks, read from the REST API every 2 s) between 20% and 90% of the topic, so start-up and the
+ * subtasks, read from the REST API every second) between 20% and 90% of the topic, so start-up and the
  * tail do not count.
  */
 public final class EndToEndBenchmark {
@@ -386,8 +386,10 @@ public final class EndToEndBenchmark {
             long deadline = System.currentTimeMillis() + 900_000;
             boolean profiled = false;
             while (System.currentTimeMillis() < deadline) {
-                Thread.sleep(2_000);
-                if (found.isEmpty()) {
+                Thread.sleep(1_000); // the REST API refreshes metrics every 1 s (conf/flink-cluster)
+                // Readers register their metrics as their subtasks start: look again each time.
+                found.clear();
+                {
                     for (JsonNode v : rest("/jobs/" + job).path("vertices")) {
                         for (JsonNode mm :
                                 rest(
@@ -402,7 +404,6 @@ public final class EndToEndBenchmark {
                             }
                         }
                     }
-                    continue;
                 }
                 long total = 0;
                 boolean answered = false;
