@@ -48,9 +48,11 @@ public final class KafkaTestBroker {
             awaitLeaders(admin, out);
         } catch (Exception e) {
             throw new IllegalStateException(
-                    "No Kafka broker at "
+                    "Could not create topics on the Kafka broker at "
                             + bootstrap()
-                            + ": integration tests need the one scripts/test.sh starts"
+                            + " ("
+                            + e
+                            + "); integration tests need the one scripts/test.sh starts"
                             + " (scripts/services.sh up)",
                     e);
         }
@@ -65,17 +67,29 @@ public final class KafkaTestBroker {
     private static void awaitLeaders(AdminClient admin, List<String> topics) throws Exception {
         long deadline = System.currentTimeMillis() + 30_000;
         while (true) {
-            boolean ready =
-                    admin
-                            .describeTopics(topics)
-                            .allTopicNames()
-                            .get(10, TimeUnit.SECONDS)
-                            .values()
-                            .stream()
-                            .allMatch(
-                                    d ->
-                                            d.partitions().stream()
-                                                    .allMatch(pi -> pi.leader() != null));
+            boolean ready;
+            try {
+                ready =
+                        admin
+                                .describeTopics(topics)
+                                .allTopicNames()
+                                .get(10, TimeUnit.SECONDS)
+                                .values()
+                                .stream()
+                                .allMatch(
+                                        d ->
+                                                d.partitions().stream()
+                                                        .allMatch(pi -> pi.leader() != null));
+            } catch (java.util.concurrent.ExecutionException e) {
+                // right after creation the broker's metadata may not know the topics yet
+                if (!(e.getCause()
+                                instanceof
+                                org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.currentTimeMillis() > deadline) {
+                    throw e;
+                }
+                ready = false;
+            }
             if (ready) {
                 return;
             }
