@@ -1,7 +1,6 @@
 package io.llmsentinel.functions.flink;
 
 import io.llmsentinel.functions.anomaly.Anomaly;
-import io.llmsentinel.functions.control.ControlCommand;
 import io.llmsentinel.functions.control.ControlState;
 import io.llmsentinel.functions.control.RuleCache;
 import io.llmsentinel.functions.detect.DetectionSettings;
@@ -9,7 +8,6 @@ import io.llmsentinel.functions.detect.KeyBaseline;
 import io.llmsentinel.functions.detect.RequestDetector;
 import io.llmsentinel.functions.model.BaselineSnapshot;
 import io.llmsentinel.functions.model.LlmRequest;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -138,16 +136,8 @@ public class AnomalyDetectionFunction
     @Override
     public void processBroadcastElement(String json, Context ctx, Collector<Anomaly> out)
             throws Exception {
-        if (control == null) {
-            control = ControlBroadcast.rebuild(ctx.getBroadcastState(ControlBroadcast.STATE));
-        }
-        try {
-            ControlBroadcast.apply(
-                    control,
-                    ctx.getBroadcastState(ControlBroadcast.STATE),
-                    ControlCommand.parse(json.getBytes(StandardCharsets.UTF_8)));
-        } catch (ControlCommand.InvalidCommand refused) {
-            // the alert policy reports it; here it changes nothing
-        }
+        control =
+                ControlBroadcast.follow(
+                        control, ctx.getBroadcastState(ControlBroadcast.STATE), json);
     }
 }

@@ -40,6 +40,25 @@ public final class ControlBroadcast {
     }
 
     /** Applies a command to the view and to the kept commands; throws, changing nothing. */
+    /**
+     * Follows one command in an operator that only obeys commands (the detections): the view,
+     * rebuilt from the kept commands if {@code view} is null, with the command applied; an invalid
+     * command changes nothing (the alert policy reports it).
+     */
+    public static ControlState follow(
+            ControlState view, BroadcastState<String, String> kept, String json) throws Exception {
+        ControlState v = view == null ? rebuild(kept) : view;
+        try {
+            apply(
+                    v,
+                    kept,
+                    ControlCommand.parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (ControlCommand.InvalidCommand refused) {
+            // reported by the alert policy; here it changes nothing
+        }
+        return v;
+    }
+
     public static ControlState.Change apply(
             ControlState view, BroadcastState<String, String> kept, ControlCommand c)
             throws Exception {

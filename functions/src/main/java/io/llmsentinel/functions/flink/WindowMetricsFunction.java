@@ -1,14 +1,12 @@
 package io.llmsentinel.functions.flink;
 
 import io.llmsentinel.functions.anomaly.Anomaly;
-import io.llmsentinel.functions.control.ControlCommand;
 import io.llmsentinel.functions.control.ControlState;
 import io.llmsentinel.functions.control.RuleCache;
 import io.llmsentinel.functions.detect.DetectionSettings;
 import io.llmsentinel.functions.detect.KeyBaseline;
 import io.llmsentinel.functions.detect.WindowDetector;
 import io.llmsentinel.functions.model.WindowStats;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -121,17 +119,9 @@ public class WindowMetricsFunction
     @Override
     public void processBroadcastElement(String json, Context ctx, Collector<Anomaly> out)
             throws Exception {
-        if (control == null) {
-            control = ControlBroadcast.rebuild(ctx.getBroadcastState(ControlBroadcast.STATE));
-        }
-        try {
-            ControlBroadcast.apply(
-                    control,
-                    ctx.getBroadcastState(ControlBroadcast.STATE),
-                    ControlCommand.parse(json.getBytes(StandardCharsets.UTF_8)));
-        } catch (ControlCommand.InvalidCommand refused) {
-            // the alert policy reports it; here it changes nothing
-        }
+        control =
+                ControlBroadcast.follow(
+                        control, ctx.getBroadcastState(ControlBroadcast.STATE), json);
     }
 
     private void emit(List<Anomaly> found, Collector<Anomaly> out) {
