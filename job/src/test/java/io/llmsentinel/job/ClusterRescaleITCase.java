@@ -49,33 +49,7 @@ class ClusterRescaleITCase {
     void aSavepointAtParallelism2RestoresAt4AndAt1() throws Exception {
         List<String> topics = KafkaTestBroker.createTopics("otlp", "native", "anomalies", "dlq");
         String otlp = topics.get(0);
-        List<String> args =
-                new ArrayList<>(
-                        List.of(
-                                "--config",
-                                LocalCluster.ROOT.resolve("conf/sentinel.yaml").toString(),
-                                "--kafka.bootstrap-servers",
-                                KafkaTestBroker.bootstrap(),
-                                "--kafka.starting-offsets",
-                                "earliest",
-                                "--kafka.group-id",
-                                "e2e-" + otlp,
-                                "--sinks.kafka.transactional-id-prefix",
-                                "e2e-" + otlp,
-                                "--inputs.otlp-traces.topic",
-                                otlp,
-                                "--inputs.native-events.topic",
-                                topics.get(1),
-                                "--sinks.kafka.topic",
-                                topics.get(2),
-                                "--dead-letter.topic",
-                                topics.get(3),
-                                "--sinks.console.enabled",
-                                "false",
-                                "--inputs.otlp-metrics.topic",
-                                otlp + "-metrics",
-                                "--control.topic",
-                                otlp + "-control"));
+        List<String> args = LocalCluster.jobArgs(topics, otlp);
 
         long now = System.currentTimeMillis();
         produce(otlp, now - 200_000, now - 100_000, List.of(), 1);

@@ -58,37 +58,7 @@ class ClusterRobustnessITCase {
     }
 
     private static List<String> args(List<String> topics, String run, String... more) {
-        List<String> args =
-                new ArrayList<>(
-                        List.of(
-                                "--config",
-                                LocalCluster.ROOT.resolve("conf/sentinel.yaml").toString(),
-                                "--kafka.bootstrap-servers",
-                                KafkaTestBroker.bootstrap(),
-                                "--kafka.starting-offsets",
-                                "earliest",
-                                "--kafka.group-id",
-                                "e2e-" + run,
-                                "--sinks.kafka.transactional-id-prefix",
-                                "e2e-" + run,
-                                "--inputs.otlp-traces.topic",
-                                topics.get(0),
-                                "--inputs.native-events.topic",
-                                topics.get(1),
-                                "--sinks.kafka.topic",
-                                topics.get(2),
-                                "--dead-letter.topic",
-                                topics.get(3),
-                                "--sinks.console.enabled",
-                                "false",
-                                // Topics that do not exist: a missing optional input must not
-                                // stop the job (it is read once it is created).
-                                "--inputs.otlp-metrics.topic",
-                                topics.get(0) + "-metrics",
-                                "--control.topic",
-                                topics.get(0) + "-control"));
-        args.addAll(List.of(more));
-        return args;
+        return LocalCluster.jobArgs(topics, run, more);
     }
 
     private static String submit(List<String> args) throws Exception {

@@ -57,32 +57,7 @@ class ClusterUpgradeITCase {
     @Test
     void upgradesWithASavepointWithoutLosingStateOrDuplicatingIds() throws Exception {
         List<String> topics = KafkaTestBroker.createTopics("otlp", "native", "anomalies", "dlq");
-        List<String> args =
-                List.of(
-                        "--config",
-                        ROOT.resolve("conf/sentinel.yaml").toString(),
-                        "--kafka.bootstrap-servers",
-                        KafkaTestBroker.bootstrap(),
-                        "--kafka.starting-offsets",
-                        "earliest",
-                        "--kafka.group-id",
-                        "e2e-" + topics.get(0),
-                        "--sinks.kafka.transactional-id-prefix",
-                        "e2e-" + topics.get(0),
-                        "--inputs.otlp-traces.topic",
-                        topics.get(0),
-                        "--inputs.native-events.topic",
-                        topics.get(1),
-                        "--sinks.kafka.topic",
-                        topics.get(2),
-                        "--dead-letter.topic",
-                        topics.get(3),
-                        "--sinks.console.enabled",
-                        "false",
-                        "--inputs.otlp-metrics.topic",
-                        topics.get(0) + "-metrics",
-                        "--control.topic",
-                        topics.get(0) + "-control");
+        List<String> args = LocalCluster.jobArgs(topics, topics.get(0));
         Path v2 = ROOT.resolve("job/target/sentinel-job-v2.jar");
         Files.copy(JAR, v2, StandardCopyOption.REPLACE_EXISTING);
 

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,44 @@ final class LocalCluster {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     /** Starts the cluster unless it runs; true when this call started it (and should stop it). */
+    /**
+     * The job's arguments on the local cluster for topics {@code [otlp, native, anomalies, dlq]}
+     * (from {@code KafkaTestBroker.createTopics}), group and transactional ids from {@code run}.
+     */
+    static List<String> jobArgs(List<String> topics, String run, String... more) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--config",
+                                ROOT.resolve("conf/sentinel.yaml").toString(),
+                                "--kafka.bootstrap-servers",
+                                KafkaTestBroker.bootstrap(),
+                                "--kafka.starting-offsets",
+                                "earliest",
+                                "--kafka.group-id",
+                                "e2e-" + run,
+                                "--sinks.kafka.transactional-id-prefix",
+                                "e2e-" + run,
+                                "--inputs.otlp-traces.topic",
+                                topics.get(0),
+                                "--inputs.native-events.topic",
+                                topics.get(1),
+                                "--sinks.kafka.topic",
+                                topics.get(2),
+                                "--dead-letter.topic",
+                                topics.get(3),
+                                "--sinks.console.enabled",
+                                "false",
+                                // Topics that do not exist: a missing optional input must not
+                                // stop the job (it is read once it is created).
+                                "--inputs.otlp-metrics.topic",
+                                topics.get(0) + "-metrics",
+                                "--control.topic",
+                                topics.get(0) + "-control"));
+        args.addAll(List.of(more));
+        return args;
+    }
+
     static boolean up() throws Exception {
         return up(1);
     }

@@ -60,8 +60,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * </ol>
  *
  * Throughput is the steady-state rate: the slope of the job's own message counter (summed over
- * subtasks, read from the REST API every second) between 20% and 90% of the topic, so start-up and the
- * tail do not count.
+ * subtasks, read from the REST API every second) between 20% and 90% of the topic, so start-up and
+ * the tail do not count.
  */
 public final class EndToEndBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -386,7 +386,8 @@ public final class EndToEndBenchmark {
             long deadline = System.currentTimeMillis() + 900_000;
             boolean profiled = false;
             while (System.currentTimeMillis() < deadline) {
-                Thread.sleep(1_000); // the REST API refreshes metrics every 1 s (conf/flink-cluster)
+                Thread.sleep(
+                        1_000); // the REST API refreshes metrics every 1 s (conf/flink-cluster)
                 // Readers register their metrics as their subtasks start: look again each time.
                 found.clear();
                 {
