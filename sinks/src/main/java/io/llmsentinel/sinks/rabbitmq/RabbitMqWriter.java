@@ -102,8 +102,15 @@ final class RabbitMqWriter extends OutboxWriter<AlertEvent, RabbitMqWriter.Messa
         /** When this channel was opened after another one was lost (0 on the first connect). */
         final long reconnectedAtMs;
 
+        /** Publish sequence numbers not confirmed yet (the value is unused). */
         final Map<Long, Integer> unconfirmed = new ConcurrentHashMap<>();
-        final Map<Integer, Boolean> acked = new ConcurrentHashMap<>();
+
+        /**
+         * What the broker said, by publish sequence number: never by position in a batch, since a
+         * channel publishes many batches and a stale answer must not stand for a new message.
+         */
+        final Map<Long, Boolean> acked = new ConcurrentHashMap<>();
+
         final Set<String> returned = ConcurrentHashMap.newKeySet();
         final Map<String, String> returnReason = new ConcurrentHashMap<>();
         private boolean shut;
@@ -125,15 +132,14 @@ final class RabbitMqWriter extends OutboxWriter<AlertEvent, RabbitMqWriter.Messa
                         .removeIf(
                                 e -> {
                                     if (e.getKey() <= seq) {
-                                        acked.put(e.getValue(), ack);
+                                        acked.put(e.getKey(), ack);
                                         return true;
                                     }
                                     return false;
                                 });
             } else {
-                Integer i = unconfirmed.remove(seq);
-                if (i != null) {
-                    acked.put(i, ack);
+                if (unconfirmed.remove(seq) != null) {
+                    acked.put(seq, ack);
                 }
             }
             notifyAll();
@@ -240,11 +246,13 @@ final class RabbitMqWriter extends OutboxWriter<AlertEvent, RabbitMqWriter.Messa
         }
         long start = System.nanoTime();
         int published = 0;
+        long[] seqs = new long[batch.size()];
         String publishError = null;
         for (int i = 0; i < batch.size(); i++) {
             Message m = batch.get(i);
             try {
                 long seq = ch.getNextPublishSeqNo();
+                seqs[i] = seq;
                 p.unconfirmed.put(seq, i);
                 ch.basicPublish(settings.exchange(), m.routingKey(), true, m.props(), m.body());
                 published++;
@@ -264,7 +272,9 @@ final class RabbitMqWriter extends OutboxWriter<AlertEvent, RabbitMqWriter.Messa
         long ms = (System.nanoTime() - start) / 1_000_000;
         for (int i = 0; i < batch.size(); i++) {
             Message m = batch.get(i);
-            Boolean ack = i < published ? p.acked.get(i) : null;
+            Boolean ack = i < published ? p.acked.remove(seqs[i]) : null;
+            // a return answers this publish only: consumed, so a retry on this channel starts clean
+            boolean wasReturned = ack != null && p.returned.remove(m.messageId());
             if (ack == null) {
                 out.add(
                         Outcome.retry(
@@ -273,7 +283,7 @@ final class RabbitMqWriter extends OutboxWriter<AlertEvent, RabbitMqWriter.Messa
                                         : "not confirmed"));
             } else if (!ack) {
                 out.add(Outcome.retry("nacked by the broker"));
-            } else if (p.returned.contains(m.messageId())
+            } else if (wasReturned
                     && p.reconnectedAtMs > 0
                     && System.currentTimeMillis() - p.reconnectedAtMs < RECOVERY_GRACE_MS) {
                 // A broker that just came back may not have recovered its queues and bindings
@@ -283,7 +293,7 @@ final class RabbitMqWriter extends OutboxWriter<AlertEvent, RabbitMqWriter.Messa
                                 "rabbitmq_unroutable right after reconnecting (the broker may"
                                         + " still be recovering its queues)",
                                 1_000));
-            } else if (p.returned.contains(m.messageId())) {
+            } else if (wasReturned) {
                 returned.inc();
                 out.add(
                         Outcome.reject(
