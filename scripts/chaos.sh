@@ -40,7 +40,9 @@ run_case() {
   local name=$1; shift
   local logf="$OUT/$name.log" started=$SECONDS
   log "case $name: running (log: $logf)"
+  # the outage lasts MINUTES: the test may take that long plus some (the suite's limit is 8 min)
   if SENTINEL_KAFKA_BOOTSTRAP=127.0.0.1:9092 mvn -B -o -pl job verify -Dtest=none \
+      -Dit.timeout="$((MINUTES + 10)) m" -Dit.fork.timeout="$(((MINUTES + 20) * 60))" \
       -Dsurefire.failIfNoSpecifiedTests=false "$@" > "$logf" 2>&1; then
     status=passed
   else
