@@ -70,4 +70,35 @@ class LlmRequestSerializerTest {
         assertThat(c.isCompatibleAsIs()).isTrue();
         assertThat(snapshot.restoreSerializer()).isSameAs(LlmRequestSerializer.INSTANCE);
     }
+
+    @Test
+    void everyFieldOfTheClassIsCarried() throws Exception {
+        // A field added to LlmRequest but not to the serializer would vanish between operators.
+        LlmRequest r = new LlmRequest();
+        int n = 0;
+        for (java.lang.reflect.Field f : LlmRequest.class.getFields()) {
+            n++;
+            if (f.getType() == String.class) {
+                f.set(r, "v" + n);
+            } else if (f.getType() == double.class) {
+                f.setDouble(r, n + 0.5);
+            } else if (f.getType() == long.class) {
+                f.setLong(r, n);
+            } else if (f.getType() == boolean.class) {
+                f.setBoolean(r, true);
+            } else {
+                throw new AssertionError("a field type the test does not know: " + f);
+            }
+        }
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        LlmRequestSerializer.INSTANCE.serialize(r, out);
+        LlmRequest back =
+                LlmRequestSerializer.INSTANCE.deserialize(
+                        new DataInputDeserializer(out.getCopyOfBuffer()));
+        LlmRequest copy = LlmRequestSerializer.INSTANCE.copy(r);
+        for (java.lang.reflect.Field f : LlmRequest.class.getFields()) {
+            assertThat(f.get(back)).as("serialized %s", f.getName()).isEqualTo(f.get(r));
+            assertThat(f.get(copy)).as("copied %s", f.getName()).isEqualTo(f.get(r));
+        }
+    }
 }
