@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -112,32 +113,7 @@ class MetricsAndControlITCase {
                         "\"type\":\"unsilence\",\"target\":\"no-such-silence\""));
         control.add("{\"type\":\"silence\"}");
 
-        try (KafkaProducer<byte[], byte[]> p = KafkaTestBroker.producer()) {
-            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
-            for (String c : control) {
-                sent.add(
-                        p.send(
-                                new ProducerRecord<>(
-                                        topics.get(5),
-                                        0,
-                                        start,
-                                        null,
-                                        c.getBytes(StandardCharsets.UTF_8))));
-            }
-            p.flush();
-            for (var f : sent) {
-                f.get(30, TimeUnit.SECONDS);
-            }
-            sent.clear();
-            for (byte[] m : messages) {
-                sent.add(p.send(new ProducerRecord<>(topics.get(2), 0, null, null, m)));
-            }
-            p.flush();
-            for (var f : sent) {
-                f.get(30, TimeUnit.SECONDS);
-            }
-        }
-
+        send(topics.get(5), start, control);
         SentinelConfig config =
                 SentinelConfig.load(
                         null,
@@ -156,19 +132,44 @@ class MetricsAndControlITCase {
                         name -> null);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.enableCheckpointing(500);
-        SentinelTopology.build(env, config, JobIo.fromConfig(config, true));
-        env.execute("sentinel-metrics-and-control");
-
+        SentinelTopology.build(env, config, JobIo.fromConfig(config, false));
+        // Unbounded, and the metrics sent only once the silence is in force: the control topic
+        // and the data are two sources, and nothing orders a command before data read at the
+        // same moment (a command takes effect from when the job reads it).
+        JobClient job = env.executeAsync("sentinel-metrics-and-control");
         List<JsonNode> anomalies = new ArrayList<>();
         List<JsonNode> alerts = new ArrayList<>();
         List<JsonNode> audit = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : KafkaTestBroker.readAll(topics.get(3))) {
-            JsonNode n = JSON.readTree(r.value());
-            switch (n.path("record_type").asText("anomaly")) {
-                case "alert" -> alerts.add(n);
-                case "audit" -> audit.add(n);
-                default -> anomalies.add(n);
-            }
+        List<String> deadReasons = new ArrayList<>();
+        try {
+            awaitOutputs(
+                    topics,
+                    anomalies,
+                    alerts,
+                    audit,
+                    deadReasons,
+                    () -> audit.size() >= 2,
+                    "the audit of both commands");
+            send(topics.get(2), null, messages);
+            awaitOutputs(
+                    topics,
+                    anomalies,
+                    alerts,
+                    audit,
+                    deadReasons,
+                    () ->
+                            deadReasons.size() >= 4
+                                    && hasLatencyAnomaly(anomalies, "metrics-cumulative")
+                                    && hasLatencyAnomaly(anomalies, "metrics-delta")
+                                    && alerts.stream()
+                                            .anyMatch(
+                                                    a ->
+                                                            a.get("service")
+                                                                    .asText()
+                                                                    .equals("metrics-cumulative")),
+                    "the incidents' anomalies and alerts");
+        } finally {
+            job.cancel().get(60, TimeUnit.SECONDS);
         }
         // The latency incident, judged from the duration histograms of both temporalities.
         for (String service : List.of("metrics-cumulative", "metrics-delta")) {
@@ -202,10 +203,6 @@ class MetricsAndControlITCase {
                 .extracting(a -> a.get("command_id").asText() + ":" + a.get("outcome").asText())
                 .containsExactlyInAnyOrder("s-delta:applied", "u-none:refused");
 
-        List<String> deadReasons = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : KafkaTestBroker.readAll(topics.get(4))) {
-            deadReasons.add(JSON.readTree(r.value()).get("reason").asText());
-        }
         assertThat(deadReasons)
                 .containsExactlyInAnyOrder(
                         "invalid_json", "invalid_value", "invalid_command", "invalid_command");
@@ -219,6 +216,86 @@ class MetricsAndControlITCase {
                 alerts.size(),
                 audit.size(),
                 deadReasons);
+    }
+
+    private static boolean hasLatencyAnomaly(List<JsonNode> anomalies, String service) {
+        return anomalies.stream()
+                .anyMatch(
+                        a ->
+                                a.get("service").asText().equals(service)
+                                        && a.get("metric").asText().equals("latency_p95"));
+    }
+
+    private static void send(String topic, Long timestamp, List<?> values) throws Exception {
+        try (KafkaProducer<byte[], byte[]> p = KafkaTestBroker.producer()) {
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+            for (Object v : values) {
+                byte[] bytes =
+                        v instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : (byte[]) v;
+                sent.add(p.send(new ProducerRecord<>(topic, 0, timestamp, null, bytes)));
+            }
+            p.flush();
+            for (var f : sent) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /**
+     * Reads the outputs until {@code done} holds and they have not grown for 5 s (so that what the
+     * same windows emitted after it is there too), or fails after 4 minutes.
+     */
+    private static void awaitOutputs(
+            List<String> topics,
+            List<JsonNode> anomalies,
+            List<JsonNode> alerts,
+            List<JsonNode> audit,
+            List<String> deadReasons,
+            java.util.function.BooleanSupplier done,
+            String what)
+            throws Exception {
+        long deadline = System.currentTimeMillis() + 240_000;
+        int seen = -1;
+        long stableSince = System.currentTimeMillis();
+        while (true) {
+            anomalies.clear();
+            alerts.clear();
+            audit.clear();
+            deadReasons.clear();
+            for (ConsumerRecord<byte[], byte[]> r : KafkaTestBroker.readAll(topics.get(3))) {
+                JsonNode n = JSON.readTree(r.value());
+                switch (n.path("record_type").asText("anomaly")) {
+                    case "alert" -> alerts.add(n);
+                    case "audit" -> audit.add(n);
+                    default -> anomalies.add(n);
+                }
+            }
+            for (ConsumerRecord<byte[], byte[]> r : KafkaTestBroker.readAll(topics.get(4))) {
+                deadReasons.add(JSON.readTree(r.value()).get("reason").asText());
+            }
+            int now = anomalies.size() + alerts.size() + audit.size() + deadReasons.size();
+            if (now != seen) {
+                seen = now;
+                stableSince = System.currentTimeMillis();
+            }
+            if (done.getAsBoolean() && System.currentTimeMillis() - stableSince >= 5_000) {
+                return;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError(
+                        "no "
+                                + what
+                                + " in 4 minutes: "
+                                + anomalies.size()
+                                + " anomalies, "
+                                + alerts.size()
+                                + " alert changes, audit "
+                                + audit
+                                + ", dead letters "
+                                + deadReasons);
+            }
+            Thread.sleep(1_000);
+        }
     }
 
     private static OtlpJsonMetrics sdk(String service, boolean cumulative, long startMs) {
