@@ -5,9 +5,12 @@
 # the latency from a span's Kafka timestamp to its alert (webhook, console) and anomaly
 # (exactly-once topic) at a fixed offered load, and memory and state per key. Prints a table and
 #   e2e msgs_per_s=.. llm_spans_per_s=.. ratio_bare_read=.. ratio_bare_flink=.. alert_p99_ms=.. state_bytes_per_key=..
-#   scripts/bench-e2e.sh [--messages 300000] [--partitions 2] [--parallelism 2,1] [--jar J --config C]
+#   scripts/bench-e2e.sh [--messages 300000] [--partitions 2] [--parallelism 2,1] [--jar J] [--config C]
+#                        [--compare-jar J2 [--compare-config C2]]
 #                        [--rate 10000] [--latency-seconds 60] [--profile]
 # --profile records a flame graph of the TaskManager during the full run (job/target/profile/).
+# --compare-jar measures an earlier build (its own config file) before and after this one, at the
+# first parallelism, and prints this build / earlier build.
 # The machine is shared and noisy: compare the ratios of one run, not absolutes across runs.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

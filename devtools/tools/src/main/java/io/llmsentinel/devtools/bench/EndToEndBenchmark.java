@@ -79,6 +79,8 @@ public final class EndToEndBenchmark {
     private final boolean profile;
     private final Path jar;
     private final Path config;
+    private final Path compareJar;
+    private final Path compareConfig;
     private final String run = UUID.randomUUID().toString().substring(0, 6);
     private final Map<String, String> results = new LinkedHashMap<>();
     private long llmSpansPreloaded;
@@ -103,6 +105,13 @@ public final class EndToEndBenchmark {
                                 "jar", root.resolve("job/target/sentinel-job.jar").toString()));
         this.config =
                 Path.of(o.getOrDefault("config", root.resolve("conf/sentinel.yaml").toString()));
+        // An earlier build measured in the same run, before and after this one (the machine's
+        // speed drifts by a third between runs; a ratio within one run is what compares).
+        this.compareJar = o.containsKey("compare-jar") ? Path.of(o.get("compare-jar")) : null;
+        this.compareConfig =
+                Path.of(
+                        o.getOrDefault(
+                                "compare-config", root.resolve("conf/sentinel.yaml").toString()));
     }
 
     public static void main(String[] args) throws Exception {
@@ -136,19 +145,47 @@ public final class EndToEndBenchmark {
         Rate bareFlink = measureJob("bare", bareFlinkArgs(topic), "bareRead.messages", null, 2);
         Map<Integer, Rate> full = new LinkedHashMap<>();
         Memory memory = null;
+        // The first job a TaskManager runs is slower by a third (its JVM compiles Flink's network
+        // stack and RocksDB paths): a short warm-up run of the job comes first, not measured.
+        measureJob(
+                "warm-up",
+                fullJobArgs(
+                        jar,
+                        config,
+                        topic,
+                        parallelisms.get(0),
+                        "earliest",
+                        "bench-" + run + "-anomalies"),
+                "sentinel.messages",
+                null,
+                parallelisms.get(0),
+                0.3);
+        List<Rate> earlier = new ArrayList<>();
+        if (compareJar != null) {
+            earlier.add(measureEarlier(topic, "earlier-p" + parallelisms.get(0)));
+        }
         for (int p : parallelisms) {
             Memory[] m = new Memory[1];
             full.put(
                     p,
                     measureJob(
                             "full-p" + p,
-                            fullJobArgs(topic, p, "earliest", "bench-" + run + "-anomalies"),
+                            fullJobArgs(
+                                    jar,
+                                    config,
+                                    topic,
+                                    p,
+                                    "earliest",
+                                    "bench-" + run + "-anomalies"),
                             "sentinel.messages",
                             m,
                             p));
             if (memory == null) {
                 memory = m[0];
             }
+        }
+        if (compareJar != null) {
+            earlier.add(measureEarlier(topic, "earlier-again-p" + parallelisms.get(0)));
         }
         Latency latency =
                 latencySeconds > 0 ? latency() : new Latency(List.of(), List.of(), List.of(), 0);
@@ -168,6 +205,30 @@ public final class EndToEndBenchmark {
         row("bare Flink read (BareReadJob, p=2)", bareFlink, llmPerMessage);
         for (Map.Entry<Integer, Rate> e : full.entrySet()) {
             row("full job, p=" + e.getKey(), e.getValue(), llmPerMessage);
+        }
+        if (!earlier.isEmpty()) {
+            for (int i = 0; i < earlier.size(); i++) {
+                row(
+                        (i == 0 ? "earlier build, before" : "earlier build, after")
+                                + ", p="
+                                + parallelisms.get(0),
+                        earlier.get(i),
+                        llmPerMessage);
+            }
+            double mean =
+                    earlier.stream().mapToDouble(Rate::msgsPerSecond).average().orElse(Double.NaN);
+            double cpu =
+                    earlier.stream()
+                            .mapToDouble(Rate::cpuUsPerMessage)
+                            .average()
+                            .orElse(Double.NaN);
+            System.out.printf(
+                    Locale.ROOT,
+                    "  this build / earlier build (%s): x%.2f throughput, x%.2f TaskManager CPU"
+                            + " per message%n",
+                    compareJar,
+                    main.msgsPerSecond / mean,
+                    main.cpuUsPerMessage / cpu);
         }
         if (full.size() > 1 && full.containsKey(1) && full.containsKey(2)) {
             System.out.printf(
@@ -201,11 +262,14 @@ public final class EndToEndBenchmark {
     private static void row(String what, Rate r, double llmPerMessage) {
         System.out.printf(
                 Locale.ROOT,
-                "  %-42s %,10.0f msgs/s %,10.0f LLM spans/s %8.1f MB/s%n",
+                "  %-42s %,10.0f msgs/s %,10.0f LLM spans/s %8.1f MB/s%s%n",
                 what,
                 r.msgsPerSecond,
                 r.msgsPerSecond * llmPerMessage,
-                r.mbPerSecond);
+                r.mbPerSecond,
+                Double.isNaN(r.cpuUsPerMessage)
+                        ? ""
+                        : String.format(Locale.ROOT, " %6.1f us CPU/msg", r.cpuUsPerMessage));
     }
 
     // ---- 1. preload
@@ -240,7 +304,30 @@ public final class EndToEndBenchmark {
 
     // ---- 2. the bare broker read
 
-    private record Rate(double msgsPerSecond, double mbPerSecond) {}
+    /**
+     * A steady-state rate, and the TaskManager's CPU time per message over the same interval: what
+     * a change to the job's own work moves even when the shared machine lends it more or fewer
+     * cores from one run to the next (NaN where not measured).
+     */
+    private record Rate(double msgsPerSecond, double mbPerSecond, double cpuUsPerMessage) {
+        Rate(double msgsPerSecond, double mbPerSecond) {
+            this(msgsPerSecond, mbPerSecond, Double.NaN);
+        }
+    }
+
+    /** The TaskManager's user + system CPU time so far, in microseconds; -1 if unknown. */
+    private long taskManagerCpuUs() {
+        try {
+            String pid = Files.readString(root.resolve(".run/flink/taskmanager.pid")).trim();
+            String stat = Files.readString(Path.of("/proc", pid, "stat"));
+            // fields after the command name, which is in parentheses and may contain spaces
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+            return ticks * 1_000_000L / 100; // USER_HZ is 100 on Linux
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
 
     private Rate bareBrokerRead(String topic) throws Exception {
         log("bare broker read: Kafka's ConsumerPerformance");
@@ -286,7 +373,7 @@ public final class EndToEndBenchmark {
         return new ArrayList<>(
                 List.of(
                         "--config",
-                        root.resolve("conf/sentinel.yaml").toString(),
+                        config.toString(),
                         "--kafka.bootstrap-servers",
                         bootstrap,
                         "--kafka.starting-offsets",
@@ -308,7 +395,7 @@ public final class EndToEndBenchmark {
     }
 
     /** This run's own (empty) metrics and control topics, where the measured build has them. */
-    private List<String> ownOptionalTopics() throws IOException {
+    private List<String> ownOptionalTopics(Path config) throws IOException {
         String yaml = Files.readString(config);
         List<String> args = new ArrayList<>();
         if (yaml.contains("otlp-metrics:")) {
@@ -336,7 +423,24 @@ public final class EndToEndBenchmark {
         return cmd;
     }
 
-    private List<String> fullJobArgs(String topic, int p, String offsets, String anomalies)
+    private Rate measureEarlier(String topic, String name) throws Exception {
+        int p = parallelisms.get(0);
+        return measureJob(
+                name,
+                fullJobArgs(
+                        compareJar,
+                        compareConfig,
+                        topic,
+                        p,
+                        "earliest",
+                        "bench-" + run + "-anomalies"),
+                "sentinel.messages",
+                null,
+                p);
+    }
+
+    private List<String> fullJobArgs(
+            Path jar, Path config, String topic, int p, String offsets, String anomalies)
             throws IOException {
         List<String> cmd =
                 new ArrayList<>(
@@ -345,8 +449,10 @@ public final class EndToEndBenchmark {
                                 "run",
                                 "-d",
                                 jar.toString()));
-        cmd.addAll(common(topic, p, offsets, anomalies));
-        cmd.addAll(ownOptionalTopics());
+        List<String> args = common(topic, p, offsets, anomalies);
+        args.set(1, config.toString());
+        cmd.addAll(args);
+        cmd.addAll(ownOptionalTopics(config));
         cmd.addAll(List.of("--sinks.console.enabled", "false"));
         return cmd;
     }
@@ -371,6 +477,18 @@ public final class EndToEndBenchmark {
      */
     private Rate measureJob(
             String name, List<String> submit, String metric, Memory[] memory, int parallelism)
+            throws Exception {
+        return measureJob(name, submit, metric, memory, parallelism, 1.0);
+    }
+
+    /** Runs a job until it has read {@code share} of the preloaded messages. */
+    private Rate measureJob(
+            String name,
+            List<String> submit,
+            String metric,
+            Memory[] memory,
+            int parallelism,
+            double share)
             throws Exception {
         log("%s: submitting", name);
         String out = exec(submit, 180);
@@ -427,7 +545,7 @@ public final class EndToEndBenchmark {
                 if (!answered) {
                     continue;
                 }
-                samples.add(new long[] {System.nanoTime(), total});
+                samples.add(new long[] {System.nanoTime(), total, taskManagerCpuUs()});
                 if (profile && !profiled && name.startsWith("full") && total > messages * 0.3) {
                     profiled = true;
                     // beside the sampling, so the profile does not stretch the measured interval
@@ -444,7 +562,7 @@ public final class EndToEndBenchmark {
                     t.setDaemon(true);
                     t.start();
                 }
-                if (total >= messages) {
+                if (total >= messages * share) {
                     break;
                 }
             }
@@ -453,9 +571,13 @@ public final class EndToEndBenchmark {
             }
             Rate r = steady(samples);
             log(
-                    "%s: %,.0f msgs/s in steady state (%d samples)",
-                    name, r.msgsPerSecond, samples.size());
-            return new Rate(r.msgsPerSecond, r.msgsPerSecond * bytesPreloaded / messages / 1e6);
+                    "%s: %,.0f msgs/s in steady state (%d samples), TaskManager CPU %.1f us per"
+                            + " message",
+                    name, r.msgsPerSecond, samples.size(), r.cpuUsPerMessage);
+            return new Rate(
+                    r.msgsPerSecond,
+                    r.msgsPerSecond * bytesPreloaded / messages / 1e6,
+                    r.cpuUsPerMessage);
         } finally {
             exec(List.of(root.resolve("scripts/flink.sh").toString(), "cancel", job), 120);
         }
@@ -480,7 +602,11 @@ public final class EndToEndBenchmark {
             last = samples.get(samples.size() - 1);
         }
         double seconds = (last[0] - first[0]) / 1e9;
-        return new Rate(seconds <= 0 ? 0 : (last[1] - first[1]) / seconds, 0);
+        double cpu =
+                first.length > 2 && first[2] >= 0 && last[2] >= 0 && last[1] > first[1]
+                        ? (double) (last[2] - first[2]) / (last[1] - first[1])
+                        : Double.NaN;
+        return new Rate(seconds <= 0 ? 0 : (last[1] - first[1]) / seconds, 0, cpu);
     }
 
     private Memory memory(String job) throws Exception {
@@ -572,6 +698,7 @@ public final class EndToEndBenchmark {
                         "itimer",
                         "-d",
                         "15",
+                        "-t", // per thread: which task is the bottleneck
                         "-o",
                         "collapsed",
                         "-f",
@@ -674,7 +801,7 @@ public final class EndToEndBenchmark {
                                 jar.toString()));
         List<String> args = common(topic, parallelisms.get(0), "latest", anomalies);
         args.set(1, config.toString()); // this file (console and the webhook), defaults otherwise
-        args.addAll(ownOptionalTopics());
+        args.addAll(ownOptionalTopics(this.config));
         submit.addAll(args);
         Path stdout = root.resolve(".run/flink/log/taskmanager.out");
         AtomicBoolean done = new AtomicBoolean();
