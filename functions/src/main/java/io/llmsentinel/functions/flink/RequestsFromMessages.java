@@ -13,6 +13,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
@@ -78,6 +79,10 @@ public class RequestsFromMessages extends AbstractStreamOperator<LlmRequest>
         this.maxKeysPerSubtask = maxKeysPerSubtask;
         this.maxKeysPerService = maxKeysPerService;
         this.keyIdleMs = keyIdleMs;
+        // Chained to its Kafka source like any function would be (an operator of our own is a
+        // chain's head unless it says otherwise): without this every message crossed the network
+        // once more, all its requests serialized, between the source and this operator.
+        this.chainingStrategy = ChainingStrategy.ALWAYS;
     }
 
     @Override
