@@ -44,6 +44,7 @@ public enum Metric {
     private final double unit;
     private final Direction defaultDirection;
     private final boolean defaultLogScale;
+    private final String code = name().toLowerCase(Locale.ROOT);
 
     Metric(
             ToDoubleFunction<LlmRequest> extractor,
@@ -98,7 +99,7 @@ public enum Metric {
 
     /** The snake_case name used in configuration, anomalies and metrics. */
     public String code() {
-        return name().toLowerCase(Locale.ROOT);
+        return code;
     }
 
     public static Metric fromCode(String code) {

@@ -1,6 +1,6 @@
 package io.llmsentinel.functions.model;
 
-import io.llmsentinel.functions.flink.LlmRequestTypeInfo;
+import io.llmsentinel.functions.flink.ExplicitTypeInfo;
 import java.util.Objects;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
@@ -10,7 +10,7 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  * io.llmsentinel.functions.flink.LlmRequestSerializer} (fields in a fixed order, no reflection).
  * Absent numbers are {@code NaN}.
  */
-@TypeInfo(LlmRequestTypeInfo.Factory.class)
+@TypeInfo(ExplicitTypeInfo.ForLlmRequest.class)
 public class LlmRequest {
 
     /** Event time: the end of the span (when the response was complete), epoch millis. */

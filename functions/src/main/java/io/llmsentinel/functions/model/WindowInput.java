@@ -1,10 +1,15 @@
 package io.llmsentinel.functions.model;
 
+import io.llmsentinel.functions.flink.ExplicitTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /**
  * What the windowed metrics count, and only that: a key's dimensions and one request's (or one
  * metric interval's) contribution. Much smaller than a {@link LlmRequest} on the wire, so the
- * window's shuffle carries no trace ids, text or per-request measurements. A Flink POJO.
+ * window's shuffle carries no trace ids, text or per-request measurements. Flink serializes it with
+ * {@link io.llmsentinel.functions.flink.WindowInputSerializer} (fields in a fixed order).
  */
+@TypeInfo(ExplicitTypeInfo.ForWindowInput.class)
 public class WindowInput {
     public String service;
     public String model;
