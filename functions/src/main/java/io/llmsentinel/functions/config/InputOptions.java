@@ -57,10 +57,15 @@ public final class InputOptions implements OptionGroup {
     public static final ConfigOption<Integer> MAX_TEXT_CHARS =
             key("inputs.max-text-chars")
                     .intType()
-                    .defaultValue(2048)
+                    .defaultValue(0)
                     .withDescription(
-                            "Prompt and completion text is cut to this many characters (after"
-                                    + " PII scrubbing it is the only text kept); 0 keeps none.");
+                            "Prompt and completion text is kept cut to this many characters,"
+                                    + " after PII scrubbing. No output of the job writes the text,"
+                                    + " so 0 (the default) drops it in the reader: it is neither"
+                                    + " scrubbed nor carried between operators (with 2 KB"
+                                    + " prompts it was most of each request's bytes on the"
+                                    + " wire). Set it for an output of your own that needs"
+                                    + " the scrubbed text.");
 
     private InputOptions() {}
 
