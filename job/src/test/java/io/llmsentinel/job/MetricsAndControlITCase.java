@@ -137,31 +137,16 @@ class MetricsAndControlITCase {
         // and the data are two sources, and nothing orders a command before data read at the
         // same moment (a command takes effect from when the job reads it).
         JobClient job = env.executeAsync("sentinel-metrics-and-control");
-        List<JsonNode> anomalies = new ArrayList<>();
-        List<JsonNode> alerts = new ArrayList<>();
-        List<JsonNode> audit = new ArrayList<>();
-        List<String> deadReasons = new ArrayList<>();
+        Outputs outputs = new Outputs(topics.get(3), topics.get(4));
         try {
-            awaitOutputs(
-                    topics,
-                    anomalies,
-                    alerts,
-                    audit,
-                    deadReasons,
-                    () -> audit.size() >= 2,
-                    "the audit of both commands");
+            outputs.await(o -> o.audit.size() >= 2, "the audit of both commands");
             send(topics.get(2), null, messages);
-            awaitOutputs(
-                    topics,
-                    anomalies,
-                    alerts,
-                    audit,
-                    deadReasons,
-                    () ->
-                            deadReasons.size() >= 4
-                                    && hasLatencyAnomaly(anomalies, "metrics-cumulative")
-                                    && hasLatencyAnomaly(anomalies, "metrics-delta")
-                                    && alerts.stream()
+            outputs.await(
+                    o ->
+                            o.deadReasons.size() >= 4
+                                    && o.hasLatencyAnomaly("metrics-cumulative")
+                                    && o.hasLatencyAnomaly("metrics-delta")
+                                    && o.alerts.stream()
                                             .anyMatch(
                                                     a ->
                                                             a.get("service")
@@ -171,6 +156,10 @@ class MetricsAndControlITCase {
         } finally {
             job.cancel().get(60, TimeUnit.SECONDS);
         }
+        List<JsonNode> anomalies = outputs.anomalies;
+        List<JsonNode> alerts = outputs.alerts;
+        List<JsonNode> audit = outputs.audit;
+        List<String> deadReasons = outputs.deadReasons;
         // The latency incident, judged from the duration histograms of both temporalities.
         for (String service : List.of("metrics-cumulative", "metrics-delta")) {
             assertThat(anomalies)
@@ -218,14 +207,6 @@ class MetricsAndControlITCase {
                 deadReasons);
     }
 
-    private static boolean hasLatencyAnomaly(List<JsonNode> anomalies, String service) {
-        return anomalies.stream()
-                .anyMatch(
-                        a ->
-                                a.get("service").asText().equals(service)
-                                        && a.get("metric").asText().equals("latency_p95"));
-    }
-
     private static void send(String topic, Long timestamp, List<?> values) throws Exception {
         try (KafkaProducer<byte[], byte[]> p = KafkaTestBroker.producer()) {
             List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
@@ -241,28 +222,34 @@ class MetricsAndControlITCase {
         }
     }
 
-    /**
-     * Reads the outputs until {@code done} holds and they have not grown for 5 s (so that what the
-     * same windows emitted after it is there too), or fails after 4 minutes.
-     */
-    private static void awaitOutputs(
-            List<String> topics,
-            List<JsonNode> anomalies,
-            List<JsonNode> alerts,
-            List<JsonNode> audit,
-            List<String> deadReasons,
-            java.util.function.BooleanSupplier done,
-            String what)
-            throws Exception {
-        long deadline = System.currentTimeMillis() + 240_000;
-        int seen = -1;
-        long stableSince = System.currentTimeMillis();
-        while (true) {
+    /** What the job wrote: the output topic by record type, and the dead letters' reasons. */
+    private static final class Outputs {
+        final String topic;
+        final String deadLetterTopic;
+        final List<JsonNode> anomalies = new ArrayList<>();
+        final List<JsonNode> alerts = new ArrayList<>();
+        final List<JsonNode> audit = new ArrayList<>();
+        final List<String> deadReasons = new ArrayList<>();
+
+        Outputs(String topic, String deadLetterTopic) {
+            this.topic = topic;
+            this.deadLetterTopic = deadLetterTopic;
+        }
+
+        boolean hasLatencyAnomaly(String service) {
+            return anomalies.stream()
+                    .anyMatch(
+                            a ->
+                                    a.get("service").asText().equals(service)
+                                            && a.get("metric").asText().equals("latency_p95"));
+        }
+
+        private int read() throws Exception {
             anomalies.clear();
             alerts.clear();
             audit.clear();
             deadReasons.clear();
-            for (ConsumerRecord<byte[], byte[]> r : KafkaTestBroker.readAll(topics.get(3))) {
+            for (ConsumerRecord<byte[], byte[]> r : KafkaTestBroker.readAll(topic)) {
                 JsonNode n = JSON.readTree(r.value());
                 switch (n.path("record_type").asText("anomaly")) {
                     case "alert" -> alerts.add(n);
@@ -270,31 +257,44 @@ class MetricsAndControlITCase {
                     default -> anomalies.add(n);
                 }
             }
-            for (ConsumerRecord<byte[], byte[]> r : KafkaTestBroker.readAll(topics.get(4))) {
+            for (ConsumerRecord<byte[], byte[]> r : KafkaTestBroker.readAll(deadLetterTopic)) {
                 deadReasons.add(JSON.readTree(r.value()).get("reason").asText());
             }
-            int now = anomalies.size() + alerts.size() + audit.size() + deadReasons.size();
-            if (now != seen) {
-                seen = now;
-                stableSince = System.currentTimeMillis();
+            return anomalies.size() + alerts.size() + audit.size() + deadReasons.size();
+        }
+
+        /**
+         * Reads the outputs until {@code done} holds and they have not grown for 5 s (so that what
+         * the same windows emitted after it is there too), or fails after 4 minutes.
+         */
+        void await(java.util.function.Predicate<Outputs> done, String what) throws Exception {
+            long deadline = System.currentTimeMillis() + 240_000;
+            int seen = -1;
+            long stableSince = System.currentTimeMillis();
+            while (true) {
+                int now = read();
+                if (now != seen) {
+                    seen = now;
+                    stableSince = System.currentTimeMillis();
+                }
+                if (done.test(this) && System.currentTimeMillis() - stableSince >= 5_000) {
+                    return;
+                }
+                if (System.currentTimeMillis() > deadline) {
+                    throw new AssertionError(
+                            "no "
+                                    + what
+                                    + " in 4 minutes: "
+                                    + anomalies.size()
+                                    + " anomalies, "
+                                    + alerts.size()
+                                    + " alert changes, audit "
+                                    + audit
+                                    + ", dead letters "
+                                    + deadReasons);
+                }
+                Thread.sleep(1_000);
             }
-            if (done.getAsBoolean() && System.currentTimeMillis() - stableSince >= 5_000) {
-                return;
-            }
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError(
-                        "no "
-                                + what
-                                + " in 4 minutes: "
-                                + anomalies.size()
-                                + " anomalies, "
-                                + alerts.size()
-                                + " alert changes, audit "
-                                + audit
-                                + ", dead letters "
-                                + deadReasons);
-            }
-            Thread.sleep(1_000);
         }
     }
 
