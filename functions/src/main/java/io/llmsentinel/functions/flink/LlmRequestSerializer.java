@@ -4,7 +4,6 @@ import io.llmsentinel.functions.model.LlmRequest;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -18,15 +17,10 @@ import org.apache.flink.types.StringValue;
  * <p>Requests are never kept in state (windows keep their accumulators, the detectors their
  * baselines), so this format is not part of a savepoint; the snapshot is versioned anyway.
  */
-public final class LlmRequestSerializer extends TypeSerializerSingleton<LlmRequest> {
+public final class LlmRequestSerializer extends RecordSerializer<LlmRequest> {
     private static final long serialVersionUID = 1L;
 
     public static final LlmRequestSerializer INSTANCE = new LlmRequestSerializer();
-
-    @Override
-    public boolean isImmutableType() {
-        return false;
-    }
 
     @Override
     public LlmRequest createInstance() {
@@ -55,16 +49,6 @@ public final class LlmRequestSerializer extends TypeSerializerSingleton<LlmReque
         r.promptText = from.promptText;
         r.completionText = from.completionText;
         return r;
-    }
-
-    @Override
-    public LlmRequest copy(LlmRequest from, LlmRequest reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -111,16 +95,6 @@ public final class LlmRequestSerializer extends TypeSerializerSingleton<LlmReque
         r.promptText = StringValue.readString(in);
         r.completionText = StringValue.readString(in);
         return r;
-    }
-
-    @Override
-    public LlmRequest deserialize(LlmRequest reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     @Override

@@ -4,7 +4,6 @@ import io.llmsentinel.functions.model.WindowInput;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -17,15 +16,10 @@ import org.apache.flink.types.StringValue;
  * <p>Window inputs are never kept in state (the windows keep their {@code WindowStats}
  * accumulators), so this format is not part of a savepoint; the snapshot is versioned anyway.
  */
-public final class WindowInputSerializer extends TypeSerializerSingleton<WindowInput> {
+public final class WindowInputSerializer extends RecordSerializer<WindowInput> {
     private static final long serialVersionUID = 1L;
 
     public static final WindowInputSerializer INSTANCE = new WindowInputSerializer();
-
-    @Override
-    public boolean isImmutableType() {
-        return false;
-    }
 
     @Override
     public WindowInput createInstance() {
@@ -53,16 +47,6 @@ public final class WindowInputSerializer extends TypeSerializerSingleton<WindowI
         w.buckets = from.buckets == null ? null : from.buckets.clone();
         w.max = from.max;
         return w;
-    }
-
-    @Override
-    public WindowInput copy(WindowInput from, WindowInput reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -133,16 +117,6 @@ public final class WindowInputSerializer extends TypeSerializerSingleton<WindowI
         }
         w.max = in.readDouble();
         return w;
-    }
-
-    @Override
-    public WindowInput deserialize(WindowInput reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     @Override
