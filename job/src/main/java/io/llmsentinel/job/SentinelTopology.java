@@ -31,8 +31,9 @@ import io.llmsentinel.functions.model.LlmRequest;
 import io.llmsentinel.functions.model.ReadMessage;
 import io.llmsentinel.functions.model.WindowInput;
 import io.llmsentinel.functions.model.WindowStats;
-import io.llmsentinel.job.io.ControlWatermarks;
+import io.llmsentinel.job.io.BoundedLeadWatermarks;
 import io.llmsentinel.job.io.LateRequestsSink;
+import io.llmsentinel.job.io.WithoutEventTime;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -64,6 +65,7 @@ public final class SentinelTopology {
     public static final String UID_METRIC_INTERVALS = "metric-intervals";
     public static final String UID_SOURCE_CONTROL = "source-control";
     public static final String UID_READ_CONTROL = "read-control";
+    public static final String UID_CONTROL_WITHOUT_EVENT_TIME = "control-without-event-time";
     public static final String UID_DETECT = "detect-request-anomalies";
     public static final String UID_WINDOW_COUNTS = "count-per-window";
 
@@ -91,9 +93,14 @@ public final class SentinelTopology {
 
         // Event time is the span's: read in the source, so each Kafka partition makes its own
         // watermark (a lagging partition holds event time back instead of being dropped as late).
+        // Its lead over the job's clock is bounded, so one client with a fast clock cannot make
+        // everyone else late (BoundedLeadWatermarks).
+        long outOfOrderness = config.get(EventTimeOptions.MAX_OUT_OF_ORDERNESS).toMillis();
         WatermarkStrategy<ReadMessage> eventTime =
-                WatermarkStrategy.<ReadMessage>forBoundedOutOfOrderness(
-                                config.get(EventTimeOptions.MAX_OUT_OF_ORDERNESS))
+                WatermarkStrategy.<ReadMessage>forGenerator(
+                                ctx ->
+                                        new BoundedLeadWatermarks<>(
+                                                outOfOrderness, System::currentTimeMillis))
                         .withTimestampAssigner((m, kafkaTime) -> m.eventTimeMs)
                         .withIdleness(config.get(EventTimeOptions.IDLENESS));
 
@@ -164,7 +171,7 @@ public final class SentinelTopology {
             deadLetters = deadLetters == null ? dlq : deadLetters.union(dlq);
             DataStream<WindowInput> intervals =
                     metrics.getSideOutput(RequestsFromMessages.METRIC_POINTS)
-                            .keyBy(p -> p.seriesId, Types.STRING)
+                            .keyBy(MetricDeltasFunction::lineage, Types.STRING)
                             .process(
                                     new MetricDeltasFunction(
                                             config.get(DetectionOptions.STATE_TTL).toMillis()),
@@ -176,13 +183,13 @@ public final class SentinelTopology {
 
         DetectionSettings detection = DetectionOptions.settings(config);
         String dimensions = String.join(", ", config.get(KeyOptions.DIMENSIONS));
-        // Control commands: broadcast to every operator that obeys them.
+        // Control commands: broadcast to every operator that obeys them, without event time.
         SingleOutputStreamOperator<String> commands;
         if (io.control() != null) {
             commands =
                     env.fromSource(
                                     io.control(),
-                                    ControlWatermarks.strategy(),
+                                    WatermarkStrategy.noWatermarks(),
                                     "Kafka: control commands ("
                                             + config.get(ControlOptions.TOPIC)
                                             + ")")
@@ -206,7 +213,13 @@ public final class SentinelTopology {
                             .uid("no-control-commands-pass")
                             .name("No control commands");
         }
-        BroadcastStream<String> control = commands.broadcast(ControlBroadcast.STATE);
+        BroadcastStream<String> control =
+                commands.transform(
+                                "Control commands carry no event time",
+                                Types.STRING,
+                                new WithoutEventTime<>())
+                        .uid(UID_CONTROL_WITHOUT_EVENT_TIME)
+                        .broadcast(ControlBroadcast.STATE);
 
         DataStream<Anomaly> anomalies = null;
         if (requests != null) {
@@ -214,7 +227,9 @@ public final class SentinelTopology {
                     requests.keyBy(new DimensionKeySelector(config.get(KeyOptions.DIMENSIONS)));
             SingleOutputStreamOperator<Anomaly> requestAnomalies =
                     byKey.connect(control)
-                            .process(new AnomalyDetectionFunction(detection))
+                            .process(
+                                    new AnomalyDetectionFunction(
+                                            detection, AlertOptions.quietStart(config)))
                             .uid(UID_DETECT)
                             .name("Detect request anomalies per key (" + dimensions + ")");
             anomalies = requestAnomalies;
@@ -257,7 +272,9 @@ public final class SentinelTopology {
             DataStream<Anomaly> windowAnomalies =
                     counts.keyBy(w -> w.key, Types.STRING)
                             .connect(control)
-                            .process(new WindowMetricsFunction(detection))
+                            .process(
+                                    new WindowMetricsFunction(
+                                            detection, AlertOptions.quietStart(config)))
                             .uid(UID_DETECT_WINDOWS)
                             .name(
                                     "Detect rate, error and cost anomalies per key ("
