@@ -714,26 +714,7 @@ public final class QueryApi implements AutoCloseable {
         Instant[] range = p.range(now());
         int limit = p.limit(100, 1000);
         List<Map<String, Object>> items = influx.alerts(range[0], range[1], limit);
-        if (control != null) {
-            var state = control.state();
-            for (Map<String, Object> a : items) {
-                String id = String.valueOf(a.get("alert_id"));
-                var ack = state.ackOf(id);
-                if (ack != null) {
-                    a.put(
-                            "acknowledged",
-                            Map.of(
-                                    "by",
-                                    ack.author,
-                                    "at",
-                                    Instant.ofEpochMilli(ack.timeMs).toString()));
-                }
-                String label = state.labelOf(id);
-                if (label != null) {
-                    a.put("label", label);
-                }
-            }
-        }
+        // Acknowledgements and labels come with the alerts from InfluxDB (alert_labels).
         ctx.json(Map.of("items", items));
     }
 

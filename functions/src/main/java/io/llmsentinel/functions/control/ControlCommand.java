@@ -60,6 +60,15 @@ public final class ControlCommand implements Serializable {
 
     public static final Set<String> LABELS = Set.of("true_positive", "false_positive");
 
+    /** A command larger than this is refused: every subtask keeps the ones in force. */
+    public static final int MAX_BYTES = 8 * 1024;
+
+    /** The longest note (or reason) a command may carry, as the query API enforces it. */
+    public static final int MAX_NOTE_CHARS = 400;
+
+    /** The longest author, id or match value. */
+    public static final int MAX_NAME_CHARS = 128;
+
     public String id;
     public String author;
     public long timeMs;
@@ -131,6 +140,10 @@ public final class ControlCommand implements Serializable {
 
     /** Reads and validates one command. */
     public static ControlCommand parse(byte[] bytes) throws InvalidCommand {
+        if (bytes.length > MAX_BYTES) {
+            throw new InvalidCommand(
+                    "a command of " + bytes.length + " bytes exceeds " + MAX_BYTES + " bytes");
+        }
         JsonNode n;
         try {
             n = JSON.readTree(bytes);
@@ -141,11 +154,8 @@ public final class ControlCommand implements Serializable {
             throw new InvalidCommand("a command is a JSON object");
         }
         ControlCommand c = new ControlCommand();
-        c.id = required(n, "id");
-        if (c.id.length() > 128) {
-            throw new InvalidCommand("'id' is longer than 128 characters");
-        }
-        c.author = required(n, "author");
+        c.id = bounded(required(n, "id"), "id", MAX_NAME_CHARS);
+        c.author = bounded(required(n, "author"), "author", MAX_NAME_CHARS);
         c.timeMs = instant(n, "time", true);
         String type = required(n, "type");
         try {
@@ -153,9 +163,9 @@ public final class ControlCommand implements Serializable {
         } catch (IllegalArgumentException e) {
             throw new InvalidCommand("unknown type '" + type + "'");
         }
-        c.note = text(n, "note");
+        c.note = bounded(text(n, "note"), "note", MAX_NOTE_CHARS);
         if (c.note == null) {
-            c.note = text(n, "reason");
+            c.note = bounded(text(n, "reason"), "reason", MAX_NOTE_CHARS);
         }
         switch (c.type) {
             case SILENCE -> {
@@ -246,16 +256,24 @@ public final class ControlCommand implements Serializable {
         }
         Match match =
                 new Match(
-                        text(m, "service"),
-                        text(m, "model"),
-                        text(m, "provider"),
-                        text(m, "operation"),
-                        text(m, "environment"),
+                        bounded(text(m, "service"), "match.service", MAX_NAME_CHARS * 2),
+                        bounded(text(m, "model"), "match.model", MAX_NAME_CHARS * 2),
+                        bounded(text(m, "provider"), "match.provider", MAX_NAME_CHARS * 2),
+                        bounded(text(m, "operation"), "match.operation", MAX_NAME_CHARS * 2),
+                        bounded(text(m, "environment"), "match.environment", MAX_NAME_CHARS * 2),
                         metric);
         if (match.specificity() == 0) {
             throw new InvalidCommand("'match' must name at least one dimension or metric");
         }
         return match;
+    }
+
+    private static String bounded(String v, String field, int max) throws InvalidCommand {
+        if (v != null && v.length() > max) {
+            throw new InvalidCommand(
+                    "'" + field + "' has " + v.length() + " characters; at most " + max);
+        }
+        return v;
     }
 
     private static String required(JsonNode n, String field) throws InvalidCommand {

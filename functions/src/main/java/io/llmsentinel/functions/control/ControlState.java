@@ -11,33 +11,44 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What the control topic has put in force: silences, maintenance windows and rules, and the
- * acknowledgements and labels of alerts. Plain Java, the same in the job (rebuilt from broadcast
- * state, which keeps the commands themselves) and in the query API (rebuilt from the topic).
- * Applying the same commands in the same order gives the same state everywhere.
+ * What the control topic has put in force: silences, maintenance windows and rules. Plain Java, the
+ * same in the job (rebuilt from broadcast state, which keeps the commands themselves) and in the
+ * query API (rebuilt from the topic). Applying the same commands in the same order gives the same
+ * state everywhere.
+ *
+ * <p>Bounded: at most {@link #MAX_IN_FORCE} of each kind are in force (a further one is refused
+ * until one is lifted), and silences, maintenance windows and rules whose end has passed are
+ * forgotten ({@link #expire}). Acknowledgements and labels are not kept here: they are a person's
+ * notes on an alert, which the query API stores in InfluxDB; the job only audits and counts them.
+ * Commands of different kinds may share an id: each kind has its own key space.
  */
 public final class ControlState implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** Acknowledgements and labels kept (the newest); older ones are forgotten. */
-    public static final int MAX_LABELS = 10_000;
+    /** Silences, maintenance windows and rules in force, each kind at most this many. */
+    public static final int MAX_IN_FORCE = 1_000;
 
     private final Map<String, ControlCommand> silences = new LinkedHashMap<>();
     private final Map<String, ControlCommand> maintenances = new LinkedHashMap<>();
     private final Map<String, ControlCommand> rules = new LinkedHashMap<>();
-    private final Map<String, ControlCommand> acks = new LinkedHashMap<>();
-    private final Map<String, ControlCommand> labels = new LinkedHashMap<>();
     private int version;
+    private transient long nextExpiryCheckMs;
 
     /** What a command did: the state key it adds (or null), the keys it removes, a summary. */
     public record Change(String put, List<String> removed, String summary) {}
 
-    /** The key a command is kept under in broadcast state. */
+    /**
+     * The key a command is kept under in broadcast state: its kind and id ({@code silence:s-1}), so
+     * a silence and a rule with the same id do not overwrite each other. Null for the commands that
+     * are never kept.
+     */
     public static String stateKey(ControlCommand c) {
         return switch (c.type) {
-            case ACK -> "ack:" + c.target;
-            case FEEDBACK -> "label:" + c.target;
-            default -> c.id;
+            case SILENCE, UNSILENCE -> "silence:" + (c.type == Type.SILENCE ? c.id : c.target);
+            case MAINTENANCE, END_MAINTENANCE ->
+                    "maintenance:" + (c.type == Type.MAINTENANCE ? c.id : c.target);
+            case RULE, DELETE_RULE -> "rule:" + (c.type == Type.RULE ? c.id : c.target);
+            case ACK, FEEDBACK -> null;
         };
     }
 
@@ -47,7 +58,7 @@ public final class ControlState implements Serializable {
         String summary;
         switch (c.type) {
             case SILENCE -> {
-                silences.put(c.id, c);
+                putBounded(silences, c, "silences");
                 summary =
                         "silence "
                                 + c.id
@@ -57,7 +68,7 @@ public final class ControlState implements Serializable {
                                 + instant(c.untilMs);
             }
             case MAINTENANCE -> {
-                maintenances.put(c.id, c);
+                putBounded(maintenances, c, "maintenance windows");
                 summary =
                         "maintenance "
                                 + c.id
@@ -70,45 +81,65 @@ public final class ControlState implements Serializable {
                                 + " (no alerts, baselines frozen)";
             }
             case RULE -> {
-                rules.put(c.id, c);
+                putBounded(rules, c, "rules");
                 summary = "rule " + c.id + " for " + describe(c.match) + ": " + c.settings;
             }
             case UNSILENCE -> {
                 requirePresent(silences, c.target, "silence");
                 silences.remove(c.target);
-                removed.add(c.target);
+                removed.add(stateKey(c));
                 summary = "silence " + c.target + " lifted";
             }
             case END_MAINTENANCE -> {
                 requirePresent(maintenances, c.target, "maintenance window");
                 maintenances.remove(c.target);
-                removed.add(c.target);
+                removed.add(stateKey(c));
                 summary = "maintenance " + c.target + " ended";
             }
             case DELETE_RULE -> {
                 requirePresent(rules, c.target, "rule");
                 rules.remove(c.target);
-                removed.add(c.target);
+                removed.add(stateKey(c));
                 summary = "rule " + c.target + " deleted";
             }
-            case ACK -> {
-                acks.put(c.target, c);
-                evict(acks, "ack:", removed);
-                summary = "alert " + c.target + " acknowledged by " + c.author;
-            }
-            case FEEDBACK -> {
-                labels.put(c.target, c);
-                evict(labels, "label:", removed);
-                summary = "alert " + c.target + " labelled " + c.label + " by " + c.author;
-            }
+            case ACK -> summary = "alert " + c.target + " acknowledged by " + c.author;
+            case FEEDBACK ->
+                    summary = "alert " + c.target + " labelled " + c.label + " by " + c.author;
             default -> throw new InvalidCommand("unhandled type " + c.type);
         }
         version++;
-        boolean keeps =
-                c.type != Type.UNSILENCE
-                        && c.type != Type.END_MAINTENANCE
-                        && c.type != Type.DELETE_RULE;
+        boolean keeps = c.type == Type.SILENCE || c.type == Type.MAINTENANCE || c.type == Type.RULE;
         return new Change(keeps ? stateKey(c) : null, removed, summary);
+    }
+
+    /**
+     * Forgets the silences, maintenance windows and rules that ended at or before {@code nowMs};
+     * returns their state keys (for the broadcast state to drop too).
+     */
+    public List<String> expire(long nowMs) {
+        List<String> gone = new ArrayList<>();
+        for (Map<String, ControlCommand> m : List.of(silences, maintenances, rules)) {
+            var it = m.values().iterator();
+            while (it.hasNext()) {
+                ControlCommand c = it.next();
+                if (c.untilMs <= nowMs) {
+                    it.remove();
+                    gone.add(stateKey(c));
+                }
+            }
+        }
+        if (!gone.isEmpty()) {
+            version++;
+        }
+        return gone;
+    }
+
+    /** As {@link #expire}, at most once every 10 s: for the per-event path. */
+    public void expireIfDue(long nowMs) {
+        if (nowMs >= nextExpiryCheckMs) {
+            nextExpiryCheckMs = nowMs + 10_000;
+            expire(nowMs);
+        }
     }
 
     /** Rebuilds a state from kept commands (any order: they are applied by time, then id). */
@@ -134,12 +165,16 @@ public final class ControlState implements Serializable {
         }
     }
 
-    private static void evict(Map<String, ControlCommand> m, String prefix, List<String> removed) {
-        while (m.size() > MAX_LABELS) {
-            String oldest = m.keySet().iterator().next();
-            m.remove(oldest);
-            removed.add(prefix + oldest);
+    private static void putBounded(Map<String, ControlCommand> m, ControlCommand c, String what)
+            throws InvalidCommand {
+        if (!m.containsKey(c.id) && m.size() >= MAX_IN_FORCE) {
+            throw new InvalidCommand(
+                    MAX_IN_FORCE
+                            + " "
+                            + what
+                            + " are in force already; lift or delete one before adding another");
         }
+        m.put(c.id, c);
     }
 
     /** The silence or maintenance window that holds an alert of this key and metric back at t. */
@@ -222,16 +257,6 @@ public final class ControlState implements Serializable {
         return !maintenances.isEmpty();
     }
 
-    /** The label of an alert, or null. */
-    public String labelOf(String alertId) {
-        ControlCommand c = labels.get(alertId);
-        return c == null ? null : c.label;
-    }
-
-    public ControlCommand ackOf(String alertId) {
-        return acks.get(alertId);
-    }
-
     /** Silences in force at t (for the query API's GET). */
     public List<ControlCommand> silences(long t) {
         return active(silences, t);
@@ -249,10 +274,6 @@ public final class ControlState implements Serializable {
             }
         }
         return out;
-    }
-
-    public List<ControlCommand> labels() {
-        return new ArrayList<>(labels.values());
     }
 
     private static List<ControlCommand> active(Map<String, ControlCommand> m, long t) {

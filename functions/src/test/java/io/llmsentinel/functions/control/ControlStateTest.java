@@ -41,7 +41,7 @@ class ControlStateTest {
                                 "u1",
                                 "2026-12-02T10:05:00Z",
                                 "\"type\":\"unsilence\",\"target\":\"s1\""));
-        assertThat(lifted.removed()).containsExactly("s1");
+        assertThat(lifted.removed()).containsExactly("silence:s1");
         assertThat(lifted.put()).isNull();
         assertThat(s.mutedBy("svc", "m", "p", "o", "e", "latency_ms", T + 1)).isNull();
         assertThatThrownBy(
@@ -109,26 +109,120 @@ class ControlStateTest {
     }
 
     @Test
-    void labelsAreKeptPerAlertAndBounded() throws Exception {
+    void acknowledgementsAndLabelsAreAuditedButNeverKept() throws Exception {
         ControlState s = new ControlState();
-        s.apply(
-                command(
-                        "f1",
-                        "2026-12-02T10:00:00Z",
-                        "\"type\":\"feedback\",\"target\":\"alert-1\",\"label\":\"false_positive\""));
-        s.apply(
-                command(
-                        "f2",
-                        "2026-12-02T10:01:00Z",
-                        "\"type\":\"feedback\",\"target\":\"alert-1\",\"label\":\"true_positive\""));
-        assertThat(s.labelOf("alert-1")).as("a later label replaces").isEqualTo("true_positive");
-        ControlState.Change c =
+        ControlState.Change label =
+                s.apply(
+                        command(
+                                "f1",
+                                "2026-12-02T10:00:00Z",
+                                "\"type\":\"feedback\",\"target\":\"alert-1\",\"label\":\"false_positive\""));
+        ControlState.Change ack =
                 s.apply(
                         command(
                                 "a1",
                                 "2026-12-02T10:02:00Z",
                                 "\"type\":\"ack\",\"target\":\"alert-1\""));
-        assertThat(c.put()).isEqualTo("ack:alert-1");
-        assertThat(s.ackOf("alert-1").author).isEqualTo("ana");
+        assertThat(label.put()).isNull();
+        assertThat(ack.put()).isNull();
+        assertThat(ack.summary()).isEqualTo("alert alert-1 acknowledged by ana");
+        assertThat(s.hasMutes()).isFalse();
+    }
+
+    @Test
+    void eachKindHasItsOwnIds() throws Exception {
+        ControlState s = new ControlState();
+        ControlState.Change silence =
+                s.apply(
+                        command(
+                                "x",
+                                "2026-12-02T10:00:00Z",
+                                "\"type\":\"silence\",\"match\":{\"service\":\"svc\"},\"until\":\"2026-12-02T11:00:00Z\""));
+        ControlState.Change rule =
+                s.apply(
+                        command(
+                                "x",
+                                "2026-12-02T10:01:00Z",
+                                "\"type\":\"rule\",\"match\":{\"service\":\"svc\"},\"settings\":{\"sensitivity\":\"low\"}"));
+        assertThat(silence.put()).isEqualTo("silence:x");
+        assertThat(rule.put()).isEqualTo("rule:x");
+        ControlState.Change lifted =
+                s.apply(
+                        command(
+                                "u",
+                                "2026-12-02T10:02:00Z",
+                                "\"type\":\"unsilence\",\"target\":\"x\""));
+        assertThat(lifted.removed()).containsExactly("silence:x");
+        assertThat(s.ruleFor("svc", "m", "p", "o", "e", "latency_ms", T).id).isEqualTo("x");
+        assertThat(s.mutedBy("svc", "m", "p", "o", "e", "latency_ms", T + 1)).isNull();
+    }
+
+    @Test
+    void whatHasEndedIsForgottenAndWhatIsInForceIsBounded() throws Exception {
+        ControlState s = new ControlState();
+        s.apply(
+                command(
+                        "s-old",
+                        "2026-12-02T10:00:00Z",
+                        "\"type\":\"silence\",\"match\":{\"service\":\"svc\"},\"until\":\"2026-12-02T10:30:00Z\""));
+        s.apply(
+                command(
+                        "r-old",
+                        "2026-12-02T10:00:00Z",
+                        "\"type\":\"rule\",\"match\":{\"service\":\"svc\"},\"settings\":{\"iqr.k\":3},\"until\":\"2026-12-02T10:30:00Z\""));
+        assertThat(s.expire(T + 10 * 60_000)).isEmpty();
+        assertThat(s.expire(T + 30 * 60_000))
+                .containsExactlyInAnyOrder("silence:s-old", "rule:r-old");
+        assertThat(s.hasMutes()).isFalse();
+        assertThat(s.hasRules()).isFalse();
+
+        for (int i = 0; i < ControlState.MAX_IN_FORCE; i++) {
+            s.apply(
+                    command(
+                            "s" + i,
+                            "2026-12-02T10:00:00Z",
+                            "\"type\":\"silence\",\"match\":{\"service\":\"svc"
+                                    + i
+                                    + "\"},\"until\":\"2026-12-03T10:00:00Z\""));
+        }
+        assertThatThrownBy(
+                        () ->
+                                s.apply(
+                                        command(
+                                                "one-more",
+                                                "2026-12-02T10:00:00Z",
+                                                "\"type\":\"silence\",\"match\":{\"service\":\"x\"},\"until\":\"2026-12-03T10:00:00Z\"")))
+                .hasMessageContaining("1000 silences are in force already");
+        // replacing one in force is not one more
+        s.apply(
+                command(
+                        "s7",
+                        "2026-12-02T10:05:00Z",
+                        "\"type\":\"silence\",\"match\":{\"service\":\"svc7\"},\"until\":\"2026-12-04T10:00:00Z\""));
+        assertThat(s.silences(T)).hasSize(ControlState.MAX_IN_FORCE);
+    }
+
+    @Test
+    void oversizedCommandsAndLongNotesAreRefused() {
+        String note = "n".repeat(ControlCommand.MAX_NOTE_CHARS + 1);
+        assertThatThrownBy(
+                        () ->
+                                command(
+                                        "a1",
+                                        "2026-12-02T10:00:00Z",
+                                        "\"type\":\"ack\",\"target\":\"x\",\"note\":\""
+                                                + note
+                                                + "\""))
+                .hasMessageContaining("'note' has 401 characters; at most 400");
+        String huge = "x".repeat(ControlCommand.MAX_BYTES);
+        assertThatThrownBy(
+                        () ->
+                                command(
+                                        "a2",
+                                        "2026-12-02T10:00:00Z",
+                                        "\"type\":\"ack\",\"target\":\"x\",\"pad\":\""
+                                                + huge
+                                                + "\""))
+                .hasMessageContaining("exceeds 8192 bytes");
     }
 }
