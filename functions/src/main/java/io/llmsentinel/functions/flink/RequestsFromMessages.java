@@ -26,7 +26,10 @@ import org.slf4j.LoggerFactory;
  * source made them (per Kafka partition, from the messages' event times), which a timestamp
  * assigner here would replace. Keys beyond the {@link KeyBudget} are folded into overflow keys.
  *
- * <p>GenAI metric points go to {@link #METRIC_POINTS}.
+ * <p>GenAI metric points go to {@link #METRIC_POINTS}, under the same key budget: a point of a key
+ * beyond it is folded like a request, except a cumulative one, whose running totals cannot be told
+ * apart from those of the other keys folded with it: it is refused, counted ({@code
+ * overflowedMetricPoints}) and reported in one dead letter per message (reason {@code key_budget}).
  *
  * <p>Metrics (group {@code sentinel}): messages, llmSpans, metricPoints, skippedSpans, deadLetters,
  * invalid by reason, cleanedDimensions, overflowedKeys, activeKeys; the same totals as accumulators
@@ -65,6 +68,7 @@ public class RequestsFromMessages extends AbstractStreamOperator<LlmRequest>
     private transient Counter deadLetters;
     private transient Counter cleaned;
     private transient Counter overflowed;
+    private transient Counter overflowedPoints;
     private transient Map<String, Counter> invalid;
     private transient MetricGroup invalidGroup;
     private transient LongCounter messagesTotal;
@@ -98,6 +102,7 @@ public class RequestsFromMessages extends AbstractStreamOperator<LlmRequest>
         deadLetters = group.counter("deadLetters");
         cleaned = group.counter("cleanedDimensions");
         overflowed = group.counter("overflowedKeys");
+        overflowedPoints = group.counter("overflowedMetricPoints");
         group.gauge("activeKeys", () -> budget.activeKeys());
         invalidGroup = group.addGroup("invalid");
         invalid = new HashMap<>();
@@ -146,13 +151,25 @@ public class RequestsFromMessages extends AbstractStreamOperator<LlmRequest>
             output.collect(reuse.replace(r, r.eventTimeMs));
         }
         llmSpansTotal.add(m.requests.length);
+        DeadLetter d = m.deadLetter;
         if (m.points != null) {
+            int refused = 0;
             for (MetricPoint p : m.points) {
                 metricPoints.inc();
+                if (budget.admit(p, now)) {
+                    overflowed.inc();
+                    if (p.cumulative) {
+                        refused++;
+                        continue;
+                    }
+                }
                 output.collect(METRIC_POINTS, new StreamRecord<>(p, p.timeMs));
             }
+            if (refused > 0) {
+                overflowedPoints.inc(refused);
+                d = overBudget(m, d, refused);
+            }
         }
-        DeadLetter d = m.deadLetter;
         if (d != null) {
             deadLetters.inc();
             deadLettersTotal.add(1);
@@ -173,6 +190,40 @@ public class RequestsFromMessages extends AbstractStreamOperator<LlmRequest>
                         loggedInvalid);
             }
         }
+    }
+
+    /**
+     * The message's dead letter, made or extended for cumulative points refused by the key budget:
+     * no copy of the message (its points were readable), the count and the next step.
+     */
+    private DeadLetter overBudget(ReadMessage m, DeadLetter d, int refused) {
+        String detail =
+                refused
+                        + " cumulative GenAI metric point(s) of keys beyond the key budget ("
+                        + maxKeysPerSubtask
+                        + " per reader, "
+                        + maxKeysPerService
+                        + " per service) were not counted; raise keys.max-per-service or"
+                        + " keys.max-per-subtask, or check the service that sends random model"
+                        + " names";
+        String reason = "key_budget=" + refused;
+        if (d == null) {
+            d = new DeadLetter();
+            d.reason = "key_budget";
+            d.reasons = reason;
+            d.detail = detail;
+            d.sourceTopic = m.sourceTopic;
+            d.sourcePartition = m.sourcePartition;
+            d.sourceOffset = m.sourceOffset;
+            d.sourceTimestampMs = m.eventTimeMs;
+            d.failedAtMs = getProcessingTimeService().getCurrentProcessingTime();
+        } else {
+            d.reasons =
+                    d.reasons == null || d.reasons.isEmpty() ? reason : d.reasons + "," + reason;
+            d.detail = d.detail + "; " + detail;
+        }
+        d.invalidCount += refused;
+        return d;
     }
 
     /** {@code invalid_value=2,wrong_type=1}: each reason's counter by its count. */

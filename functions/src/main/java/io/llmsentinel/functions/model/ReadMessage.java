@@ -20,6 +20,12 @@ public class ReadMessage {
     /** Dimension values that had to be cleaned. */
     public int cleanedDimensions;
 
+    /** Where the message came from, for a dead letter made later (e.g. by the key budget). */
+    public String sourceTopic;
+
+    public int sourcePartition;
+    public long sourceOffset;
+
     /** What could not be read, or null. */
     public DeadLetter deadLetter;
 

@@ -1,6 +1,7 @@
 package io.llmsentinel.functions.read;
 
 import io.llmsentinel.functions.model.LlmRequest;
+import io.llmsentinel.functions.model.MetricPoint;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -15,8 +16,9 @@ import java.util.Map;
  * perService} keys (model, provider and operation become {@link #OVERFLOW}: one overflow key per
  * service), or when the reader already has {@code perSubtask} keys (every dimension but the
  * environment becomes {@link #OVERFLOW}: one overflow key in all). The request is still judged,
- * under the overflow key. Plain Java; one instance per parallel reader, in memory (a restart starts
- * counting again, and the keyed state's TTL clears what is no longer sent).
+ * under the overflow key. GenAI metric points obey the same budget as requests (they become window
+ * counts of the same keys). Plain Java; one instance per parallel reader, in memory (a restart
+ * starts counting again, and the keyed state's TTL clears what is no longer sent).
  */
 public final class KeyBudget {
     public static final String OVERFLOW = "__overflow__";
@@ -41,28 +43,83 @@ public final class KeyBudget {
 
     /** Admits {@code r}'s key or folds {@code r} into an overflow key; true when it was folded. */
     public boolean admit(LlmRequest r, long nowMs) {
-        String key = key(r);
+        Fold fold =
+                admit(
+                        r.service,
+                        key(
+                                r.service,
+                                r.model,
+                                r.provider,
+                                r.operation,
+                                r.environment,
+                                r.namespace),
+                        nowMs);
+        if (fold == Fold.SUBTASK) {
+            r.service = OVERFLOW;
+            r.namespace = OVERFLOW;
+        }
+        if (fold != Fold.NONE) {
+            r.model = OVERFLOW;
+            r.provider = OVERFLOW;
+            r.operation = OVERFLOW;
+        }
+        return fold != Fold.NONE;
+    }
+
+    /**
+     * Admits a metric point's key or folds the point into an overflow key (its series too, so
+     * series state stays bounded as well); true when it was folded.
+     */
+    public boolean admit(MetricPoint p, long nowMs) {
+        Fold fold =
+                admit(
+                        p.service,
+                        key(
+                                p.service,
+                                p.model,
+                                p.provider,
+                                p.operation,
+                                p.environment,
+                                p.namespace),
+                        nowMs);
+        if (fold == Fold.SUBTASK) {
+            p.service = OVERFLOW;
+            p.namespace = OVERFLOW;
+        }
+        if (fold != Fold.NONE) {
+            p.model = OVERFLOW;
+            p.provider = OVERFLOW;
+            p.operation = OVERFLOW;
+            p.seriesId =
+                    key(p.service, OVERFLOW, OVERFLOW, OVERFLOW, p.environment, p.namespace)
+                            + '\u001f'
+                            + p.kind;
+        }
+        return fold != Fold.NONE;
+    }
+
+    /** Whether a new key was folded, and how far. */
+    private enum Fold {
+        NONE,
+        SERVICE,
+        SUBTASK
+    }
+
+    private Fold admit(String serviceName, String key, long nowMs) {
         if (keys.containsKey(key)) {
             keys.put(key, nowMs);
-            return false;
+            return Fold.NONE;
         }
         expire(nowMs);
-        String service = String.valueOf(r.service);
+        String service = String.valueOf(serviceName);
         boolean serviceFull = perServiceCount.getOrDefault(service, 0) >= perService;
         boolean subtaskFull = keys.size() >= perSubtask;
         if (!serviceFull && !subtaskFull) {
             keys.put(key, nowMs);
             perServiceCount.merge(service, 1, Integer::sum);
-            return false;
+            return Fold.NONE;
         }
-        if (subtaskFull) {
-            r.service = OVERFLOW;
-            r.namespace = OVERFLOW;
-        }
-        r.model = OVERFLOW;
-        r.provider = OVERFLOW;
-        r.operation = OVERFLOW;
-        return true;
+        return subtaskFull ? Fold.SUBTASK : Fold.SERVICE;
     }
 
     public int activeKeys() {
@@ -82,17 +139,23 @@ public final class KeyBudget {
         }
     }
 
-    private static String key(LlmRequest r) {
-        return r.service
+    private static String key(
+            String service,
+            String model,
+            String provider,
+            String operation,
+            String environment,
+            String namespace) {
+        return service
                 + '\u001f'
-                + r.model
+                + model
                 + '\u001f'
-                + r.provider
+                + provider
                 + '\u001f'
-                + r.operation
+                + operation
                 + '\u001f'
-                + r.environment
+                + environment
                 + '\u001f'
-                + r.namespace;
+                + namespace;
     }
 }

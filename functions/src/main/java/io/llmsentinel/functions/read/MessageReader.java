@@ -34,6 +34,9 @@ public final class MessageReader implements Serializable {
             r = ReadResult.ofInvalid(InvalidReason.INVALID_JSON, "unreadable: " + e);
         }
         ReadMessage m = new ReadMessage();
+        m.sourceTopic = raw.topic;
+        m.sourcePartition = raw.partition;
+        m.sourceOffset = raw.offset;
         List<LlmRequest> requests = r.requests();
         m.requests = requests.isEmpty() ? NONE : requests.toArray(NONE);
         m.points = r.points().isEmpty() ? NO_POINTS : r.points().toArray(NO_POINTS);
