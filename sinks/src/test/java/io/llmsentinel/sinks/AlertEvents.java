@@ -14,7 +14,7 @@ public final class AlertEvents {
 
     /** A policy that opens an alert on any anomaly and resolves it a minute after the last. */
     private static final AlertPolicy ANY =
-            new AlertPolicy(Map.of(), new AlertSettings(1, 1, Severity.LOW, 60_000));
+            new AlertPolicy(Map.of(), new AlertSettings(1, 1, 0, 60_000, Severity.LOW, 60_000));
 
     public static AlertEvent opened(Anomaly a) {
         return ANY.onAnomaly(null, a).event();
@@ -23,6 +23,6 @@ public final class AlertEvents {
     /** The resolution of the alert {@code a} opened. */
     public static AlertEvent resolved(Anomaly a) {
         AlertState s = ANY.onAnomaly(null, a).state();
-        return ANY.onTime(s, ANY.resolvesAt(s));
+        return ANY.onTime(s, ANY.nextTimer(s)).resolved();
     }
 }

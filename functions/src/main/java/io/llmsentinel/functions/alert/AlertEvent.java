@@ -53,6 +53,14 @@ public class AlertEvent {
 
     public int persistenceOf;
 
+    /**
+     * The alert's most anomalous requests so far (up to three, by score): trace and span ids, for
+     * the person paged to open them in a trace viewer.
+     */
+    public String[] exemplarTraceIds = new String[0];
+
+    public String[] exemplarSpanIds = new String[0];
+
     /** The anomaly behind an opening or escalation; null for a resolution. */
     public Anomaly anomaly;
 

@@ -87,6 +87,14 @@ public final class AlertJson {
         AnomalyJson.number(g, "peak_value", e.peakValue);
         AnomalyJson.number(g, "peak_score", e.peakScore);
         g.writeNumberField("repeats", e.repeats);
+        g.writeArrayFieldStart("exemplars");
+        for (int i = 0; i < e.exemplarTraceIds.length; i++) {
+            g.writeStartObject();
+            g.writeStringField("trace_id", e.exemplarTraceIds[i]);
+            g.writeStringField("span_id", e.exemplarSpanIds[i]);
+            g.writeEndObject();
+        }
+        g.writeEndArray();
         if (e.state == AlertEvent.State.OPENED) {
             g.writeObjectFieldStart("persistence");
             g.writeNumberField("anomalous", e.persistenceAnomalous);

@@ -11,20 +11,29 @@ import java.util.Map;
  * Between anomalies (evidence) and alerts (a decision to interrupt a person), per key and metric:
  *
  * <ul>
- *   <li><b>Trigger</b>: an alert opens when the evidence persists ({@link
- *       AlertSettings#anomalous()} of the metric's last {@link AlertSettings#of()} values
- *       anomalous) or is extreme (one anomaly at {@link AlertSettings#immediate()} or worse).
- *       Anomalies that do not open an alert are stored and streamed like every other, but interrupt
- *       nobody.
- *   <li><b>Escalation</b>: an anomaly more severe than anything sent for the open alert is sent at
+ *   <li><b>Quiet start</b>: anomalies of a young baseline ({@link Anomaly#warmingUp}: too few
+ *       values or too short a history, see {@code alerts.quiet-start.*}) open nothing; they are
+ *       stored and streamed, marked as such.
+ *   <li><b>Trigger</b>: an alert opens when the evidence persists: at least {@link
+ *       AlertSettings#anomalous()} of the metric's last {@link AlertSettings#of()} values were
+ *       anomalous, and the anomalies at the alert's severity span at least {@link
+ *       AlertSettings#minSpanMs()} of event time within {@link AlertSettings#evidenceWindowMs()}.
+ *       One value never opens an alert of a per-request metric, however extreme: real APIs have
+ *       heavy tails. Where configured ({@link AlertSettings#immediate()}; the windowed metrics by
+ *       default), one anomaly that severe opens an alert at once.
+ *   <li><b>Severity</b> is the one the evidence sustains: the highest that at least {@code
+ *       anomalous} anomalies reached, not the worst single value. It does not depend on the order
+ *       in which the same anomalies arrived.
+ *   <li><b>Escalation</b>: when the evidence sustains a higher severity while open, it is sent at
  *       once; <b>repeats</b> are counted, not sent.
- *   <li><b>Recovery</b>: the alert resolves once the metric has had no anomalous value for {@link
- *       AlertSettings#recoveryMs()} of event time; the resolution says how long it lasted, its peak
- *       and how many repeats were held back.
+ *   <li><b>Recovery</b>: the alert resolves once the metric has had no persistent anomalies for
+ *       {@link AlertSettings#recoveryMs()} of event time (an isolated anomaly of the ordinary tail
+ *       does not hold it open); the resolution says how long it lasted, its peak, its exemplars and
+ *       how many repeats were held back.
  * </ul>
  *
- * Plain Java: {@code AlertPolicyFunction} keeps the {@link AlertState} in keyed state and sets the
- * event-time timer at {@link #resolvesAt(AlertState)}.
+ * Plain Java: {@code AlertPolicyFunction} keeps the {@link AlertState} in keyed state and sets one
+ * event-time timer at {@link #nextTimer(AlertState)}.
  */
 public final class AlertPolicy implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -47,63 +56,118 @@ public final class AlertPolicy implements Serializable {
         return fallback;
     }
 
-    /** What one anomaly does: the state after it (null if no alert is open) and what to send. */
-    public record Decision(AlertState state, AlertEvent event) {}
+    /** What an anomaly did to the policy's state. */
+    public enum Outcome {
+        OPENED,
+        ESCALATED,
+        /** Counted against an open alert, not sent. */
+        REPEAT,
+        /** Kept as evidence; no alert (yet). */
+        EVIDENCE,
+        /** The baseline was too young to alert on: stored, not evidence. */
+        WARMING_UP
+    }
 
-    public Decision onAnomaly(AlertState open, Anomaly a) {
+    /**
+     * What one anomaly does: the state after it (null if nothing needs keeping), what to send (or
+     * null), and the outcome, for the metrics.
+     */
+    public record Decision(AlertState state, AlertEvent event, Outcome outcome) {}
+
+    public Decision onAnomaly(AlertState state, Anomaly a) {
         AlertSettings s = settingsFor(a.metric);
         Severity severity = Severity.parse(a.severity);
-        if (open == null) {
-            if (!s.opens(a.recentVerdicts, severity)) {
-                return new Decision(null, null);
+        if (a.warmingUp && (state == null || !state.isOpen())) {
+            return new Decision(state, null, Outcome.WARMING_UP);
+        }
+        AlertState st = state != null ? state : new AlertState();
+        st.addEvidence(a.eventTimeMs, severity.ordinal(), s.evidenceWindowMs());
+        boolean persists = s.persists(a.recentVerdicts);
+        int level =
+                persists
+                        ? st.sustainedSeverity(
+                                s.anomalous(), s.minSpanMs(), Severity.values().length)
+                        : -1;
+        if (s.immediate() != null && severity.compareTo(s.immediate()) >= 0) {
+            level = Math.max(level, severity.ordinal());
+        }
+        if (!st.isOpen()) {
+            if (level < 0) {
+                return new Decision(st, null, Outcome.EVIDENCE);
             }
-            AlertState st = new AlertState();
-            st.alertId = a.anomalyId;
-            st.openedAtMs = a.eventTimeMs;
-            st.lastAnomalousAtMs = a.eventTimeMs;
-            st.sentSeverity = severity.ordinal();
-            st.peakValue = a.value;
-            st.peakScore = a.score;
-            st.anomalyType = a.anomalyType;
-            st.service = a.service;
-            st.model = a.model;
-            st.provider = a.provider;
-            st.operation = a.operation;
-            st.environment = a.environment;
-            st.namespace = a.namespace;
-            st.metric = a.metric;
+            open(st, a, level);
             AlertEvent e = event(st, AlertEvent.State.OPENED, a.eventTimeMs, a);
             e.persistenceOf = s.of();
             int mask = s.of() >= 32 ? -1 : (1 << s.of()) - 1;
             e.persistenceAnomalous = Integer.bitCount(a.recentVerdicts & mask);
-            return new Decision(st, e);
+            return new Decision(st, e, Outcome.OPENED);
         }
-        open.lastAnomalousAtMs = Math.max(open.lastAnomalousAtMs, a.eventTimeMs);
-        if (a.score > open.peakScore || Double.isNaN(open.peakScore)) {
-            open.peakScore = a.score;
-            open.peakValue = a.value;
+        if (level >= 0) {
+            st.lastAnomalousAtMs = Math.max(st.lastAnomalousAtMs, a.eventTimeMs);
         }
-        if (severity.ordinal() > open.sentSeverity) {
-            open.sentSeverity = severity.ordinal();
-            open.anomalyType = a.anomalyType;
-            return new Decision(open, event(open, AlertEvent.State.ESCALATED, a.eventTimeMs, a));
+        if (a.score > st.peakScore || Double.isNaN(st.peakScore)) {
+            st.peakScore = a.score;
+            st.peakValue = a.value;
         }
-        open.repeats++;
-        return new Decision(open, null);
+        st.offerExemplar(a.traceId, a.spanId, a.value, a.score);
+        if (level > st.sentSeverity) {
+            st.sentSeverity = level;
+            st.anomalyType = a.anomalyType;
+            return new Decision(
+                    st, event(st, AlertEvent.State.ESCALATED, a.eventTimeMs, a), Outcome.ESCALATED);
+        }
+        st.repeats++;
+        return new Decision(st, null, Outcome.REPEAT);
     }
 
-    /** Event time at which {@code open} resolves if no anomaly comes before. */
-    public long resolvesAt(AlertState open) {
-        return open.lastAnomalousAtMs + settingsFor(open.metric).recoveryMs();
+    private static void open(AlertState st, Anomaly a, int level) {
+        st.alertId = a.anomalyId;
+        st.openedAtMs = a.eventTimeMs;
+        st.lastAnomalousAtMs = a.eventTimeMs;
+        st.sentSeverity = level;
+        st.peakValue = a.value;
+        st.peakScore = a.score;
+        st.repeats = 0;
+        st.anomalyType = a.anomalyType;
+        st.service = a.service;
+        st.model = a.model;
+        st.provider = a.provider;
+        st.operation = a.operation;
+        st.environment = a.environment;
+        st.namespace = a.namespace;
+        st.metric = a.metric;
+        st.offerExemplar(a.traceId, a.spanId, a.value, a.score);
     }
 
     /**
-     * Event time has reached {@code timeMs}: the resolution if the alert has recovered, else null
-     * (the caller waits until {@link #resolvesAt(AlertState)}).
+     * The event time at which {@link #onTime} has something to do: the end of the recovery window
+     * of an open alert, else the moment the evidence has all aged out (the state can go).
      */
-    public AlertEvent onTime(AlertState open, long timeMs) {
-        long at = resolvesAt(open);
-        return timeMs >= at ? event(open, AlertEvent.State.RESOLVED, at, null) : null;
+    public long nextTimer(AlertState st) {
+        if (st.isOpen()) {
+            return st.lastAnomalousAtMs + settingsFor(st.metric).recoveryMs();
+        }
+        return st.newestEvidence() + settingsFor(st.metric).evidenceWindowMs();
+    }
+
+    /** What {@link #onTime} found. */
+    public record Tick(AlertEvent resolved, boolean keep) {}
+
+    /**
+     * Event time has reached {@code timeMs}: the resolution if the open alert has recovered; and
+     * whether the state is still needed (an open alert, or evidence that is still recent).
+     */
+    public Tick onTime(AlertState st, long timeMs) {
+        long due = nextTimer(st);
+        if (timeMs < due) {
+            return new Tick(null, true);
+        }
+        if (st.isOpen()) {
+            AlertEvent e = event(st, AlertEvent.State.RESOLVED, due, null);
+            st.closeAlert();
+            return new Tick(e, false);
+        }
+        return new Tick(null, false);
     }
 
     private static AlertEvent event(AlertState s, AlertEvent.State state, long t, Anomaly a) {
@@ -125,6 +189,8 @@ public final class AlertPolicy implements Serializable {
         e.peakValue = s.peakValue;
         e.peakScore = s.peakScore;
         e.repeats = s.repeats;
+        e.exemplarTraceIds = s.exemplarTraceIds.clone();
+        e.exemplarSpanIds = s.exemplarSpanIds.clone();
         e.anomaly = a;
         return e;
     }

@@ -9,11 +9,21 @@ import java.io.Serializable;
  * @param anomalous an alert opens when at least this many of ...
  * @param of ... the metric's last {@code of} values (at most 32) were anomalous: evidence that
  *     persists, not one unlucky value
- * @param immediate one anomaly at least this severe opens an alert at once (extreme evidence)
- * @param recoveryMs an open alert resolves once the metric has had no anomalous value for this much
- *     event time
+ * @param minSpanMs ... and the anomalies that reached the alert's severity span at least this much
+ *     event time: a burst at one instant (a retry storm, one cold connection) is not an incident
+ * @param evidenceWindowMs anomalies older than this (behind the newest) are no longer evidence
+ * @param immediate one anomaly at least this severe opens an alert at once (extreme evidence); null
+ *     for never: per-request metrics by default, since real APIs have heavy tails
+ * @param recoveryMs an open alert resolves once the metric has had no persistent anomalies for this
+ *     much event time
  */
-public record AlertSettings(int anomalous, int of, Severity immediate, long recoveryMs)
+public record AlertSettings(
+        int anomalous,
+        int of,
+        long minSpanMs,
+        long evidenceWindowMs,
+        Severity immediate,
+        long recoveryMs)
         implements Serializable {
 
     public AlertSettings {
@@ -21,16 +31,20 @@ public record AlertSettings(int anomalous, int of, Severity immediate, long reco
             throw new IllegalArgumentException(
                     "an alert needs 1 <= anomalous <= of <= 32, not " + anomalous + " of " + of);
         }
-        if (immediate == null || recoveryMs < 1) {
+        if (anomalous > AlertState.MAX_EVIDENCE) {
             throw new IllegalArgumentException(
-                    "the immediate severity must be set and the recovery window positive");
+                    "at most " + AlertState.MAX_EVIDENCE + " anomalous values can be required");
+        }
+        if (recoveryMs < 1 || minSpanMs < 0 || evidenceWindowMs < minSpanMs) {
+            throw new IllegalArgumentException(
+                    "the recovery window must be positive and the evidence window at least the"
+                            + " minimum span");
         }
     }
 
-    /** The evidence needed to open an alert, given the anomaly's recent verdicts (bit 0 newest). */
-    boolean opens(int recentVerdicts, Severity severity) {
+    /** Whether the metric's recent values show persistence (bit 0: the newest value). */
+    boolean persists(int recentVerdicts) {
         int mask = of >= 32 ? -1 : (1 << of) - 1;
-        return severity.ordinal() >= immediate.ordinal()
-                || Integer.bitCount(recentVerdicts & mask) >= anomalous;
+        return Integer.bitCount(recentVerdicts & mask) >= anomalous;
     }
 }

@@ -45,6 +45,13 @@ public class Anomaly {
      */
     public int recentVerdicts;
 
+    /**
+     * Whether the key's baseline was still young when this anomaly was found (too few values, or
+     * too short a history: {@code alerts.quiet-start.*}): stored and streamed, marked {@code
+     * "warming_up": true}, but it opens no alert.
+     */
+    public boolean warmingUp;
+
     public Anomaly() {}
 
     /**

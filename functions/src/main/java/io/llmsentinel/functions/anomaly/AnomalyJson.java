@@ -77,6 +77,9 @@ public final class AnomalyJson {
         number(g, "q3", a.baselineQ3);
         g.writeNumberField("samples", a.baselineSamples);
         g.writeEndObject();
+        if (a.warmingUp) {
+            g.writeBooleanField("warming_up", true);
+        }
         g.writeStringField("trace_id", a.traceId);
         g.writeStringField("span_id", a.spanId);
         g.writeNumberField("suppressed_before", a.suppressedBefore);

@@ -4,6 +4,7 @@ import static org.apache.flink.configuration.ConfigOptions.key;
 
 import io.llmsentinel.functions.alert.AlertPolicy;
 import io.llmsentinel.functions.alert.AlertSettings;
+import io.llmsentinel.functions.alert.QuietStart;
 import io.llmsentinel.functions.detect.Metric;
 import io.llmsentinel.functions.detect.Severity;
 import java.time.Duration;
@@ -16,15 +17,19 @@ import org.apache.flink.util.TimeUtils;
 /**
  * {@code alerts.*}: the alert policy between anomalies and the outputs that interrupt people
  * ({@link AlertPolicy}). Storage and the anomaly topic get every anomaly whatever this says. Any of
- * the four settings can be given per metric: {@code alerts.metric.<metric>.anomalous|of|
- * immediate-severity|recovery-window}.
+ * the settings below can be given per metric: {@code alerts.metric.<metric>.anomalous|of|min-span|
+ * evidence-window|immediate-severity|recovery-window}.
+ *
+ * <p>The defaults were chosen before the backtests that measure them (docs/detection.md), from what
+ * real LLM traffic looks like: about one request in a thousand takes 20-100 times the median (a
+ * retry, a queue, a cold connection), so one value of a per-request metric never pages anyone.
  */
 public final class AlertOptions implements OptionGroup {
     public static final AlertOptions GROUP = new AlertOptions();
 
     public static final String PER_METRIC_PREFIX = "alerts.metric.";
     private static final String[] PER_METRIC = {
-        "anomalous", "of", "immediate-severity", "recovery-window"
+        "anomalous", "of", "min-span", "evidence-window", "immediate-severity", "recovery-window"
     };
 
     public static final ConfigOption<Integer> ANOMALOUS =
@@ -33,7 +38,8 @@ public final class AlertOptions implements OptionGroup {
                     .defaultValue(3)
                     .withDescription(
                             "Per-request metrics: an alert opens when this many of the metric's"
-                                    + " last 'alerts.of' values were anomalous.");
+                                    + " last 'alerts.of' values were anomalous (and span"
+                                    + " 'alerts.min-span').");
 
     public static final ConfigOption<Integer> OF =
             key("alerts.of")
@@ -42,12 +48,48 @@ public final class AlertOptions implements OptionGroup {
                     .withDescription(
                             "Per-request metrics: the values looked back on (at most 32).");
 
+    public static final ConfigOption<Duration> MIN_SPAN =
+            key("alerts.min-span")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription(
+                            "Per-request metrics: the anomalies that open an alert must span at"
+                                    + " least this much event time: a burst of slow requests at"
+                                    + " one instant (a retry storm, a cold connection) is not an"
+                                    + " incident.");
+
+    public static final ConfigOption<Duration> EVIDENCE_WINDOW =
+            key("alerts.evidence-window")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(60))
+                    .withDescription(
+                            "Per-request metrics: anomalies older than this (behind the newest)"
+                                    + " no longer count as evidence.");
+
+    public static final ConfigOption<String> IMMEDIATE_SEVERITY =
+            key("alerts.immediate-severity")
+                    .stringType()
+                    .defaultValue("none")
+                    .withDescription(
+                            "Per-request metrics: one anomaly at least this severe opens an alert"
+                                    + " at once: none (never: one request never pages anyone),"
+                                    + " low, medium, high or critical.");
+
+    public static final ConfigOption<Duration> RECOVERY_WINDOW =
+            key("alerts.recovery-window")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(2))
+                    .withDescription(
+                            "Per-request metrics: an open alert resolves once the metric has had"
+                                    + " no persistent anomalies for this much event time; a"
+                                    + " 'resolved' event then goes to every alert output.");
+
     public static final ConfigOption<Integer> WINDOW_ANOMALOUS =
             key("alerts.window-anomalous")
                     .intType()
                     .defaultValue(2)
                     .withDescription(
-                            "Windowed metrics (request_rate, error_rate, cost_per_minute): an"
+                            "Windowed metrics (request_rate, error_rate, cost_per_minute...): an"
                                     + " alert opens when this many of the last"
                                     + " 'alerts.window-of' windows were anomalous.");
 
@@ -57,28 +99,39 @@ public final class AlertOptions implements OptionGroup {
                     .defaultValue(3)
                     .withDescription("Windowed metrics: the windows looked back on.");
 
-    public static final ConfigOption<Severity> IMMEDIATE_SEVERITY =
-            key("alerts.immediate-severity")
-                    .enumType(Severity.class)
-                    .defaultValue(Severity.CRITICAL)
+    public static final ConfigOption<String> WINDOW_IMMEDIATE_SEVERITY =
+            key("alerts.window-immediate-severity")
+                    .stringType()
+                    .defaultValue("critical")
                     .withDescription(
-                            "One anomaly at least this severe opens an alert at once: LOW, MEDIUM,"
-                                    + " HIGH or CRITICAL.");
-
-    public static final ConfigOption<Duration> RECOVERY_WINDOW =
-            key("alerts.recovery-window")
-                    .durationType()
-                    .defaultValue(Duration.ofMinutes(2))
-                    .withDescription(
-                            "Per-request metrics: an open alert resolves once the metric has had no"
-                                    + " anomalous value for this much event time; a 'resolved'"
-                                    + " event then goes to every alert output.");
+                            "Windowed metrics: one window at least this severe opens an alert at"
+                                    + " once (none, low, medium, high, critical): a window already"
+                                    + " sums many requests.");
 
     public static final ConfigOption<Duration> WINDOW_RECOVERY_WINDOW =
             key("alerts.window-recovery-window")
                     .durationType()
                     .defaultValue(Duration.ofMinutes(3))
                     .withDescription("Windowed metrics: the same, three one-minute windows.");
+
+    public static final ConfigOption<Integer> QUIET_START_SAMPLES =
+            key("alerts.quiet-start.min-samples")
+                    .intType()
+                    .defaultValue(100)
+                    .withDescription(
+                            "Per-request metrics: a key's anomalies open no alert until its"
+                                    + " baseline has learned this many values (windowed metrics"
+                                    + " wait for 'detection.window-warmup' windows); they are"
+                                    + " stored, marked warming_up.");
+
+    public static final ConfigOption<Duration> QUIET_START_AGE =
+            key("alerts.quiet-start.min-age")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(5))
+                    .withDescription(
+                            "... and until the key has been seen for this much event time: a"
+                                    + " young baseline has not yet seen the key's ordinary"
+                                    + " variation.");
 
     private AlertOptions() {}
 
@@ -100,6 +153,7 @@ public final class AlertOptions implements OptionGroup {
     @Override
     public void validate(SentinelConfig c) {
         policy(c); // every metric's settings, so a bad value fails at start, by name
+        c.requireAtLeast(QUIET_START_SAMPLES, 0);
     }
 
     /** The policy with every metric's settings: per-metric keys, else the global ones. */
@@ -111,36 +165,64 @@ public final class AlertOptions implements OptionGroup {
         return new AlertPolicy(out, settings(c, Metric.LATENCY_MS));
     }
 
+    /** A young baseline: what marks an anomaly {@code warming_up}. */
+    public static QuietStart quietStart(SentinelConfig c) {
+        return new QuietStart(c.get(QUIET_START_SAMPLES), c.get(QUIET_START_AGE).toMillis());
+    }
+
     private static AlertSettings settings(SentinelConfig c, Metric m) {
         boolean win = !m.perRequest();
         String prefix = PER_METRIC_PREFIX + m.code() + ".";
         int anomalous = integer(c, prefix + "anomalous", c.get(win ? WINDOW_ANOMALOUS : ANOMALOUS));
         int of = integer(c, prefix + "of", c.get(win ? WINDOW_OF : OF));
-        Severity immediate = c.get(IMMEDIATE_SEVERITY);
+        long minSpan = duration(c, prefix + "min-span", win ? Duration.ZERO : c.get(MIN_SPAN));
+        long evidence =
+                duration(
+                        c,
+                        prefix + "evidence-window",
+                        win ? Duration.ofMinutes(of + 2L) : c.get(EVIDENCE_WINDOW));
         String sev = c.raw(prefix + "immediate-severity");
-        if (sev != null) {
-            try {
-                immediate = Severity.valueOf(sev.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(
-                        "'" + prefix + "immediate-severity' must be low, medium, high or critical");
-            }
+        String immediateKey = sev != null ? prefix + "immediate-severity" : null;
+        if (sev == null) {
+            sev = c.get(win ? WINDOW_IMMEDIATE_SEVERITY : IMMEDIATE_SEVERITY);
+            immediateKey = (win ? WINDOW_IMMEDIATE_SEVERITY : IMMEDIATE_SEVERITY).key();
         }
-        Duration recovery = c.get(win ? WINDOW_RECOVERY_WINDOW : RECOVERY_WINDOW);
-        String rec = c.raw(prefix + "recovery-window");
-        if (rec != null) {
-            try {
-                recovery = TimeUtils.parseDuration(rec);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(
-                        "'" + prefix + "recovery-window' must be a duration, not '" + rec + "'");
-            }
-        }
+        Severity immediate = immediate(sev, immediateKey);
+        long recovery =
+                duration(
+                        c,
+                        prefix + "recovery-window",
+                        c.get(win ? WINDOW_RECOVERY_WINDOW : RECOVERY_WINDOW));
         try {
-            return new AlertSettings(anomalous, of, immediate, recovery.toMillis());
+            return new AlertSettings(anomalous, of, minSpan, evidence, immediate, recovery);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(
                     "alert settings of metric '" + m.code() + "': " + e.getMessage());
+        }
+    }
+
+    private static Severity immediate(String v, String key) {
+        String s = v.trim().toLowerCase(Locale.ROOT);
+        if (s.equals("none")) {
+            return null;
+        }
+        try {
+            return Severity.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(
+                    "'" + key + "' must be none, low, medium, high or critical, not '" + v + "'");
+        }
+    }
+
+    private static long duration(SentinelConfig c, String key, Duration fallback) {
+        String v = c.raw(key);
+        if (v == null) {
+            return fallback.toMillis();
+        }
+        try {
+            return TimeUtils.parseDuration(v).toMillis();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("'" + key + "' must be a duration, not '" + v + "'");
         }
     }
 

@@ -9,6 +9,23 @@ public final class KeyBaseline {
     /** Indexed by {@link Metric#ordinal()}; null until the metric is first seen. */
     public final MetricState[] metrics = new MetricState[Metric.values().length];
 
+    /** {@link #firstEventTimeMs} of a key that has seen nothing yet. */
+    public static final long UNSET = Long.MIN_VALUE;
+
+    /**
+     * Event time of the first value seen for this key, epoch millis: how long its baseline has been
+     * learning (the alert policy's quiet start). 0 for keys restored from a format that did not
+     * record it: they are old.
+     */
+    public long firstEventTimeMs = UNSET;
+
+    /** Marks the key as seen at {@code t} if it had seen nothing yet. */
+    public void seen(long t) {
+        if (firstEventTimeMs == UNSET) {
+            firstEventTimeMs = t;
+        }
+    }
+
     /** Event time of the last value seen for this key, epoch millis. */
     public long lastEventTimeMs;
 

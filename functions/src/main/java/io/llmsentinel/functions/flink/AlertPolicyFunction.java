@@ -27,21 +27,24 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Keyed by (key, metric): lets {@link AlertPolicy} decide which anomalies interrupt a person, and
- * resolves open alerts on an event-time timer. State exists only while an alert is open ({@link
- * AlertStateSerializer}, explicit and versioned). The timer is set when an alert opens and, if
- * anomalies came meanwhile, set again for the later time when it fires, so a storm of anomalies
- * costs no timer churn. Metrics: {@code alerts.opened}, {@code escalated}, {@code resolved}, {@code
- * repeats} (held back), {@code ignored} (anomalies that opened nothing).
+ * resolves open alerts on an event-time timer. State ({@link AlertStateSerializer}, explicit and
+ * versioned) exists only while a metric has recent anomalies (the evidence) or an open alert; one
+ * timer per key and metric, set when the state appears and re-armed lazily when it fires, so a
+ * storm of anomalies costs no timer churn; the state goes when its evidence has aged out. Metrics:
+ * {@code alerts.opened}, {@code escalated}, {@code resolved}, {@code repeats} (held back), {@code
+ * ignored} (anomalies that opened nothing yet), {@code warmingUp} (anomalies of baselines too young
+ * to alert on).
  *
  * <p>It obeys the control topic (broadcast, {@link ControlBroadcast}): an anomaly of a key under a
  * silence or a maintenance window (at its detection time) does not reach the policy, so no alert
  * opens or escalates ({@code alerts.silenced}); an alert already open resolves as usual. The first
  * subtask reports each command it applied or refused as an audit event ({@link #AUDIT}: JSON,
  * {@code "record_type": "audit"}) and a refused one as a dead letter ({@link #REJECTED}); it counts
- * labels ({@code labels.true_positive}, {@code labels.false_positive}).
+ * labels ({@code labels.true_positive}, {@code labels.false_positive}) without keeping them.
  *
  * <p>It runs in the operator slot of 0.2's alert deduplicator (the same uid), so a 0.2 savepoint
- * maps; the deduplicator's short-lived state there is not read.
+ * maps; the deduplicator's short-lived state there is not read. A 0.3 open alert (state format 1)
+ * is restored and resolves as before.
  */
 public class AlertPolicyFunction
         extends KeyedBroadcastProcessFunction<String, Anomaly, String, AlertEvent> {
@@ -64,6 +67,7 @@ public class AlertPolicyFunction
     private transient Counter resolved;
     private transient Counter repeats;
     private transient Counter ignored;
+    private transient Counter warmingUp;
     private transient Counter silenced;
     private transient Counter truePositives;
     private transient Counter falsePositives;
@@ -108,6 +112,7 @@ public class AlertPolicyFunction
         resolved = alerts.counter("resolved");
         repeats = alerts.counter("repeats");
         ignored = alerts.counter("ignored");
+        warmingUp = alerts.counter("warmingUp");
         silenced = alerts.counter("silenced");
         MetricGroup labels =
                 getRuntimeContext().getMetricGroup().addGroup("sentinel").addGroup("labels");
@@ -119,7 +124,10 @@ public class AlertPolicyFunction
 
     private ControlState control(ReadOnlyContext ctx) throws Exception {
         if (control == null) {
-            control = ControlBroadcast.rebuild(ctx.getBroadcastState(ControlBroadcast.STATE));
+            control =
+                    ControlBroadcast.rebuild(
+                            ctx.getBroadcastState(ControlBroadcast.STATE),
+                            ctx.currentProcessingTime());
         }
         return control;
     }
@@ -128,6 +136,7 @@ public class AlertPolicyFunction
     public void processElement(Anomaly a, ReadOnlyContext ctx, Collector<AlertEvent> out)
             throws Exception {
         ControlState c = control(ctx);
+        c.expireIfDue(ctx.currentProcessingTime());
         if (c.hasMutes()
                 && c.mutedBy(
                                 a.service,
@@ -141,25 +150,27 @@ public class AlertPolicyFunction
             silenced.inc();
             return;
         }
-        AlertState before = state.value();
-        AlertPolicy.Decision d = policy.onAnomaly(before, a);
-        if (d.state() == null) {
-            ignored.inc();
+        AlertPolicy.Decision d = policy.onAnomaly(state.value(), a);
+        switch (d.outcome()) {
+            case WARMING_UP -> warmingUp.inc();
+            case EVIDENCE -> ignored.inc();
+            case REPEAT -> repeats.inc();
+            case OPENED -> opened.inc();
+            case ESCALATED -> escalated.inc();
+        }
+        AlertState st = d.state();
+        if (st == null || d.outcome() == AlertPolicy.Outcome.WARMING_UP) {
             return;
         }
-        state.update(d.state());
-        AlertEvent e = d.event();
-        if (e == null) {
-            repeats.inc();
-            return;
+        long due = policy.nextTimer(st);
+        if (st.timerAtMs == 0 || due < st.timerAtMs) {
+            st.timerAtMs = due;
+            ctx.timerService().registerEventTimeTimer(due);
         }
-        if (e.state == AlertEvent.State.OPENED) {
-            opened.inc();
-            ctx.timerService().registerEventTimeTimer(policy.resolvesAt(d.state()));
-        } else {
-            escalated.inc();
+        state.update(st);
+        if (d.event() != null) {
+            out.collect(d.event());
         }
-        out.collect(e);
     }
 
     @Override
@@ -167,12 +178,18 @@ public class AlertPolicyFunction
             throws Exception {
         ControlCommand command = ControlCommand.parse(json.getBytes(StandardCharsets.UTF_8));
         if (control == null) {
-            control = ControlBroadcast.rebuild(ctx.getBroadcastState(ControlBroadcast.STATE));
+            control =
+                    ControlBroadcast.rebuild(
+                            ctx.getBroadcastState(ControlBroadcast.STATE),
+                            ctx.currentProcessingTime());
         }
         try {
             ControlState.Change change =
                     ControlBroadcast.apply(
-                            control, ctx.getBroadcastState(ControlBroadcast.STATE), command);
+                            control,
+                            ctx.getBroadcastState(ControlBroadcast.STATE),
+                            command,
+                            ctx.currentProcessingTime());
             if (reports) {
                 if (command.type == ControlCommand.Type.FEEDBACK) {
                     ("true_positive".equals(command.label) ? truePositives : falsePositives).inc();
@@ -215,17 +232,23 @@ public class AlertPolicyFunction
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertEvent> out)
             throws Exception {
-        AlertState open = state.value();
-        if (open == null) {
+        AlertState st = state.value();
+        if (st == null) {
             return;
         }
-        AlertEvent e = policy.onTime(open, timestamp);
-        if (e == null) {
-            ctx.timerService().registerEventTimeTimer(policy.resolvesAt(open));
+        AlertPolicy.Tick tick = policy.onTime(st, timestamp);
+        if (tick.resolved() != null) {
+            resolved.inc();
+            out.collect(tick.resolved());
+        }
+        if (!tick.keep()) {
+            state.clear();
             return;
         }
-        state.clear();
-        resolved.inc();
-        out.collect(e);
+        if (timestamp >= st.timerAtMs) { // the timer kept in state has fired: arm the next one
+            st.timerAtMs = policy.nextTimer(st);
+            ctx.timerService().registerEventTimeTimer(st.timerAtMs);
+            state.update(st);
+        }
     }
 }

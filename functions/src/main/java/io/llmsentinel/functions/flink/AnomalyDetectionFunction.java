@@ -1,5 +1,6 @@
 package io.llmsentinel.functions.flink;
 
+import io.llmsentinel.functions.alert.QuietStart;
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.control.ControlState;
 import io.llmsentinel.functions.control.RuleCache;
@@ -37,6 +38,7 @@ public class AnomalyDetectionFunction
             new OutputTag<>("baselines", TypeInformation.of(BaselineSnapshot.class));
 
     private final DetectionSettings settings;
+    private final QuietStart quietStart;
     private final KeyBaselineSerializer serializer;
     private transient RuleCache<RequestDetector> detectors;
     private transient ControlState control;
@@ -46,13 +48,15 @@ public class AnomalyDetectionFunction
     private transient AnomalyCounters anomalies;
     private transient List<BaselineSnapshot> snapshots;
 
-    public AnomalyDetectionFunction(DetectionSettings settings) {
-        this(settings, KeyBaselineSerializer.INSTANCE);
+    public AnomalyDetectionFunction(DetectionSettings settings, QuietStart quietStart) {
+        this(settings, quietStart, KeyBaselineSerializer.INSTANCE);
     }
 
     /** With another state serializer: for compatibility tests only. */
-    AnomalyDetectionFunction(DetectionSettings settings, KeyBaselineSerializer serializer) {
+    AnomalyDetectionFunction(
+            DetectionSettings settings, QuietStart quietStart, KeyBaselineSerializer serializer) {
         this.settings = settings;
+        this.quietStart = quietStart;
         this.serializer = serializer;
     }
 
@@ -99,9 +103,13 @@ public class AnomalyDetectionFunction
             throws Exception {
         requests.inc();
         if (control == null) {
-            control = ControlBroadcast.rebuild(ctx.getBroadcastState(ControlBroadcast.STATE));
+            control =
+                    ControlBroadcast.rebuild(
+                            ctx.getBroadcastState(ControlBroadcast.STATE),
+                            ctx.currentProcessingTime());
         }
         long now = ctx.timerService().currentProcessingTime();
+        control.expireIfDue(now);
         RequestDetector detector =
                 detectors.forKey(
                         control, r.service, r.model, r.provider, r.operation, r.environment, now);
@@ -109,6 +117,7 @@ public class AnomalyDetectionFunction
         if (stored == null) {
             stored = new KeyBaseline();
         }
+        stored.seen(r.eventTimeMs);
         // In a maintenance window the values are judged, but the baselines do not learn them.
         boolean maintenance =
                 control.hasMaintenance()
@@ -124,6 +133,7 @@ public class AnomalyDetectionFunction
             stored.lastEventTimeMs = baseline.lastEventTimeMs;
         }
         baselines.update(stored);
+        quietStart.mark(found, stored.firstEventTimeMs);
         for (BaselineSnapshot s : snapshots) {
             ctx.output(BASELINES, s);
         }
@@ -138,6 +148,9 @@ public class AnomalyDetectionFunction
             throws Exception {
         control =
                 ControlBroadcast.follow(
-                        control, ctx.getBroadcastState(ControlBroadcast.STATE), json);
+                        control,
+                        ctx.getBroadcastState(ControlBroadcast.STATE),
+                        json,
+                        ctx.currentProcessingTime());
     }
 }

@@ -37,6 +37,10 @@ import org.apache.flink.types.StringValue;
  * pointTail}); and adds, after {@code scorePeakCount}: {@code int recentVerdicts, boolean hasSeason
  * [, 48 x float bin, 48 x byte count, double sum, level, total, residual, long count]}.
  *
+ * <p>Format version 4 (0.4) adds, after {@code emptyWindowsJudged}: {@code long firstEventTimeMs}
+ * (when the key was first seen: the alert policy's quiet start); older state reads it as 0 (seen
+ * long ago).
+ *
  * <p>Older state is migrated on restore: fields a format lacks start from a new state's values
  * (format 2's tail percentile becomes the 99.9th, the 99th starts in proportion; no verdict
  * history; the daily cycle is learned from the restore on), so the first values after an upgrade
@@ -46,7 +50,7 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
     private static final long serialVersionUID = 1L;
 
     /** Bump when the format changes, and teach {@link Snapshot} to read the old one. */
-    static final int FORMAT_VERSION = 3;
+    static final int FORMAT_VERSION = 4;
 
     /** The oldest format this build still reads (and migrates to {@link #FORMAT_VERSION}). */
     static final int OLDEST_READABLE_VERSION = 1;
@@ -87,6 +91,7 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
         to.lastEventTimeMs = from.lastEventTimeMs;
         to.lastWindowEndMs = from.lastWindowEndMs;
         to.emptyWindowsJudged = from.emptyWindowsJudged;
+        to.firstEventTimeMs = from.firstEventTimeMs;
         to.dimensions = from.dimensions == null ? null : from.dimensions.clone();
         for (int i = 0; i < from.metrics.length; i++) {
             if (from.metrics[i] != null) {
@@ -111,6 +116,9 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
         out.writeLong(record.lastEventTimeMs);
         out.writeLong(record.lastWindowEndMs);
         out.writeInt(record.emptyWindowsJudged);
+        if (formatVersion >= 4) {
+            out.writeLong(record.firstEventTimeMs);
+        }
         out.writeBoolean(record.dimensions != null);
         if (record.dimensions != null) {
             for (int i = 0; i < DIMENSIONS; i++) {
@@ -224,6 +232,7 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
         b.lastEventTimeMs = in.readLong();
         b.lastWindowEndMs = in.readLong();
         b.emptyWindowsJudged = in.readInt();
+        b.firstEventTimeMs = formatVersion >= 4 ? in.readLong() : 0;
         if (in.readBoolean()) {
             b.dimensions = new String[DIMENSIONS];
             for (int i = 0; i < DIMENSIONS; i++) {

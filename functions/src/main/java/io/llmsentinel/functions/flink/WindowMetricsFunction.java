@@ -1,5 +1,6 @@
 package io.llmsentinel.functions.flink;
 
+import io.llmsentinel.functions.alert.QuietStart;
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.control.ControlState;
 import io.llmsentinel.functions.control.RuleCache;
@@ -26,13 +27,15 @@ public class WindowMetricsFunction
     public static final String STATE_NAME = "window-baseline";
 
     private final DetectionSettings settings;
+    private final QuietStart quietStart;
     private transient RuleCache<WindowDetector> detectors;
     private transient ControlState control;
     private transient ValueState<KeyBaseline> baselines;
     private transient AnomalyCounters anomalies;
 
-    public WindowMetricsFunction(DetectionSettings settings) {
+    public WindowMetricsFunction(DetectionSettings settings, QuietStart quietStart) {
         this.settings = settings;
+        this.quietStart = quietStart;
     }
 
     @Override
@@ -53,32 +56,15 @@ public class WindowMetricsFunction
         if (b == null) {
             b = new KeyBaseline();
         }
-        ControlState c = control(ctx);
-        long now = ctx.timerService().currentProcessingTime();
-        WindowDetector detector =
-                detectors.forKey(
-                        c, w.service, w.model, w.provider, w.operation, w.environment, now);
-        boolean maintenance =
-                c.hasMaintenance()
-                        && c.inMaintenance(
-                                w.service, w.model, w.provider, w.operation, w.environment, now);
         if (w.windowEndMs <= b.lastWindowEndMs) {
             return; // a late firing of a window already judged
         }
+        b.seen(w.windowStartMs);
         b.dimensions =
                 new String[] {
                     w.service, w.model, w.provider, w.operation, w.environment, w.namespace
                 };
-        if (maintenance) {
-            // judged, not learned: only the window bookkeeping moves on
-            KeyBaseline judged = KeyBaselineSerializer.INSTANCE.copy(b);
-            emit(detector.observe(judged, w, now), out);
-            b.lastWindowEndMs = judged.lastWindowEndMs;
-            b.lastEventTimeMs = judged.lastEventTimeMs;
-            b.emptyWindowsJudged = judged.emptyWindowsJudged;
-        } else {
-            emit(detector.observe(b, w, now), out);
-        }
+        judge(b, w, w.windowEndMs, false, ctx, out);
         baselines.update(b);
         ctx.timerService().registerEventTimeTimer(w.windowEndMs + settings.windowSizeMs() - 1);
     }
@@ -86,7 +72,6 @@ public class WindowMetricsFunction
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Anomaly> out)
             throws Exception {
-        WindowDetector detector = detectors.plain();
         KeyBaseline b = baselines.value();
         long windowEnd = timestamp + 1;
         if (b == null || b.dimensions == null || windowEnd <= b.lastWindowEndMs) {
@@ -99,19 +84,56 @@ public class WindowMetricsFunction
         template.operation = b.dimensions[3];
         template.environment = b.dimensions[4];
         template.namespace = b.dimensions[5];
-        emit(
-                detector.observeEmpty(
-                        b, template, windowEnd, ctx.timerService().currentProcessingTime()),
-                out);
+        // An empty window obeys rules and maintenance windows like a full one.
+        judge(b, template, windowEnd, true, ctx, out);
         baselines.update(b);
         if (b.emptyWindowsJudged < settings.emptyWindows()) {
             ctx.timerService().registerEventTimeTimer(windowEnd + settings.windowSizeMs() - 1);
         }
     }
 
+    /**
+     * Judges a window of the key with the detectors its rules ask for; during a maintenance window
+     * the values are judged but not learned: only the window bookkeeping moves on.
+     */
+    private void judge(
+            KeyBaseline b,
+            WindowStats w,
+            long windowEnd,
+            boolean empty,
+            ReadOnlyContext ctx,
+            Collector<Anomaly> out)
+            throws Exception {
+        ControlState c = control(ctx);
+        long now = ctx.timerService().currentProcessingTime();
+        c.expireIfDue(now);
+        WindowDetector detector =
+                detectors.forKey(
+                        c, w.service, w.model, w.provider, w.operation, w.environment, now);
+        boolean maintenance =
+                c.hasMaintenance()
+                        && c.inMaintenance(
+                                w.service, w.model, w.provider, w.operation, w.environment, now);
+        KeyBaseline judged = maintenance ? KeyBaselineSerializer.INSTANCE.copy(b) : b;
+        List<Anomaly> found =
+                empty
+                        ? detector.observeEmpty(judged, w, windowEnd, now)
+                        : detector.observe(judged, w, now);
+        quietStart.mark(found, b.firstEventTimeMs);
+        emit(found, out);
+        if (maintenance) {
+            b.lastWindowEndMs = judged.lastWindowEndMs;
+            b.lastEventTimeMs = judged.lastEventTimeMs;
+            b.emptyWindowsJudged = judged.emptyWindowsJudged;
+        }
+    }
+
     private ControlState control(ReadOnlyContext ctx) throws Exception {
         if (control == null) {
-            control = ControlBroadcast.rebuild(ctx.getBroadcastState(ControlBroadcast.STATE));
+            control =
+                    ControlBroadcast.rebuild(
+                            ctx.getBroadcastState(ControlBroadcast.STATE),
+                            ctx.currentProcessingTime());
         }
         return control;
     }
@@ -121,7 +143,10 @@ public class WindowMetricsFunction
             throws Exception {
         control =
                 ControlBroadcast.follow(
-                        control, ctx.getBroadcastState(ControlBroadcast.STATE), json);
+                        control,
+                        ctx.getBroadcastState(ControlBroadcast.STATE),
+                        json,
+                        ctx.currentProcessingTime());
     }
 
     private void emit(List<Anomaly> found, Collector<Anomaly> out) {

@@ -1,5 +1,6 @@
 package io.llmsentinel.functions.bench;
 
+import io.llmsentinel.functions.alert.QuietStart;
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.detect.CusumDetector;
 import io.llmsentinel.functions.detect.DetectionSettings;
@@ -159,7 +160,8 @@ public class DetectionBenchmark {
                     new org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness<>(
                             new org.apache.flink.streaming.api.operators.co
                                     .CoBroadcastWithKeyedOperator<>(
-                                    new AnomalyDetectionFunction(DetectionSettings.defaults()),
+                                    new AnomalyDetectionFunction(
+                                            DetectionSettings.defaults(), QuietStart.NONE),
                                     java.util.List.of(
                                             io.llmsentinel.functions.flink.ControlBroadcast.STATE)),
                             (LlmRequest r) -> r.service,

@@ -12,7 +12,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,8 +23,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class AlertPolicyFunctionTest {
 
+    /** 3 of 10 within 60 s, no minimum span; one critical anomaly opens at once. */
     static final AlertPolicy POLICY =
-            new AlertPolicy(Map.of(), new AlertSettings(3, 10, Severity.CRITICAL, 120_000));
+            new AlertPolicy(
+                    Map.of(), new AlertSettings(3, 10, 0, 60_000, Severity.CRITICAL, 120_000));
 
     static KeyedBroadcastOperatorTestHarness<String, Anomaly, String, AlertEvent> harness(
             String backend) throws Exception {
@@ -60,7 +65,8 @@ class AlertPolicyFunctionTest {
         OperatorSubtaskState snapshot;
         try (var h = harness(backend)) {
             h.open();
-            send(h, anomaly("a", 1_000, "medium", 0b1)); // one value: nothing
+            send(h, anomaly("a", 1_000, "medium", 0b1)); // one value: evidence only
+            send(h, anomaly("a", 1_500, "medium", 0b11));
             send(h, anomaly("a", 2_000, "medium", 0b111)); // three of ten: opens
             send(h, anomaly("a", 3_000, "medium", 0b1111)); // repeat: counted
             send(h, anomaly("b", 3_500, "critical", 0b1)); // another key: opens at once
@@ -68,17 +74,20 @@ class AlertPolicyFunctionTest {
                     .extracting(e -> e.service + ":" + e.state)
                     .containsExactly("a:OPENED", "b:OPENED");
             if (backend.equals("heap")) { // RocksDB cannot count its entries
-                assertThat(Harnesses.stateEntries(h)).isEqualTo(2); // only open alerts have state
+                assertThat(Harnesses.stateEntries(h)).isEqualTo(2);
             }
-            assertThat(h.numEventTimeTimers()).isEqualTo(2);
+            assertThat(h.numEventTimeTimers()).as("one timer per key and metric").isEqualTo(2);
             snapshot = h.snapshot(1L, 1L);
         }
         try (var h = harness(backend)) {
             h.initializeState(snapshot);
             h.open();
-            send(h, anomaly("a", 60_000, "high", 0b1_1111)); // escalates after the restore
+            // After the restore, three high anomalies escalate.
+            send(h, anomaly("a", 58_000, "high", 0b1_1111));
+            send(h, anomaly("a", 59_000, "high", 0b11_1111));
+            send(h, anomaly("a", 60_000, "high", 0b111_1111));
             h.watermark(123_499); // b: 3.5 s + 120 s not yet reached
-            h.watermark(123_500); // b resolves; a's timer (122 s) re-arms for 180 s
+            h.watermark(123_500); // b resolves; a's timer re-arms for 180 s
             h.watermark(180_000); // a resolves: 60 s + 120 s
             List<AlertEvent> out = h.extractOutputValues();
             assertThat(out)
@@ -86,12 +95,139 @@ class AlertPolicyFunctionTest {
                     .containsExactly("a:ESCALATED", "b:RESOLVED", "a:RESOLVED");
             AlertEvent resolvedA = out.get(2);
             assertThat(resolvedA.alertId).isEqualTo("a-2000");
-            assertThat(resolvedA.repeats).isEqualTo(1);
+            assertThat(resolvedA.repeats).isEqualTo(3);
             assertThat(resolvedA.severity).isEqualTo("high");
             assertThat(resolvedA.durationMs()).isEqualTo(58_000);
             if (backend.equals("heap")) {
                 assertThat(Harnesses.stateEntries(h)).isZero();
             }
+        }
+    }
+
+    /** An open alert kept by 0.3 (state format 1) restores and resolves at its time. */
+    @ParameterizedTest
+    @ValueSource(strings = {"heap", "rocksdb"})
+    void restoresA03OpenAlert(String backend) throws Exception {
+        OperatorSubtaskState old =
+                OperatorSnapshotUtil.readStateHandle(
+                        Path.of("src/test/resources/state-snapshots/alerts")
+                                .resolve("0.3-alert-policy-" + backend + ".snapshot")
+                                .toString());
+        try (var h = harness(backend)) {
+            h.initializeState(old);
+            h.open();
+            assertThat(h.numEventTimeTimers()).as("0.3's resolution timer").isEqualTo(1);
+            Anomaly later = anomaly("support-bot", 1_764_000_010_000L, "high", 0b1111);
+            later.provider = "openai";
+            later.operation = "chat";
+            // The same key and metric: a repeat of the open alert, not yet persistent evidence
+            // (0.3 kept no evidence), so the alert resolves 120 s after its last one.
+            send(h, later);
+            h.watermark(1_764_000_130_000L);
+            assertThat(h.extractOutputValues())
+                    .extracting(e -> e.alertId + ":" + e.state + "@" + e.eventTimeMs)
+                    .containsExactly("0.3-open-alert-2:RESOLVED@1764000122000");
+        }
+    }
+
+    /**
+     * A quiet hour: the control input is idle (the job declares it so: commands carry no event
+     * time) and then the telemetry input goes idle too. Nothing may happen: the open alert stays
+     * open and event time stands still, instead of running to the end of time (which resolved every
+     * alert at once and left later ones never resolving). When telemetry resumes, the alert
+     * resolves at its own time.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"heap", "rocksdb"})
+    void aQuietHourNeitherResolvesAlertsNorMovesEventTime(String backend) throws Exception {
+        try (var h = harness(backend)) {
+            h.open();
+            TwoInputStreamOperator<Anomaly, String, AlertEvent> op = h.getTwoInputOperator();
+            op.processWatermarkStatus2(WatermarkStatus.IDLE);
+            send(h, anomaly("a", 1_000, "medium", 0b1));
+            send(h, anomaly("a", 1_500, "medium", 0b11));
+            send(h, anomaly("a", 2_000, "medium", 0b111)); // opens; resolves at 122 s
+            h.watermark(2_000);
+            op.processWatermarkStatus1(WatermarkStatus.IDLE); // the telemetry goes quiet
+            h.processBroadcastElement(
+                    command(
+                            "s1",
+                            "2026-12-02T10:00:00Z",
+                            "\"type\":\"silence\",\"match\":{\"service\":\"z\"},\"until\":\"2026-12-02T11:00:00Z\""),
+                    3_000);
+
+            assertThat(h.extractOutputValues())
+                    .extracting(e -> e.state)
+                    .containsExactly(AlertEvent.State.OPENED);
+            assertThat(h.getOutput())
+                    .filteredOn(o -> o instanceof Watermark)
+                    .extracting(o -> ((Watermark) o).getTimestamp())
+                    .allMatch(t -> t <= 2_000);
+
+            op.processWatermarkStatus1(WatermarkStatus.ACTIVE); // it resumes
+            h.watermark(121_999);
+            assertThat(h.extractOutputValues()).hasSize(1);
+            h.watermark(122_000);
+            assertThat(h.extractOutputValues())
+                    .extracting(e -> e.state + "@" + e.eventTimeMs)
+                    .containsExactly("OPENED@2000", "RESOLVED@122000");
+        }
+    }
+
+    /**
+     * A silence and a maintenance window may share an id: each is kept under its kind, both survive
+     * a snapshot and restore, and lifting the silence leaves the maintenance window in force. A
+     * command kept by 0.3 under its bare id is moved to its kind and id by the next command.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"heap", "rocksdb"})
+    void commandsOfDifferentKindsWithOneIdAreKeptApartAcrossARestore(String backend)
+            throws Exception {
+        long t0 = java.time.Instant.parse("2026-12-02T10:00:00Z").toEpochMilli();
+        String silence =
+                command(
+                        "x",
+                        "2026-12-02T10:00:00Z",
+                        "\"type\":\"silence\",\"match\":{\"service\":\"a\"},\"until\":\"2099-01-01T00:00:00Z\"");
+        String maintenance =
+                command(
+                        "x",
+                        "2026-12-02T10:00:01Z",
+                        "\"type\":\"maintenance\",\"match\":{\"service\":\"b\"},\"from\":\"2026-01-01T00:00:00Z\",\"until\":\"2099-01-01T00:00:00Z\"");
+        String legacy =
+                command(
+                        "old",
+                        "2026-12-01T10:00:00Z",
+                        "\"type\":\"silence\",\"match\":{\"service\":\"c\"},\"until\":\"2099-01-01T00:00:00Z\"");
+        OperatorSubtaskState snapshot;
+        try (var h = harness(backend)) {
+            h.open();
+            var kept =
+                    ((org.apache.flink.streaming.api.operators.AbstractStreamOperator<?>)
+                                    h.getTwoInputOperator())
+                            .getOperatorStateBackend()
+                            .getBroadcastState(ControlBroadcast.STATE);
+            kept.put("old", legacy); // as 0.3 kept it
+            h.processBroadcastElement(silence, t0);
+            h.processBroadcastElement(maintenance, t0);
+            List<String> keys = new java.util.ArrayList<>();
+            kept.entries().forEach(e -> keys.add(e.getKey()));
+            assertThat(keys).containsExactlyInAnyOrder("silence:x", "maintenance:x", "silence:old");
+            snapshot = h.snapshot(1, t0);
+        }
+        try (var h = harness(backend)) {
+            h.initializeState(snapshot);
+            h.open();
+            h.processBroadcastElement(
+                    command("u", "2026-12-02T10:01:00Z", "\"type\":\"unsilence\",\"target\":\"x\""),
+                    t0);
+            for (String service : List.of("a", "b", "c")) {
+                send(h, anomaly(service, t0 + 5_000, "critical", 0b1));
+            }
+            assertThat(h.extractOutputValues())
+                    .as("a's silence lifted; b in maintenance; c silenced since 0.3")
+                    .extracting(e -> e.service)
+                    .containsExactly("a");
         }
     }
 

@@ -2,6 +2,7 @@ package io.llmsentinel.functions.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.llmsentinel.functions.alert.QuietStart;
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.detect.DetectionSettings;
 import io.llmsentinel.functions.detect.Metric;
@@ -43,7 +44,7 @@ class AnomalyDetectionFunctionTest {
             String backend) throws Exception {
         var h =
                 Harnesses.keyed(
-                        new AnomalyDetectionFunction(SETTINGS),
+                        new AnomalyDetectionFunction(SETTINGS, QuietStart.NONE),
                         (LlmRequest r) -> r.service + "|" + r.model);
         h.setStateBackend(backend(backend));
         return h;

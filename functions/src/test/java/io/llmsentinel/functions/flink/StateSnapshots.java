@@ -1,5 +1,6 @@
 package io.llmsentinel.functions.flink;
 
+import io.llmsentinel.functions.alert.QuietStart;
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.detect.DetectionSettings;
 import io.llmsentinel.functions.model.LlmRequest;
@@ -33,7 +34,8 @@ public final class StateSnapshots {
             String backend, KeyBaselineSerializer serializer) throws Exception {
         var h =
                 Harnesses.keyed(
-                        new AnomalyDetectionFunction(DetectionSettings.defaults(), serializer),
+                        new AnomalyDetectionFunction(
+                                DetectionSettings.defaults(), QuietStart.NONE, serializer),
                         (LlmRequest r) -> r.service + "|" + r.model);
         h.setStateBackend(backend(backend));
         return h;

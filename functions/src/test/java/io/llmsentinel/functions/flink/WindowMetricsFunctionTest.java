@@ -2,6 +2,7 @@ package io.llmsentinel.functions.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.llmsentinel.functions.alert.QuietStart;
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.detect.DetectionSettings;
 import io.llmsentinel.functions.model.WindowStats;
@@ -22,7 +23,10 @@ class WindowMetricsFunctionTest {
 
     static KeyedBroadcastOperatorTestHarness<String, WindowStats, String, Anomaly> harness(
             String backend) throws Exception {
-        var h = Harnesses.keyed(new WindowMetricsFunction(SETTINGS), (WindowStats w) -> w.key);
+        var h =
+                Harnesses.keyed(
+                        new WindowMetricsFunction(SETTINGS, QuietStart.NONE),
+                        (WindowStats w) -> w.key);
         h.setStateBackend(AnomalyDetectionFunctionTest.backend(backend));
         return h;
     }

@@ -27,49 +27,55 @@ final class AlertReplay {
     static List<AlertEvent> run(AlertPolicy policy, List<Anomaly> anomalies, long latenessMs) {
         List<Anomaly> ordered = new ArrayList<>(anomalies);
         ordered.sort(Comparator.comparingLong(a -> a.eventTimeMs));
-        Map<String, AlertState> open = new HashMap<>();
+        Map<String, AlertState> states = new HashMap<>();
         PriorityQueue<Timer> timers = new PriorityQueue<>(Comparator.comparingLong(Timer::at));
         List<AlertEvent> out = new ArrayList<>();
         long watermark = Long.MIN_VALUE;
         for (Anomaly a : ordered) {
             watermark = Math.max(watermark, a.eventTimeMs - latenessMs);
-            fire(policy, open, timers, watermark, out);
+            fire(policy, states, timers, watermark, out);
             String key = AlertPolicyFunction.alertKey(a);
-            AlertPolicy.Decision d = policy.onAnomaly(open.get(key), a);
-            if (d.state() == null) {
+            AlertPolicy.Decision d = policy.onAnomaly(states.get(key), a);
+            AlertState st = d.state();
+            if (st == null || d.outcome() == AlertPolicy.Outcome.WARMING_UP) {
                 continue;
             }
-            open.put(key, d.state());
+            long due = policy.nextTimer(st);
+            if (st.timerAtMs == 0 || due < st.timerAtMs) {
+                st.timerAtMs = due;
+                timers.add(new Timer(due, key));
+            }
+            states.put(key, st);
             if (d.event() != null) {
-                if (d.event().state == AlertEvent.State.OPENED) {
-                    timers.add(new Timer(policy.resolvesAt(d.state()), key));
-                }
                 out.add(d.event());
             }
         }
-        fire(policy, open, timers, Long.MAX_VALUE, out);
+        fire(policy, states, timers, Long.MAX_VALUE, out);
         return out;
     }
 
     /** Fires the timers the watermark has passed, as Flink does. */
     private static void fire(
             AlertPolicy policy,
-            Map<String, AlertState> open,
+            Map<String, AlertState> states,
             PriorityQueue<Timer> timers,
             long watermark,
             List<AlertEvent> out) {
         while (!timers.isEmpty() && timers.peek().at() <= watermark) {
             Timer t = timers.poll();
-            AlertState s = open.get(t.key());
+            AlertState s = states.get(t.key());
             if (s == null) {
                 continue;
             }
-            AlertEvent e = policy.onTime(s, t.at());
-            if (e == null) {
-                timers.add(new Timer(policy.resolvesAt(s), t.key()));
-            } else {
-                open.remove(t.key());
-                out.add(e);
+            AlertPolicy.Tick tick = policy.onTime(s, t.at());
+            if (tick.resolved() != null) {
+                out.add(tick.resolved());
+            }
+            if (!tick.keep()) {
+                states.remove(t.key());
+            } else if (t.at() >= s.timerAtMs) {
+                s.timerAtMs = policy.nextTimer(s);
+                timers.add(new Timer(s.timerAtMs, t.key()));
             }
         }
     }

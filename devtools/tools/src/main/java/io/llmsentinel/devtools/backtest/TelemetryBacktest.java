@@ -8,6 +8,7 @@ import io.llmsentinel.devtools.generator.IncidentReport;
 import io.llmsentinel.devtools.generator.TelemetryGenerator;
 import io.llmsentinel.functions.alert.AlertEvent;
 import io.llmsentinel.functions.alert.AlertPolicy;
+import io.llmsentinel.functions.alert.QuietStart;
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.anomaly.AnomalyJson;
 import io.llmsentinel.functions.config.AlertOptions;
@@ -84,6 +85,7 @@ final class TelemetryBacktest {
         WindowDetector windowDetector = new WindowDetector(settings);
         long window = settings.windowSizeMs();
         long lateness = config.get(EventTimeOptions.MAX_OUT_OF_ORDERNESS).toMillis();
+        QuietStart quietStart = AlertOptions.quietStart(config);
 
         Map<String, KeyBaseline> requestState = new HashMap<>();
         Map<String, KeyWindows> windowState = new HashMap<>();
@@ -99,11 +101,11 @@ final class TelemetryBacktest {
                 for (LlmRequest req : r.requests()) {
                     requests++;
                     String key = keys.getKey(req);
-                    anomalies.addAll(
-                            requestDetector.observe(
-                                    requestState.computeIfAbsent(key, k -> new KeyBaseline()),
-                                    req,
-                                    t));
+                    KeyBaseline kb = requestState.computeIfAbsent(key, k -> new KeyBaseline());
+                    kb.seen(req.eventTimeMs);
+                    List<Anomaly> found = requestDetector.observe(kb, req, t);
+                    quietStart.mark(found, kb.firstEventTimeMs);
+                    anomalies.addAll(found);
                     if (windowDetector.watchesAnything()) {
                         KeyWindows kw = windowState.computeIfAbsent(key, k -> new KeyWindows());
                         long windowStart = req.eventTimeMs - Math.floorMod(req.eventTimeMs, window);
@@ -111,7 +113,14 @@ final class TelemetryBacktest {
                     }
                 }
                 closeWindows(
-                        t - lateness, window, settings, windowDetector, windowState, anomalies, t);
+                        t - lateness,
+                        window,
+                        settings,
+                        windowDetector,
+                        windowState,
+                        anomalies,
+                        t,
+                        quietStart);
             }
             closeWindows(
                     start + durationMs + window,
@@ -120,7 +129,8 @@ final class TelemetryBacktest {
                     windowDetector,
                     windowState,
                     anomalies,
-                    start + durationMs);
+                    start + durationMs,
+                    quietStart);
         }
         double seconds = (System.nanoTime() - wallStart) / 1e9;
         out.printf(
@@ -191,7 +201,8 @@ final class TelemetryBacktest {
             WindowDetector detector,
             Map<String, KeyWindows> state,
             List<Anomaly> out,
-            long now) {
+            long now,
+            QuietStart quietStart) {
         for (KeyWindows kw : state.values()) {
             while (true) {
                 Long first = kw.open.isEmpty() ? null : kw.open.firstKey();
@@ -207,10 +218,16 @@ final class TelemetryBacktest {
                     w.windowStartMs = nextEnd - window;
                     w.windowEndMs = nextEnd;
                     kw.template = w;
-                    out.addAll(detector.observe(kw.baseline, w, now));
+                    kw.baseline.seen(w.windowStartMs);
+                    List<Anomaly> found = detector.observe(kw.baseline, w, now);
+                    quietStart.mark(found, kw.baseline.firstEventTimeMs);
+                    out.addAll(found);
                 } else if (kw.baseline.emptyWindowsJudged < settings.emptyWindows()
                         && kw.template != null) {
-                    out.addAll(detector.observeEmpty(kw.baseline, kw.template, nextEnd, now));
+                    List<Anomaly> found =
+                            detector.observeEmpty(kw.baseline, kw.template, nextEnd, now);
+                    quietStart.mark(found, kw.baseline.firstEventTimeMs);
+                    out.addAll(found);
                 } else {
                     kw.baseline.lastWindowEndMs = first == null ? Long.MAX_VALUE - window : first;
                     if (first == null) {

@@ -110,8 +110,8 @@ public final class SampleData {
             }
         }
         for (var e : open.entrySet()) {
-            var resolved = policy.onTime(e.getValue(), to.toEpochMilli()); // later ones stay open
-            if (resolved != null) {
+            var resolved = policy.onTime(e.getValue(), to.toEpochMilli()).resolved();
+            if (resolved != null) { // later ones stay open
                 alerts.add(resolved);
             }
         }
