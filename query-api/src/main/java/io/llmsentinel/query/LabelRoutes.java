@@ -1,6 +1,7 @@
 package io.llmsentinel.query;
 
 import io.javalin.http.Context;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +79,7 @@ final class LabelRoutes {
         putIfPresent(m, "label", l.label());
         putIfPresent(m, "note", l.note());
         if (l.atMs() != null) {
-            m.put("at", java.time.Instant.ofEpochMilli(l.atMs()).toString());
+            m.put("at", Instant.ofEpochMilli(l.atMs()).toString());
         }
         return m;
     }
