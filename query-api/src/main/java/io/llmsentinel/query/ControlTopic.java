@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -83,56 +84,90 @@ final class ControlTopic {
 
     /**
      * Creates the topic with this shape when it is missing (replication from the broker's default),
-     * and logs what is wrong with an existing one. Never throws: without the rights to create or
-     * describe topics (a production principal needs neither), it says so and the API carries on
-     * with the topic as it is.
+     * and says what is wrong with an existing one. Never throws: without the rights to create
+     * topics or read their settings (a production principal needs neither), it says so and the API
+     * carries on with the topic as it is. Returns the warnings it logged.
      */
-    static void ensure(Admin admin, String topic) {
+    static List<String> ensure(Admin admin, String topic) {
+        List<String> warnings = new ArrayList<>();
         try {
+            TopicDescription d;
             try {
-                admin.createTopics(
-                                List.of(
-                                        new NewTopic(
-                                                        topic,
-                                                        Optional.of(PARTITIONS),
-                                                        Optional.empty())
-                                                .configs(CONFIG)))
-                        .all()
-                        .get(15, TimeUnit.SECONDS);
-                LOG.info("created control topic {}: 1 partition, cleanup.policy=compact", topic);
-                return;
+                d =
+                        admin.describeTopics(List.of(topic))
+                                .allTopicNames()
+                                .get(15, TimeUnit.SECONDS)
+                                .get(topic);
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
                     throw e;
                 }
+                create(admin, topic, warnings);
+                d = null;
             }
-            TopicDescription d =
-                    admin.describeTopics(List.of(topic))
-                            .allTopicNames()
-                            .get(15, TimeUnit.SECONDS)
-                            .get(topic);
-            ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-            Config config =
-                    admin.describeConfigs(List.of(r)).all().get(15, TimeUnit.SECONDS).get(r);
-            var policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
-            for (String p :
-                    problems(topic, d.partitions().size(), policy == null ? "" : policy.value())) {
-                LOG.warn(p);
+            if (d != null) {
+                warnings.addAll(
+                        problems(topic, d.partitions().size(), cleanupPolicy(admin, topic)));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             Throwable cause =
                     e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            if (cause instanceof UnknownTopicOrPartitionException) {
-                LOG.warn("control topic {} does not exist and could not be created", topic);
-            } else {
-                LOG.warn(
-                        "could not check the control topic {} ({}); it must have 1 partition and"
-                                + " cleanup.policy=compact",
-                        topic,
-                        cause.toString());
+            warnings.add(
+                    "could not check the control topic "
+                            + topic
+                            + " ("
+                            + cause
+                            + "); it must have 1 partition and cleanup.policy=compact");
+        }
+        warnings.forEach(LOG::warn);
+        return warnings;
+    }
+
+    /** The topic's cleanup.policy; assumed right when this principal may not read settings. */
+    private static String cleanupPolicy(Admin admin, String topic) throws Exception {
+        ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try {
+            Config config =
+                    admin.describeConfigs(List.of(r)).all().get(15, TimeUnit.SECONDS).get(r);
+            var entry = config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
+            return entry == null ? "" : entry.value();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof AuthorizationException)) {
+                throw e;
             }
+            LOG.info(
+                    "control topic {}: its cleanup.policy is not readable by this principal (no"
+                            + " DESCRIBE_CONFIGS); it must be compact",
+                    topic);
+            return TopicConfig.CLEANUP_POLICY_COMPACT;
+        }
+    }
+
+    private static void create(Admin admin, String topic, List<String> warnings) throws Exception {
+        try {
+            admin.createTopics(
+                            List.of(
+                                    new NewTopic(topic, Optional.of(PARTITIONS), Optional.empty())
+                                            .configs(CONFIG)))
+                    .all()
+                    .get(15, TimeUnit.SECONDS);
+            LOG.info("created control topic {}: 1 partition, cleanup.policy=compact", topic);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TopicExistsException) {
+                return; // another replica of the API was quicker
+            }
+            if (e.getCause() instanceof AuthorizationException) {
+                warnings.add(
+                        "control topic "
+                                + topic
+                                + " does not exist, and this principal may not create it: create"
+                                + " it with 1 partition and cleanup.policy=compact"
+                                + " (docs/operations.md)");
+                return;
+            }
+            throw e;
         }
     }
 }

@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.llmsentinel.functions.control.ControlCommand;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.MockAdminClient;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 
 class ControlTopicTest {
@@ -58,5 +64,49 @@ class ControlTopicTest {
                 .singleElement()
                 .asString()
                 .contains("2 partitions");
+    }
+
+    static MockAdminClient broker() {
+        return new MockAdminClient.Builder().numBrokers(1).defaultReplicationFactor(1).build();
+    }
+
+    static String cleanupPolicy(MockAdminClient admin, String topic) throws Exception {
+        ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return admin.describeConfigs(List.of(r)).all().get().get(r).get("cleanup.policy").value();
+    }
+
+    @Test
+    void aMissingTopicIsCreatedCompactedWithOnePartition() throws Exception {
+        try (MockAdminClient admin = broker()) {
+            assertThat(ControlTopic.ensure(admin, "sentinel.control")).isEmpty();
+            var d =
+                    admin.describeTopics(List.of("sentinel.control"))
+                            .allTopicNames()
+                            .get()
+                            .get("sentinel.control");
+            assertThat(d.partitions()).hasSize(1);
+            assertThat(cleanupPolicy(admin, "sentinel.control")).isEqualTo("compact");
+            // the next start finds it as it must be, and says nothing
+            assertThat(ControlTopic.ensure(admin, "sentinel.control")).isEmpty();
+        }
+    }
+
+    @Test
+    void anExistingTopicOfAnotherShapeIsReportedAndLeftAsItIs() throws Exception {
+        try (MockAdminClient admin = broker()) {
+            Node n = admin.brokers().get(0);
+            List<TopicPartitionInfo> two =
+                    List.of(
+                            new TopicPartitionInfo(0, n, List.of(n), List.of(n)),
+                            new TopicPartitionInfo(1, n, List.of(n), List.of(n)));
+            admin.addTopic(false, "old.control", two, Map.of("cleanup.policy", "delete"));
+            List<String> warnings = ControlTopic.ensure(admin, "old.control");
+            assertThat(warnings).hasSize(2);
+            assertThat(String.join("\n", warnings))
+                    .contains("2 partitions")
+                    .contains("cleanup.policy=delete");
+            // A warning, not a change: converting a topic written by an older version needs care.
+            assertThat(cleanupPolicy(admin, "old.control")).isEqualTo("delete");
+        }
     }
 }
