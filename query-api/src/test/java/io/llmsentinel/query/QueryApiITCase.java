@@ -730,12 +730,19 @@ class QueryApiITCase {
         assertThat(values.size()).as("one ack and one label point: %s", stored).isEqualTo(2);
 
         JsonNode shown = null;
-        for (JsonNode a : ok("/api/v1/alerts?" + range()).get("items")) {
-            if (a.get("alert_id").asText().equals(alertId)) {
-                shown = a;
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (System.currentTimeMillis() < deadline) {
+            for (JsonNode a : ok("/api/v1/alerts?" + range()).get("items")) {
+                if (a.get("alert_id").asText().equals(alertId) && a.has("label")) {
+                    shown = a;
+                }
             }
+            if (shown != null) {
+                break;
+            }
+            Thread.sleep(200);
         }
-        assertThat(shown).as("the alert").isNotNull();
+        assertThat(shown).as("the alert with its acknowledgement and label").isNotNull();
         assertThat(shown.get("acknowledged").get("by").asText()).isEqualTo("it-reader");
         assertThat(shown.get("acknowledged").get("on_behalf_of").asText()).isEqualTo("ana");
         assertThat(shown.get("acknowledged").get("at").asText()).isNotBlank();
