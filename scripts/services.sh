@@ -81,11 +81,17 @@ kafka_topics() {
       --create --if-not-exists --topic "$t" --partitions 2 --replication-factor 1 >/dev/null \
       || die "could not create topic $t"
   done
-  # The control topic keeps its commands in order: one partition (the writers key them alike too).
+  # The control topic: one partition (commands apply in the order written), compacted (never
+  # deleted by age: what is in force is rebuilt from the whole topic), keyed per command by the
+  # query API (docs/query-api.md). The alter also converts a topic made by an older version.
   kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:$KAFKA_PORT \
-    --create --if-not-exists --topic sentinel.control --partitions 1 --replication-factor 1 >/dev/null \
+    --create --if-not-exists --topic sentinel.control --partitions 1 --replication-factor 1 \
+    --config cleanup.policy=compact >/dev/null \
     || die "could not create topic sentinel.control"
-  log "topics ready: $TOPICS sentinel.control"
+  kafka_java kafka.admin.ConfigCommand --bootstrap-server 127.0.0.1:$KAFKA_PORT --entity-type topics \
+    --entity-name sentinel.control --alter --add-config cleanup.policy=compact >/dev/null \
+    || die "could not set cleanup.policy=compact on topic sentinel.control"
+  log "topics ready: $TOPICS sentinel.control (compacted)"
 }
 
 # ---------------------------------------------------------------- RabbitMQ

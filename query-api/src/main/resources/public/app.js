@@ -16,11 +16,11 @@
     if (!r.ok) { const p = await r.json().catch(() => ({})); throw new Error(p.detail || ("HTTP " + r.status)); }
     return r.json();
   }
-  const author = () => $("author").value || localStorage.getItem("sentinel-author") || "";
   function button(label, onClick) { const b = document.createElement("button"); b.type = "button"; b.textContent = label; b.addEventListener("click", onClick); return b; }
   async function act(fn) { try { await fn(); $("status").textContent = "done"; setTimeout(refresh, 500); } catch (e) { $("status").textContent = e.message; } }
 
-  // Alerts: open, acknowledged, resolved; acknowledge and label them.
+  // Alerts: open, acknowledged, resolved; acknowledge and label them (the API records the
+  // token's name as the author: nothing here says who you are).
   async function refreshAlerts() {
     const page = await api("/api/v1/alerts?limit=50");
     const body = $("alerts").querySelector("tbody");
@@ -36,11 +36,11 @@
       cell(tr, "").appendChild(sev);
       cell(tr, text(a.service)); cell(tr, text(a.model)); cell(tr, text(a.metric));
       cell(tr, a.acknowledged ? a.acknowledged.by : "");
-      cell(tr, text(a.label).replace("_", " "));
+      cell(tr, text(a.label).replace("_", " ") + (a.labelled_by ? " (" + a.labelled_by + ")" : ""));
       const actions = cell(tr, "");
-      if (!a.acknowledged) actions.appendChild(button("ack", () => act(() => api("/api/v1/anomalies/" + a.alert_id + "/ack", "POST", { author: author() }))));
-      actions.appendChild(button("✓ real", () => act(() => api("/api/v1/anomalies/" + a.alert_id + "/feedback", "POST", { author: author(), label: "true_positive" }))));
-      actions.appendChild(button("✗ false alarm", () => act(() => api("/api/v1/anomalies/" + a.alert_id + "/feedback", "POST", { author: author(), label: "false_positive" }))));
+      if (!a.acknowledged) actions.appendChild(button("ack", () => act(() => api("/api/v1/anomalies/" + a.alert_id + "/ack", "POST", {}))));
+      actions.appendChild(button("✓ real", () => act(() => api("/api/v1/anomalies/" + a.alert_id + "/feedback", "POST", { label: "true_positive" }))));
+      actions.appendChild(button("✗ false alarm", () => act(() => api("/api/v1/anomalies/" + a.alert_id + "/feedback", "POST", { label: "false_positive" }))));
       body.appendChild(tr);
     }
     if (!page.items.length) { const tr = document.createElement("tr"); cell(tr, "no alerts in the last 24 hours", "empty").colSpan = 9; body.appendChild(tr); }
@@ -56,7 +56,7 @@
       cell(tr, c.id); cell(tr, c.type);
       cell(tr, Object.entries(c.match || {}).map(([k, v]) => k + "=" + v).join(", "));
       cell(tr, text(c.until).replace("T", " ").replace("Z", ""));
-      cell(tr, text(c.author)); cell(tr, text(c.reason || c.note));
+      cell(tr, text(c.author) + (c.on_behalf_of ? " for " + c.on_behalf_of : "")); cell(tr, text(c.reason || c.note));
       cell(tr, "").appendChild(button("lift", () => act(() => api("/api/v1/silences/" + c.id, "DELETE"))));
       body.appendChild(tr);
     }
@@ -154,12 +154,11 @@
   }
   $("auth").addEventListener("submit", (ev) => { ev.preventDefault(); sessionStorage.setItem("sentinel-token", $("token").value); $("auth").hidden = true; refresh(); });
   $("service").addEventListener("change", (ev) => { service = ev.target.value; refreshCharts(); });
-  $("author").value = localStorage.getItem("sentinel-author") || "";
-  $("author").addEventListener("change", (ev) => localStorage.setItem("sentinel-author", ev.target.value));
   $("silence-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const until = new Date(Date.now() + Number($("silence-hours").value) * 3600e3).toISOString();
-    act(() => api("/api/v1/silences", "POST", { author: author(), match: { service: $("silence-service").value }, until: until, reason: $("silence-reason").value }));
+    const reason = $("silence-reason").value;
+    act(() => api("/api/v1/silences", "POST", Object.assign({ match: { service: $("silence-service").value }, until: until }, reason ? { reason: reason } : {})));
   });
   $("metric").addEventListener("change", (ev) => { metric = ev.target.value; refreshCharts(); });
   refresh();

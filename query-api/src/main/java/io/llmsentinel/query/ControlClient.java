@@ -6,7 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,19 +25,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The API's side of the control topic: writes commands (idempotent producer, acknowledged by every
- * replica) and follows the topic from its beginning into a {@link ControlState}, the same way the
- * job does, so {@code GET} answers what the job has in force. A command the job would refuse is
- * refused here first, with the same reason.
+ * replica, keyed as {@link ControlTopic} says) and follows the topic from its beginning into a
+ * {@link ControlState}, the same way the job does, so {@code GET} answers what the job has in
+ * force. A command the job would refuse is refused here first, with the same reason. Creates the
+ * topic, compacted, when it is missing.
  */
 public final class ControlClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControlClient.class);
 
-    private static final byte[] ORDER_KEY = "control".getBytes(StandardCharsets.UTF_8);
+    /**
+     * Acknowledgements and labels that older versions wrote to the topic: no longer in force
+     * anywhere (InfluxDB has them), skipped when the topic is read back.
+     */
+    private static final Set<String> RETIRED_TYPES = Set.of("ack", "feedback");
 
     private final String topic;
     private final KafkaProducer<byte[], byte[]> producer;
     private final Thread follower;
     private final Properties consumerProps;
+    private final Properties adminProps;
+    private final CountDownLatch topicChecked = new CountDownLatch(1);
     private volatile boolean running = true;
     private final Object lock = new Object();
     private ControlState state = new ControlState();
@@ -64,6 +75,12 @@ public final class ControlClient implements AutoCloseable {
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
                 ByteArrayDeserializer.class.getName());
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // A topic made by auto-creation would have the broker's defaults: deleted by age.
+        consumerProps.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+        this.adminProps = new Properties();
+        adminProps.putAll(clientProperties);
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
         this.follower = new Thread(this::follow, "control-follower");
         follower.setDaemon(true);
         follower.start();
@@ -71,10 +88,13 @@ public final class ControlClient implements AutoCloseable {
 
     /** Sends a command (already validated) and waits for the broker's acknowledgement. */
     public void send(ControlCommand c) throws Exception {
-        // One key for every command: they land in one partition, in the order they were sent.
+        // Right after the start, the topic may be about to be created: not auto-created instead.
+        topicChecked.await(15, TimeUnit.SECONDS);
         producer.send(
                         new ProducerRecord<>(
-                                topic, ORDER_KEY, c.json.getBytes(StandardCharsets.UTF_8)))
+                                topic,
+                                ControlTopic.key(c),
+                                c.json.getBytes(StandardCharsets.UTF_8)))
                 .get(15, TimeUnit.SECONDS);
     }
 
@@ -124,6 +144,13 @@ public final class ControlClient implements AutoCloseable {
     }
 
     private void follow() {
+        try (Admin admin = Admin.create(adminProps)) {
+            ControlTopic.ensure(admin, topic);
+        } catch (RuntimeException e) {
+            LOG.warn("could not check the control topic {}: {}", topic, e.toString());
+        } finally {
+            topicChecked.countDown();
+        }
         while (running) {
             try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProps)) {
                 List<TopicPartition> parts =
@@ -163,6 +190,9 @@ public final class ControlClient implements AutoCloseable {
             c = ControlCommand.parse(value);
         } catch (ControlCommand.InvalidCommand e) {
             return; // the job dead-letters it
+        }
+        if (RETIRED_TYPES.contains(c.type.code())) {
+            return;
         }
         synchronized (lock) {
             try {

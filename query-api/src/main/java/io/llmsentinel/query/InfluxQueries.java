@@ -59,7 +59,6 @@ public final class InfluxQueries implements AutoCloseable {
         this.options = new QueryOptions(c.influxDatabase(), QueryType.InfluxQL);
         this.anomalies = quoteIdentifier(c.anomaliesMeasurement());
         this.requests = quoteIdentifier(c.requestsMeasurement());
-        quoteIdentifier(c.labelsMeasurement());
         this.labelsMeasurement = c.labelsMeasurement();
         this.labels = quoteIdentifier(c.labelsMeasurement());
         this.alerts =
@@ -71,14 +70,28 @@ public final class InfluxQueries implements AutoCloseable {
     private final String labelsMeasurement;
 
     /**
-     * An acknowledgement or a label of an anomaly, as a point of the labels measurement: tags
-     * service, model, provider, operation, metric, kind (ack, feedback); fields anomaly_id, author,
-     * label, note. Its time is the anomaly's event time plus a sub-millisecond part from its id, so
+     * An acknowledgement ({@code kind} ack) or a label ({@code kind} feedback, {@code label}
+     * true_positive or false_positive) of an alert, whose id is the id of the anomaly that opened
+     * it. {@code author} is the name of the token that made it; {@code onBehalfOf} whom the caller
+     * said it was for; {@code atMs} when it was made (null in points written before it was kept).
+     */
+    public record AlertLabel(
+            String anomalyId,
+            String kind,
+            String author,
+            String onBehalfOf,
+            String label,
+            String note,
+            Long atMs) {}
+
+    /**
+     * Writes an acknowledgement or a label as a point of the labels measurement: tags service,
+     * model, provider, operation, metric, kind; fields anomaly_id, author, on_behalf_of, label,
+     * note, at_ms. Its time is the anomaly's event time plus a sub-millisecond part from its id, so
      * the same anomaly's ack (or label) is always the same point: a repeat or a relabel overwrites
      * it.
      */
-    public void writeLabel(
-            Map<String, Object> anomaly, String kind, String author, String label, String note) {
+    public void writeLabel(Map<String, Object> anomaly, AlertLabel l) {
         com.influxdb.v3.client.Point p =
                 com.influxdb.v3.client.Point.measurement(labelsMeasurement);
         for (String k : List.of("service", "model", "provider", "operation", "metric")) {
@@ -87,20 +100,60 @@ public final class InfluxQueries implements AutoCloseable {
                 p.setTag(k, String.valueOf(v));
             }
         }
-        p.setTag("kind", kind);
-        String id = String.valueOf(anomaly.get("anomaly_id"));
+        p.setTag("kind", l.kind());
+        String id = l.anomalyId();
         p.setStringField("anomaly_id", id);
-        p.setStringField("author", author);
-        if (label != null) {
-            p.setStringField("label", label);
+        p.setStringField("author", l.author());
+        if (l.onBehalfOf() != null) {
+            p.setStringField("on_behalf_of", l.onBehalfOf());
         }
-        if (note != null) {
-            p.setStringField("note", note.length() > 1000 ? note.substring(0, 1000) : note);
+        if (l.label() != null) {
+            p.setStringField("label", l.label());
+        }
+        if (l.note() != null) {
+            p.setStringField("note", l.note());
+        }
+        if (l.atMs() != null) {
+            p.setIntegerField("at_ms", l.atMs());
         }
         Instant t = Instant.parse(String.valueOf(anomaly.get("event_time")));
         long nanos = t.toEpochMilli() * 1_000_000L + Math.floorMod(id.hashCode(), 1_000_000);
         p.setTimestamp(nanos, com.influxdb.v3.client.write.WritePrecision.NS);
         client.writePoint(p);
+    }
+
+    /**
+     * The acknowledgements and labels of alerts opened in [from, to]: a point's time is its alert's
+     * opening (the opening anomaly's event time), so this finds those of a page of alerts.
+     */
+    public List<AlertLabel> labels(Instant from, Instant to) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("from", from.toString());
+        params.put("to", to.toString());
+        List<AlertLabel> out = new ArrayList<>();
+        // SELECT *: fields added later (on_behalf_of, at_ms) are in no point written before them.
+        for (Map<String, Object> r :
+                rows(
+                        "SELECT * FROM "
+                                + labels
+                                + " WHERE time >= $from AND time <= $to LIMIT 10000",
+                        params)) {
+            Object at = r.get("at_ms");
+            out.add(
+                    new AlertLabel(
+                            text(r.get("anomaly_id")),
+                            text(r.get("kind")),
+                            text(r.get("author")),
+                            text(r.get("on_behalf_of")),
+                            text(r.get("label")),
+                            text(r.get("note")),
+                            at instanceof Number n ? n.longValue() : null));
+        }
+        return out;
+    }
+
+    private static String text(Object v) {
+        return v == null ? null : v.toString();
     }
 
     /**

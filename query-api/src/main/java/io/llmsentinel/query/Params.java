@@ -116,6 +116,14 @@ public final class Params {
         }
     }
 
+    /** A value that must be there: a 400 naming the parameter when it is not. */
+    public static String required(String value, String param) {
+        if (value == null) {
+            throw Problem.badParameter(param, "'" + param + "' is required");
+        }
+        return value;
+    }
+
     public int limit(int defaultValue, int max) {
         String v = one("limit");
         if (v == null) {

@@ -1,13 +1,20 @@
 package io.llmsentinel.query;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * An RFC 9457 problem: thrown by handlers, rendered as {@code application/problem+json} with the
- * status, a title, a detail and, for a bad parameter, the parameter's name. Never a stack trace.
+ * status, a title, a detail and, for a bad query parameter or body field, its name (member {@code
+ * parameter}). Never a stack trace.
  */
 public final class Problem extends RuntimeException {
+    public static final String CONTENT_TYPE = "application/problem+json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final int status;
     private final String title;
     private final String parameter;
@@ -21,6 +28,11 @@ public final class Problem extends RuntimeException {
 
     public static Problem badParameter(String parameter, String detail) {
         return new Problem(400, "Bad parameter", detail, parameter);
+    }
+
+    /** A field of a JSON body that is missing, unknown, of the wrong type or too long. */
+    public static Problem badField(String field, String detail) {
+        return new Problem(400, "Bad request body", detail, field);
     }
 
     public static Problem notFound(String detail) {
@@ -42,5 +54,15 @@ public final class Problem extends RuntimeException {
         }
         b.put("instance", instance);
         return b;
+    }
+
+    /** Writes this problem as the response, with the request's path as its instance. */
+    public void writeTo(Context ctx) {
+        ctx.status(status).contentType(CONTENT_TYPE);
+        try {
+            ctx.result(JSON.writeValueAsString(body(ctx.path())));
+        } catch (JsonProcessingException e) {
+            ctx.result("{\"status\":" + status + "}");
+        }
     }
 }

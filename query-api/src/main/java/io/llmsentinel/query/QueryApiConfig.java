@@ -16,13 +16,14 @@ import java.util.function.Function;
  * SentinelConfig}): its {@code query-api} section and the job's {@code sinks.influxdb} and {@code
  * sinks.redis} sections (the same servers, read instead of written). The same override rules as the
  * job: {@code --key value} arguments, then {@code SENTINEL_<KEY>} environment variables (how a
- * container is configured), then the file; secrets only from the environment.
+ * container is configured), then the file; secrets only from the environment. Token entries are
+ * checked here, so a malformed one stops the start with a {@link
+ * io.llmsentinel.functions.config.ConfigException} naming its key.
  */
 public record QueryApiConfig(
         String bind,
         int port,
-        List<String> tokenHashes,
-        List<String> adminTokenHashes,
+        BearerTokens tokens,
         List<String> corsAllowedOrigins,
         long maxRequestBytes,
         Duration cacheTtl,
@@ -47,8 +48,9 @@ public record QueryApiConfig(
         return new QueryApiConfig(
                 c.get(QueryApiOptions.BIND),
                 c.get(QueryApiOptions.PORT),
-                c.get(QueryApiOptions.TOKEN_HASHES).stream().map(String::trim).toList(),
-                c.get(QueryApiOptions.ADMIN_TOKEN_HASHES).stream().map(String::trim).toList(),
+                BearerTokens.parse(
+                        c.get(QueryApiOptions.TOKEN_HASHES),
+                        c.get(QueryApiOptions.ADMIN_TOKEN_HASHES)),
                 c.get(QueryApiOptions.CORS_ALLOWED_ORIGINS).stream().map(String::trim).toList(),
                 c.get(QueryApiOptions.MAX_REQUEST_BYTES),
                 c.get(QueryApiOptions.CACHE_TTL),
@@ -86,14 +88,20 @@ public record QueryApiConfig(
         return p == null || p.isEmpty() ? null : p;
     }
 
-    /** What the service logs at start: no token hashes, no secrets. */
+    /** What the service logs at start: token names, no hashes, no secrets. */
     public Map<String, Object> describe() {
         return Map.of(
-                "listen", bind + ":" + port,
-                "tokens", tokenHashes.size() + " configured, " + adminTokenHashes.size() + " admin",
-                "cors", corsAllowedOrigins,
-                "influxdb", influxHost + " database " + influxDatabase,
-                "redis", redisHost + ":" + redisPort,
-                "control", controlEnabled ? controlTopic + " on " + kafkaBootstrapServers : "off");
+                "listen",
+                bind + ":" + port,
+                "tokens",
+                tokens.describe(),
+                "cors",
+                corsAllowedOrigins,
+                "influxdb",
+                influxHost + " database " + influxDatabase,
+                "redis",
+                redisHost + ":" + redisPort,
+                "control",
+                controlEnabled ? controlTopic + " on " + kafkaBootstrapServers : "off");
     }
 }

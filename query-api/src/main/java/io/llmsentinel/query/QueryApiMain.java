@@ -53,7 +53,7 @@ public final class QueryApiMain {
         long t0 = System.nanoTime();
         QueryApi api = new QueryApi(c).start();
         LOG.info("settings: {}", c.describe());
-        if (c.tokenHashes().isEmpty()) {
+        if (c.tokens().isEmpty()) {
             LOG.warn("no token hashes configured: every API call will be refused (401)");
         }
         System.out.printf(

@@ -1,8 +1,12 @@
 package io.llmsentinel.query;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.javalin.http.Context;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.function.Supplier;
 
@@ -12,7 +16,9 @@ import java.util.function.Supplier;
  * cache and InfluxDB answer alone. Hits and misses of each layer are counted.
  */
 public final class QueryCache {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final Cache<String, String> local;
+    private final long stepMs;
     private final RedisView redis;
     private final long ttlSeconds;
     private final ApiMetrics metrics;
@@ -30,6 +36,7 @@ public final class QueryCache {
      */
     public QueryCache(Duration ttl, RedisView redis, ApiMetrics metrics, String namespace) {
         this.namespace = namespace;
+        this.stepMs = Math.max(1, ttl.toMillis());
         this.local = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(ttl).build();
         this.redis = redis;
         this.ttlSeconds = Math.max(1, ttl.toSeconds() * 2);
@@ -51,6 +58,28 @@ public final class QueryCache {
                         });
         metrics.cache("caffeine", !loaded[0]);
         return answer;
+    }
+
+    /** Answers with the cached JSON of {@code key}, or with {@code load}'s, cached. */
+    public void answer(Context ctx, String key, Supplier<Object> load) {
+        ctx.contentType("application/json").result(get(key, () -> write(load.get())));
+    }
+
+    private static String write(Object o) {
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * "Now" for a default time range, in steps of the TTL: requests within one step share a range,
+     * so they share cached answers; the answer is at most one TTL old, as any cached one.
+     */
+    public Instant now() {
+        long t = System.currentTimeMillis();
+        return Instant.ofEpochMilli(t - t % stepMs + stepMs);
     }
 
     /** Forgets a cached answer here and in Redis: after a write that changes it. */
@@ -89,6 +118,6 @@ public final class QueryCache {
     }
 
     static String sha256(String s) {
-        return HexFormat.of().formatHex(QueryApi.sha256(s));
+        return HexFormat.of().formatHex(BearerTokens.sha256(s));
     }
 }

@@ -42,6 +42,10 @@ class QueryApiITCase {
     static final String INFLUXDB = "http://127.0.0.1:8086";
     static final String TOKEN = "it-token-" + UUID.randomUUID();
     static final String ADMIN = "it-admin-" + UUID.randomUUID();
+
+    /** A token configured as a bare hash, the format before names: named token-<8 hex>. */
+    static final String BARE = "it-bare-" + UUID.randomUUID();
+
     static String controlTopic;
     static List<io.llmsentinel.functions.alert.AlertEvent> alerts;
     static final String ALLOWED = "https://dashboards.example.com";
@@ -61,8 +65,9 @@ class QueryApiITCase {
     static Instant to;
 
     static QueryApiConfig config(int redisPort) {
-        String hash = HexFormat.of().formatHex(QueryApi.sha256(TOKEN));
-        String admin = HexFormat.of().formatHex(QueryApi.sha256(ADMIN));
+        String hash = HexFormat.of().formatHex(BearerTokens.sha256(TOKEN));
+        String admin = HexFormat.of().formatHex(BearerTokens.sha256(ADMIN));
+        String bare = HexFormat.of().formatHex(BearerTokens.sha256(BARE));
         // Through the job's own loader, with the overrides a container would set.
         return QueryApiConfig.from(
                 SentinelConfig.load(
@@ -70,9 +75,10 @@ class QueryApiITCase {
                         Map.ofEntries(
                                 Map.entry("kafka.bootstrap-servers", KafkaTestBroker.bootstrap()),
                                 Map.entry("control.topic", controlTopic),
-                                Map.entry("query-api.admin-token-hashes", admin),
+                                Map.entry("query-api.admin-token-hashes", "it-admin:" + admin),
                                 Map.entry("query-api.port", "0"),
-                                Map.entry("query-api.token-hashes", hash),
+                                Map.entry(
+                                        "query-api.token-hashes", "it-reader:" + hash + ";" + bare),
                                 Map.entry("query-api.cors-allowed-origins", ALLOWED),
                                 Map.entry("query-api.cache-ttl", "2 s"),
                                 Map.entry("sinks.influxdb.host", translator.url()),
@@ -89,7 +95,8 @@ class QueryApiITCase {
         db = "it_q_" + UUID.randomUUID().toString().substring(0, 8);
         influxql("CREATE DATABASE " + db);
         translator = new InfluxTranslator(0, INFLUXDB);
-        controlTopic = KafkaTestBroker.createTopics("control").get(0);
+        // Not created here: the API creates it, compacted, with one partition (checked below).
+        controlTopic = "it-" + UUID.randomUUID().toString().substring(0, 8) + "-control";
 
         // A real run of the detection engine over generated telemetry (the job's own code),
         // stored as the job's sinks store it.
@@ -286,7 +293,7 @@ class QueryApiITCase {
     @Test
     void injectionAttemptsInEveryFilterGetA400OrNothing() throws Exception {
         int before = ok("/api/v1/anomalies?limit=1000&" + range()).get("items").size();
-        List<String> params = new ArrayList<>(QueryApi.ANOMALY_FILTERS);
+        List<String> params = new ArrayList<>(QueryRoutes.ANOMALY_FILTERS);
         params.addAll(List.of("from", "to", "limit", "cursor"));
         for (String param : params) {
             for (String payload : INJECTIONS) {
@@ -448,13 +455,7 @@ class QueryApiITCase {
         assertThat(silenced.statusCode()).as(silenced.body()).isEqualTo(202);
         String silenceId = JSON.readTree(silenced.body()).get("id").asText();
         String acked = alerts.get(alerts.size() - 1).alertId;
-        assertThat(
-                        send(
-                                        "POST",
-                                        "/api/v1/anomalies/" + acked + "/ack",
-                                        TOKEN,
-                                        "{\"author\":\"bo\"}")
-                                .statusCode())
+        assertThat(send("POST", "/api/v1/anomalies/" + acked + "/ack", TOKEN, null).statusCode())
                 .isEqualTo(202);
         String url = base + "/#token=" + TOKEN;
         // The DOM after the page's scripts ran: the anomaly rows it drew from the API.
@@ -489,7 +490,8 @@ class QueryApiITCase {
                 .contains("data-silence-id=\"" + silenceId + "\"");
         assertThat(dom)
                 .as("the acknowledged alert")
-                .containsPattern("data-alert-id=\"" + acked + "\"[^>]*data-acknowledged=\"bo\"");
+                .containsPattern(
+                        "data-alert-id=\"" + acked + "\"[^>]*data-acknowledged=\"it-reader\"");
         Set<String> states = new HashSet<>();
         ok("/api/v1/alerts").get("items").forEach(a -> states.add(a.get("state").asText()));
         assertThat(states).isNotEmpty();
@@ -529,7 +531,8 @@ class QueryApiITCase {
 
     /**
      * Silences, maintenance windows and rules go through the control topic (real Kafka), only with
-     * an admin token, validated as the job validates them; GET answers what the topic put in force.
+     * an admin token, validated as the job validates them, authored by the token's name; GET
+     * answers what the topic put in force.
      */
     @Test
     void silencesAndRulesGoThroughTheControlTopicOnlyWithAnAdminToken() throws Exception {
@@ -541,91 +544,196 @@ class QueryApiITCase {
         assertThat(send("POST", "/api/v1/silences", TOKEN, silence).statusCode()).isEqualTo(403);
         HttpResponse<String> created = send("POST", "/api/v1/silences", ADMIN, silence);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
-        String id = JSON.readTree(created.body()).get("id").asText();
+        JsonNode command = JSON.readTree(created.body());
+        String id = command.get("id").asText();
+        // The token's name is the author; the author the body named is kept beside it, only.
+        assertThat(command.get("author").asText()).isEqualTo("it-admin");
+        assertThat(command.get("on_behalf_of").asText()).isEqualTo("ana");
         assertThat(ok("/api/v1/silences").get("items"))
-                .anySatisfy(c -> assertThat(c.get("id").asText()).isEqualTo(id));
+                .anySatisfy(
+                        c -> {
+                            assertThat(c.get("id").asText()).isEqualTo(id);
+                            assertThat(c.get("author").asText()).isEqualTo("it-admin");
+                        });
 
         HttpResponse<String> bad =
                 send(
                         "POST",
                         "/api/v1/silences",
                         ADMIN,
-                        "{\"author\":\"ana\",\"match\":{\"metric\":\"latency\"},\"until\":\""
-                                + until
-                                + "\"}");
+                        "{\"match\":{\"metric\":\"latency\"},\"until\":\"" + until + "\"}");
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.body()).contains("unknown metric 'latency'");
+        // Every free-text field is bounded, and no field the command does not know is kept.
+        assertProblem(
+                send(
+                        "POST",
+                        "/api/v1/silences",
+                        ADMIN,
+                        "{\"match\":{\"service\":\"rag-api\"},\"until\":\""
+                                + until
+                                + "\",\"reason\":\""
+                                + "r".repeat(401)
+                                + "\"}"),
+                400,
+                "reason");
+        assertProblem(
+                send(
+                        "POST",
+                        "/api/v1/silences",
+                        ADMIN,
+                        "{\"match\":{\"service\":\"rag-api\"},\"until\":\""
+                                + until
+                                + "\",\"padding\":\"x\"}"),
+                400,
+                "padding");
+        assertProblem(
+                send(
+                        "POST",
+                        "/api/v1/silences",
+                        ADMIN,
+                        "{\"match\":{\"service\":\""
+                                + "s".repeat(201)
+                                + "\"},\"until\":\""
+                                + until
+                                + "\"}"),
+                400,
+                "match.service");
 
         HttpResponse<String> rule =
                 send(
                         "PUT",
                         "/api/v1/rules/batch-low",
                         ADMIN,
-                        "{\"author\":\"ana\",\"match\":{\"service\":\"doc-indexer\"},\"settings\":{\"sensitivity\":\"low\"}}");
+                        "{\"match\":{\"service\":\"doc-indexer\"},\"settings\":{\"sensitivity\":\"low\"}}");
         assertThat(rule.statusCode()).as(rule.body()).isEqualTo(202);
+        assertThat(JSON.readTree(rule.body()).has("on_behalf_of")).isFalse();
         assertThat(ok("/api/v1/rules").get("items"))
                 .anySatisfy(c -> assertThat(c.get("id").asText()).isEqualTo("batch-low"));
 
-        assertThat(send("DELETE", "/api/v1/silences/" + id, ADMIN, null).statusCode())
-                .isEqualTo(202);
+        HttpResponse<String> lifted =
+                send("DELETE", "/api/v1/silences/" + id + "?author=bo", ADMIN, null);
+        assertThat(lifted.statusCode()).as(lifted.body()).isEqualTo(202);
+        assertThat(JSON.readTree(lifted.body()).get("author").asText()).isEqualTo("it-admin");
+        assertThat(JSON.readTree(lifted.body()).get("on_behalf_of").asText()).isEqualTo("bo");
         assertThat(ok("/api/v1/silences").get("items"))
                 .noneSatisfy(c -> assertThat(c.get("id").asText()).isEqualTo(id));
         assertThat(send("DELETE", "/api/v1/silences/" + id, ADMIN, null).statusCode())
                 .isEqualTo(404);
+        // A lift's id is the API's own (its topic key must never be another command's).
+        assertProblem(
+                send("DELETE", "/api/v1/rules/batch-low", ADMIN, "{\"id\":\"batch-low\"}"),
+                400,
+                "id");
         assertThat(send("DELETE", "/api/v1/rules/batch-low", ADMIN, null).statusCode())
                 .isEqualTo(202);
 
-        // On the topic, in order, as the job reads them.
+        // On the topic, in order, as the job reads them, each keyed by its kind and id.
         List<String> types = new ArrayList<>();
         for (var r : KafkaTestBroker.readAll(controlTopic)) {
-            types.add(JSON.readTree(r.value()).get("type").asText());
+            JsonNode c = JSON.readTree(r.value());
+            types.add(c.get("type").asText());
+            assertThat(new String(r.key(), StandardCharsets.UTF_8))
+                    .isEqualTo(c.get("type").asText() + ":" + c.get("id").asText());
         }
         assertThat(types).containsSubsequence("silence", "rule", "unsilence", "delete_rule");
     }
 
-    /** Acknowledgement and feedback: stored once in InfluxDB, on the topic, shown with alerts. */
+    /** The API creates the control topic it needs: one partition, compacted, never by age. */
+    @Test
+    void theControlTopicIsCreatedCompactedWithOnePartition() throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", KafkaTestBroker.bootstrap());
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (!admin.listTopics().names().get().contains(controlTopic)
+                    && System.currentTimeMillis() < deadline) {
+                Thread.sleep(200);
+            }
+            var description =
+                    admin.describeTopics(List.of(controlTopic))
+                            .allTopicNames()
+                            .get()
+                            .get(controlTopic);
+            assertThat(description.partitions()).hasSize(1);
+            var resource =
+                    new org.apache.kafka.common.config.ConfigResource(
+                            org.apache.kafka.common.config.ConfigResource.Type.TOPIC, controlTopic);
+            var config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+            assertThat(config.get("cleanup.policy").value()).isEqualTo("compact");
+        }
+    }
+
+    /**
+     * Acknowledgement and feedback: stored once in InfluxDB, authored by the token's name, shown
+     * with alerts, never on the control topic.
+     */
     @Test
     void acknowledgementAndFeedbackAreStoredOnceAndShown() throws Exception {
         assertThat(alerts).isNotEmpty();
         String alertId = alerts.get(0).alertId;
-        String ack = "{\"author\":\"ana\",\"note\":\"on it\"}";
+        String ack = "{\"author\":\"ana\",\"note\":\"" + "n".repeat(400) + "\"}";
         for (int i = 0; i < 2; i++) { // the same twice: one point
             HttpResponse<String> r =
                     send("POST", "/api/v1/anomalies/" + alertId + "/ack", TOKEN, ack);
             assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+            assertThat(JSON.readTree(r.body()).get("author").asText()).isEqualTo("it-reader");
         }
+        assertProblem(
+                send(
+                        "POST",
+                        "/api/v1/anomalies/" + alertId + "/ack",
+                        TOKEN,
+                        "{\"note\":\"" + "n".repeat(401) + "\"}"),
+                400,
+                "note");
+        assertProblem(
+                send(
+                        "POST",
+                        "/api/v1/anomalies/" + alertId + "/ack",
+                        TOKEN,
+                        "{\"author\":\"" + "a".repeat(129) + "\"}"),
+                400,
+                "author");
         HttpResponse<String> label =
                 send(
                         "POST",
                         "/api/v1/anomalies/" + alertId + "/feedback",
-                        TOKEN,
-                        "{\"author\":\"ana\",\"label\":\"false_positive\"}");
+                        BARE,
+                        "{\"label\":\"false_positive\"}");
         assertThat(label.statusCode()).as(label.body()).isEqualTo(202);
+        String bareName =
+                "token-" + HexFormat.of().formatHex(BearerTokens.sha256(BARE)).substring(0, 8);
+        assertThat(JSON.readTree(label.body()).get("author").asText()).isEqualTo(bareName);
+        assertProblem(
+                send(
+                        "POST",
+                        "/api/v1/anomalies/" + alertId + "/feedback",
+                        TOKEN,
+                        "{\"label\":\"meh\"}"),
+                400,
+                "label");
         assertThat(
-                        send(
-                                        "POST",
-                                        "/api/v1/anomalies/" + alertId + "/feedback",
-                                        TOKEN,
-                                        "{\"author\":\"ana\",\"label\":\"meh\"}")
-                                .statusCode())
-                .isEqualTo(400);
-        assertThat(
-                        send("POST", "/api/v1/anomalies/" + "0".repeat(32) + "/ack", TOKEN, ack)
+                        send("POST", "/api/v1/anomalies/" + "0".repeat(32) + "/ack", TOKEN, null)
                                 .statusCode())
                 .isEqualTo(404);
 
         JsonNode stored =
-                InfluxV1.query(INFLUXDB, db, "SELECT anomaly_id, kind, label FROM alert_labels");
-        int points = stored.path("results").path(0).path("series").path(0).path("values").size();
-        assertThat(points).as("one ack and one label point").isEqualTo(2);
+                InfluxV1.query(
+                        INFLUXDB,
+                        db,
+                        "SELECT anomaly_id, kind, label, author, on_behalf_of FROM alert_labels"
+                                + " WHERE anomaly_id = '"
+                                + alertId
+                                + "'");
+        JsonNode values = stored.path("results").path(0).path("series").path(0).path("values");
+        assertThat(values.size()).as("one ack and one label point: %s", stored).isEqualTo(2);
 
-        long deadline = System.currentTimeMillis() + 10_000;
         JsonNode shown = null;
+        long deadline = System.currentTimeMillis() + 5_000;
         while (System.currentTimeMillis() < deadline) {
             for (JsonNode a : ok("/api/v1/alerts?" + range()).get("items")) {
-                if (a.get("alert_id").asText().equals(alertId)
-                        && a.has("acknowledged")
-                        && a.has("label")) {
+                if (a.get("alert_id").asText().equals(alertId) && a.has("label")) {
                     shown = a;
                 }
             }
@@ -634,16 +742,14 @@ class QueryApiITCase {
             }
             Thread.sleep(200);
         }
-        assertThat(shown).as("the alert with its ack and label").isNotNull();
-        assertThat(shown.get("acknowledged").get("by").asText()).isEqualTo("ana");
+        assertThat(shown).as("the alert with its acknowledgement and label").isNotNull();
+        assertThat(shown.get("acknowledged").get("by").asText()).isEqualTo("it-reader");
+        assertThat(shown.get("acknowledged").get("on_behalf_of").asText()).isEqualTo("ana");
+        assertThat(shown.get("acknowledged").get("at").asText()).isNotBlank();
         assertThat(shown.get("label").asText()).isEqualTo("false_positive");
+        assertThat(shown.get("labelled_by").asText()).isEqualTo(bareName);
 
         JsonNode precision = ok("/api/v1/labels").get("items");
-        System.out.println(
-                "DEBUG labels "
-                        + precision
-                        + " raw "
-                        + InfluxV1.query(INFLUXDB, db, "SELECT * FROM alert_labels"));
         assertThat(precision)
                 .anySatisfy(
                         p -> {
@@ -652,5 +758,19 @@ class QueryApiITCase {
                             assertThat(p.get("precision").asDouble()).isEqualTo(0.0);
                         });
         assertThat(authed("/metrics").body()).contains("sentinel_labelled_precision{service=");
+
+        // Nothing of it went to the control topic: the job neither keeps nor counts labels.
+        for (var r : KafkaTestBroker.readAll(controlTopic)) {
+            assertThat(JSON.readTree(r.value()).get("type").asText()).isNotIn("ack", "feedback");
+        }
+    }
+
+    static void assertProblem(HttpResponse<String> r, int status, String parameter)
+            throws Exception {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        assertThat(r.headers().firstValue("content-type")).hasValue("application/problem+json");
+        assertThat(JSON.readTree(r.body()).path("parameter").asText())
+                .as(r.body())
+                .isEqualTo(parameter);
     }
 }

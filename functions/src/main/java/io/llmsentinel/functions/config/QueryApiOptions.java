@@ -32,8 +32,11 @@ public final class QueryApiOptions implements OptionGroup {
                     .asList()
                     .defaultValues()
                     .withDescription(
-                            "SHA-256 (hex) of each accepted bearer token: printf %s \"$TOKEN\" |"
-                                    + " sha256sum. Only the hashes are configured.");
+                            "Each accepted bearer token as NAME:SHA256HEX (printf %s \"$TOKEN\" |"
+                                    + " sha256sum): NAME is recorded as the author of every"
+                                    + " command, acknowledgement and label made with it. A bare"
+                                    + " hash is still accepted, named token-<its first 8 hex>."
+                                    + " Only the hashes are configured.");
 
     public static final ConfigOption<List<String>> ADMIN_TOKEN_HASHES =
             key("query-api.admin-token-hashes")
@@ -41,17 +44,18 @@ public final class QueryApiOptions implements OptionGroup {
                     .asList()
                     .defaultValues()
                     .withDescription(
-                            "SHA-256 (hex) of each token that may also change what is in force:"
-                                    + " silences, maintenance windows and rules (the admin"
-                                    + " scope). Acknowledging and labelling need any token.");
+                            "Each token that may also change what is in force (silences,"
+                                    + " maintenance windows and rules: the admin scope), as"
+                                    + " NAME:SHA256HEX like token-hashes. Acknowledging and"
+                                    + " labelling need any token.");
 
     public static final ConfigOption<String> LABELS_MEASUREMENT =
             key("query-api.labels-measurement")
                     .stringType()
                     .defaultValue("alert_labels")
                     .withDescription(
-                            "InfluxDB measurement of acknowledgements and labels (with the"
-                                    + " control topic, their durable record).");
+                            "InfluxDB measurement of acknowledgements and labels: their only"
+                                    + " record (they no longer go to the control topic).");
 
     public static final ConfigOption<List<String>> CORS_ALLOWED_ORIGINS =
             key("query-api.cors-allowed-origins")
