@@ -1,6 +1,7 @@
 package io.llmsentinel.sinks.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.standardwebhooks.Webhook;
 import com.sun.net.httpserver.HttpServer;
@@ -13,6 +14,7 @@ import io.llmsentinel.sinks.delivery.OutboxState;
 import io.llmsentinel.sinks.delivery.TestBacklogs;
 import io.llmsentinel.sinks.kafka.CollectingDeadLetters;
 import io.llmsentinel.sinks.kafka.DeadLetterPublisher;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -266,7 +268,7 @@ class WebhookWriterTest {
                         List.of(SECRET),
                         Severity.HIGH,
                         Set.of("billing"),
-                        300,
+                        5_000, // a slow answer on a busy machine must not look like a failure
                         4,
                         60_000,
                         10);
@@ -284,7 +286,7 @@ class WebhookWriterTest {
         String url = receiver(attempt -> 200, 0);
         WebhookEndpoint high =
                 new WebhookEndpoint(
-                        "ops", url, List.of(SECRET), Severity.HIGH, Set.of(), 300, 4, 60_000, 10);
+                        "ops", url, List.of(SECRET), Severity.HIGH, Set.of(), 5_000, 4, 60_000, 10);
         try (WebhookWriter w = writer(List.of(high), List.of())) {
             w.write(AlertEvents.resolved(alert("low-1", "low", "svc")), null);
             w.write(AlertEvents.resolved(alert("high-1", "high", "svc")), null);
@@ -314,5 +316,57 @@ class WebhookWriterTest {
         WebhookEndpoint e = WebhookEndpoint.of("x", "http://127.0.0.1/h", List.of(SECRET));
         assertThat(e.wants(AlertEvents.opened(alert("l", "low", "svc")))).isFalse();
         assertThat(e.wants(AlertEvents.opened(alert("m", "medium", "svc")))).isTrue();
+    }
+
+    /**
+     * A writer that fails to start after its first endpoint's delivery thread started (here: the
+     * second endpoint's restored backlog is corrupt) stops that thread and closes the dead-letter
+     * producer: Flink never closes a writer it did not get, so on every restart they would leak,
+     * and the leaked thread would go on delivering the restored alerts.
+     */
+    @Test
+    void aWriterThatFailsToStartLeavesNoDeliveryThreadRunning() throws Exception {
+        String url = receiver(attempt -> 503, 0);
+        WebhookEndpoint first =
+                new WebhookEndpoint(
+                        "leak-a", url, List.of(SECRET), Severity.LOW, Set.of(), 300, 4, 60_000, 10);
+        WebhookEndpoint second =
+                new WebhookEndpoint(
+                        "leak-b", url, List.of(SECRET), Severity.LOW, Set.of(), 300, 4, 60_000, 10);
+        byte[] kept =
+                WebhookWriter.CODEC.encode(
+                        new WebhookWriter.Delivery("leak-a", "kept-1", "{}".getBytes()));
+        List<OutboxState> restored =
+                List.of(
+                        OutboxState.of(WebhookWriter.stateName("leak-a"), List.of(kept)),
+                        OutboxState.of(WebhookWriter.stateName("leak-b"), List.of(new byte[] {9})));
+        CollectingDeadLetters producer = new CollectingDeadLetters(deadLetters);
+        assertThatThrownBy(
+                        () ->
+                                new WebhookWriter(
+                                        List.of(first, second),
+                                        TestBacklogs.settings("webhooks", 16),
+                                        producer,
+                                        new UnregisteredMetricsGroup(),
+                                        restored))
+                .isInstanceOf(IOException.class);
+        long deadline = System.currentTimeMillis() + 6_000;
+        while (deliveryThreads("leak-") > 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(deliveryThreads("leak-")).as("delivery threads still running").isZero();
+        assertThat(producer.closed()).as("the dead-letter producer closed").isTrue();
+        int attemptsThen = attempts.getOrDefault("kept-1", new AtomicInteger()).get();
+        Thread.sleep(300);
+        assertThat(attempts.getOrDefault("kept-1", new AtomicInteger()).get())
+                .as("nothing delivers the restored alert any more")
+                .isEqualTo(attemptsThen);
+    }
+
+    private static long deliveryThreads(String endpointPrefix) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .filter(t -> t.getName().startsWith("deliver-webhook:" + endpointPrefix))
+                .count();
     }
 }
