@@ -157,7 +157,7 @@ public record JobIo(
                         config.get(DeadLetterOptions.MAX_PAYLOAD_BYTES),
                         DeadLetterOptions.producerMaxRequestBytes(
                                 config.get(DeadLetterOptions.MAX_PAYLOAD_BYTES)));
-        // What a full backlog of anomalies or alerts does: shed to the dead-letter topic by default.
+        // A full backlog of anomalies or alerts sheds to the dead-letter topic by default.
         WhenFull whenFull = config.get(DeliveryOptions.WHEN_FULL);
         List<Output<AlertEvent>> alerts = new ArrayList<>();
         if (config.get(KafkaSinkOptions.ENABLED)) {
