@@ -12,6 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -151,9 +152,10 @@ public final class Outbox<E> implements AutoCloseable {
         }
         delivered = metrics.counter("delivered");
         retried = metrics.counter("retried");
-        deadLettered = metrics.counter("deadLettered");
-        shed = metrics.counter("shed");
-        dropped = metrics.counter("dropped");
+        // counted from the task, the delivery and the shedding thread
+        deadLettered = metrics.counter("deadLettered", new ThreadSafeSimpleCounter());
+        shed = metrics.counter("shed", new ThreadSafeSimpleCounter());
+        dropped = metrics.counter("dropped", new ThreadSafeSimpleCounter());
         deliveryDelayMs =
                 metrics.histogram("deliveryDelayMs", new DescriptiveStatisticsHistogram(1000));
         metrics.gauge("backlog", this::size);
