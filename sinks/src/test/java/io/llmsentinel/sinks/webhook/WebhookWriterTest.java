@@ -319,6 +319,52 @@ class WebhookWriterTest {
     }
 
     /**
+     * A dead endpoint whose backlog is full holds back nothing: each further alert for it goes to
+     * the dead-letter topic (reason backlog_full) with the exact body it would have got.
+     */
+    @Test
+    void aDeadEndpointWithAFullBacklogShedsItsAlertsToTheDeadLetterTopic() throws Exception {
+        String url = receiver(attempt -> 200, 0);
+        server.stop(0); // nothing listens any more
+        server = null;
+        WebhookEndpoint e =
+                new WebhookEndpoint(
+                        "dead", url, List.of(SECRET), Severity.LOW, Set.of(), 300, 4, 60_000, 10);
+        try (WebhookWriter w =
+                new WebhookWriter(
+                        List.of(e),
+                        TestBacklogs.small("webhooks", 2),
+                        new CollectingDeadLetters(deadLetters),
+                        new UnregisteredMetricsGroup(),
+                        List.of())) {
+            for (int i = 0; i < 5; i++) {
+                w.write(AlertEvents.opened(alert("shed-" + i, "high", "svc")), null);
+            }
+            long deadline = System.currentTimeMillis() + 5_000;
+            while (deadLetters.size() < 3 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(w.snapshotState(1))
+                    .singleElement()
+                    .satisfies(st -> assertThat(st.items()).hasSize(2));
+        }
+        assertThat(deadLetters)
+                .hasSize(3)
+                .allSatisfy(
+                        d -> {
+                            assertThat(d.reason).isEqualTo("backlog_full");
+                            assertThat(d.sourceTopic).isEqualTo("webhook:dead");
+                            assertThat(d.detail).contains("backlog full");
+                            assertThat(new String(d.payload, StandardCharsets.UTF_8))
+                                    .startsWith("{\"type\":\"anomaly.detected\"");
+                        });
+        String details = String.join("\n", deadLetters.stream().map(d -> d.detail).toList());
+        assertThat(details)
+                .contains("alert shed-2:", "alert shed-3:", "alert shed-4:")
+                .doesNotContain("alert shed-0:", "alert shed-1:");
+    }
+
+    /**
      * A writer that fails to start after its first endpoint's delivery thread started (here: the
      * second endpoint's restored backlog is corrupt) stops that thread and closes the dead-letter
      * producer: Flink never closes a writer it did not get, so on every restart they would leak,
