@@ -5,6 +5,8 @@ import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.config.ConsoleOptions;
 import io.llmsentinel.functions.config.ControlOptions;
 import io.llmsentinel.functions.config.DeadLetterOptions;
+import io.llmsentinel.functions.config.DeliveryOptions;
+import io.llmsentinel.functions.config.DeliveryOptions.WhenFull;
 import io.llmsentinel.functions.config.EventTimeOptions;
 import io.llmsentinel.functions.config.InfluxDbOptions;
 import io.llmsentinel.functions.config.InputOptions;
@@ -26,7 +28,6 @@ import io.llmsentinel.functions.read.OtlpTraceReader;
 import io.llmsentinel.functions.read.TelemetryReader;
 import io.llmsentinel.job.io.TelemetryDeserializer;
 import io.llmsentinel.sinks.delivery.OutboxSettings;
-import io.llmsentinel.sinks.delivery.OutboxSettings.WhenFull;
 import io.llmsentinel.sinks.influx.InfluxPoints;
 import io.llmsentinel.sinks.influx.InfluxSettings;
 import io.llmsentinel.sinks.influx.InfluxSink;
@@ -156,6 +157,8 @@ public record JobIo(
                         config.get(DeadLetterOptions.MAX_PAYLOAD_BYTES),
                         DeadLetterOptions.producerMaxRequestBytes(
                                 config.get(DeadLetterOptions.MAX_PAYLOAD_BYTES)));
+        // A full backlog of anomalies or alerts sheds to the dead-letter topic by default.
+        WhenFull whenFull = config.get(DeliveryOptions.WHEN_FULL);
         List<Output<AlertEvent>> alerts = new ArrayList<>();
         if (config.get(KafkaSinkOptions.ENABLED)) {
             alerts.add(
@@ -178,7 +181,7 @@ public record JobIo(
                             "Alerts to webhooks (" + webhooks.size() + " endpoint(s))",
                             new WebhookSink(
                                     webhooks,
-                                    OutboxSettings.from(config, "webhooks", 16, 0, WhenFull.WAIT),
+                                    OutboxSettings.from(config, "webhooks", 16, 0, whenFull),
                                     deadLetterPublisher)));
         }
         if (config.get(RabbitMqOptions.ENABLED)) {
@@ -196,7 +199,7 @@ public record JobIo(
                                             "rabbitmq",
                                             config.get(RabbitMqOptions.MAX_OUTSTANDING),
                                             0,
-                                            WhenFull.WAIT),
+                                            whenFull),
                                     deadLetterPublisher)));
         }
         List<Output<LlmRequest>> requestOutputs = new ArrayList<>();
@@ -210,7 +213,7 @@ public record JobIo(
                                     + ")",
                             new InfluxSink<>(
                                     influx,
-                                    influxBacklog(config, influx, "anomalies", WhenFull.WAIT),
+                                    influxBacklog(config, influx, "anomalies", whenFull),
                                     InfluxPoints.anomalies(
                                             config.get(InfluxDbOptions.ANOMALIES_MEASUREMENT)),
                                     deadLetterPublisher)));
@@ -222,7 +225,7 @@ public record JobIo(
                                 "Alert changes to InfluxDB (" + alertMeasurement + ")",
                                 new InfluxSink<>(
                                         influx,
-                                        influxBacklog(config, influx, "alerts", WhenFull.WAIT),
+                                        influxBacklog(config, influx, "alerts", whenFull),
                                         InfluxPoints.alerts(alertMeasurement),
                                         deadLetterPublisher)));
             }

@@ -20,7 +20,12 @@ import io.llmsentinel.testkit.MiniClusters;
 import io.llmsentinel.testkit.TestServers;
 import java.io.File;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -38,6 +43,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -60,6 +66,9 @@ import redis.clients.jedis.JedisPooled;
  *
  * <p>scripts/chaos.sh runs the same test with {@code -Dsentinel.outage.seconds=600} and one output
  * at a time ({@code -Dsentinel.outage.outputs=influxdb}), and collects the summary line it prints.
+ *
+ * <p>A second case gives every output a tiny backlog and takes InfluxDB away: a full backlog sheds
+ * to the dead-letter topic, and the other outputs, detection and checkpoints go on.
  */
 class OutputOutageITCase {
 
@@ -105,34 +114,7 @@ class OutputOutageITCase {
         AtomicReference<Hook> hook = new AtomicReference<>(Hook.OK);
         Map<String, Long> hookArrivals = new ConcurrentHashMap<>();
         Map<String, Integer> hookCopies = new ConcurrentHashMap<>();
-        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-        receiver.setExecutor(Executors.newCachedThreadPool());
-        receiver.createContext(
-                "/hook",
-                ex -> {
-                    ex.getRequestBody().readAllBytes();
-                    String id = ex.getRequestHeaders().getFirst("webhook-id");
-                    switch (hook.get()) {
-                        case HANG -> {
-                            ex.sendResponseHeaders(200, 1 << 20);
-                            ex.getResponseBody().write(new byte[16]);
-                            ex.getResponseBody().flush();
-                            sleep(OUTAGE_MS);
-                            ex.close();
-                        }
-                        case UNAVAILABLE -> {
-                            ex.sendResponseHeaders(503, -1);
-                            ex.close();
-                        }
-                        case OK -> {
-                            hookArrivals.putIfAbsent(id, System.currentTimeMillis());
-                            hookCopies.merge(id, 1, Integer::sum);
-                            ex.sendResponseHeaders(204, -1);
-                            ex.close();
-                        }
-                    }
-                });
-        receiver.start();
+        HttpServer receiver = receiver(hook, hookArrivals, hookCopies);
 
         InfluxTranslator translator = new InfluxTranslator(0, TestServers.INFLUXDB);
         int influxPort = translator.port();
@@ -141,39 +123,8 @@ class OutputOutageITCase {
         long outageStart = 0;
         long outageEnd = 0;
         try {
-            Map<String, String> env = new HashMap<>();
-            env.put(
-                    "SENTINEL_WEBHOOK_URL",
-                    "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
-            env.put(
-                    "SENTINEL_WEBHOOK_SECRET",
-                    "whsec_" + Base64.getEncoder().encodeToString(new byte[24]));
             SentinelConfig config =
-                    SentinelConfig.load(
-                            null,
-                            Map.ofEntries(
-                                    Map.entry(
-                                            "kafka.bootstrap-servers", KafkaTestBroker.bootstrap()),
-                                    Map.entry("kafka.starting-offsets", "earliest"),
-                                    Map.entry("kafka.group-id", "it-" + run),
-                                    Map.entry("inputs.otlp-traces.topic", topics.get(0)),
-                                    Map.entry("inputs.native-events.topic", topics.get(1)),
-                                    Map.entry("sinks.kafka.topic", topics.get(2)),
-                                    Map.entry("sinks.kafka.transactional-id-prefix", "it-" + run),
-                                    Map.entry("dead-letter.topic", topics.get(3)),
-                                    Map.entry("sinks.console.enabled", "false"),
-                                    Map.entry("inputs.otlp-metrics.enabled", "false"),
-                                    Map.entry("control.topic", topics.get(0) + "-control"),
-                                    Map.entry("sinks.rabbitmq.enabled", "true"),
-                                    Map.entry("sinks.rabbitmq.exchange", exchange),
-                                    Map.entry("sinks.rabbitmq.confirm-timeout", "5 s"),
-                                    Map.entry("sinks.influxdb.enabled", "true"),
-                                    Map.entry("sinks.influxdb.host", translator.url()),
-                                    Map.entry("sinks.influxdb.database", db),
-                                    Map.entry("sinks.redis.enabled", "true"),
-                                    Map.entry("sinks.delivery.max-backoff", "3 s"),
-                                    Map.entry("job.parallelism", "2")),
-                            env::get);
+                    config(topics, run, exchange, db, translator.url(), receiver, Map.of());
 
             // History, as fast as the broker takes it: baselines to judge the live traffic by.
             long start = System.currentTimeMillis() + 5_000;
@@ -347,6 +298,353 @@ class OutputOutageITCase {
                 ch.exchangeDelete(exchange);
             }
         }
+    }
+
+    /**
+     * A full backlog sheds instead of holding the job back: with {@code max-backlog} at {@value
+     * #TINY_BACKLOG} and InfluxDB away while incidents happen, the InfluxDB outputs fill up at
+     * once. Asserts: the job never fails; alerts opened during the outage reach RabbitMQ and the
+     * webhook within seconds (detection goes on); checkpoints go on completing; the points InfluxDB
+     * did not get are on the dead-letter topic with reason backlog_full, each with its line; and
+     * once InfluxDB is back, every anomaly of the anomaly topic is in InfluxDB or among those dead
+     * letters (nothing lost unseen). With {@code sinks.delivery.when-full: wait} the InfluxDB sink
+     * would block, detection would stop, and the alerts and checkpoints with it.
+     */
+    @Test
+    void aFullBacklogShedsInsteadOfHoldingBackTheOtherOutputs() throws Exception {
+        List<String> topics = KafkaTestBroker.createTopics("otlp", "native", "anomalies", "dlq");
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String exchange = "it-shed-" + run;
+        String queue = exchange + ".all";
+        String db = "it_" + run;
+        TestServers.influxQuery("", "CREATE DATABASE " + db);
+        ConnectionFactory rabbit = new ConnectionFactory();
+        rabbit.setHost("127.0.0.1");
+        try (Connection c = rabbit.newConnection("it-setup")) {
+            Channel ch = c.createChannel();
+            ch.exchangeDeclare(exchange, "topic", true);
+            ch.queueDeclare(queue, true, false, false, null);
+            ch.queueBind(queue, exchange, "#");
+        }
+        Map<String, Long> rabbitArrivals = new ConcurrentHashMap<>();
+        Map<String, Long> hookArrivals = new ConcurrentHashMap<>();
+        HttpServer receiver =
+                receiver(new AtomicReference<>(Hook.OK), hookArrivals, new ConcurrentHashMap<>());
+        InfluxTranslator translator = new InfluxTranslator(0, TestServers.INFLUXDB);
+        int influxPort = translator.port();
+        long outageMs = 50_000;
+        JobClient job = null;
+        Connection consumer = null;
+        try {
+            SentinelConfig config =
+                    config(
+                            topics,
+                            run,
+                            exchange,
+                            db,
+                            translator.url(),
+                            receiver,
+                            Map.of(
+                                    "sinks.delivery.max-backlog",
+                                    Integer.toString(TINY_BACKLOG),
+                                    "sinks.redis.enabled",
+                                    "false"));
+            long start = System.currentTimeMillis() + 5_000;
+            long outageAt = start + 20_000;
+            long liveEnd = outageAt + outageMs + 15_000;
+            produce(topics.get(0), start - 300_000, start, List.of(), 21, false);
+
+            StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
+            Configuration noRestarts = new Configuration();
+            noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+            flink.configure(noRestarts);
+            flink.enableCheckpointing(2_000);
+            SentinelTopology.build(flink, config, JobIo.fromConfig(config, false));
+            job = flink.executeAsync("sentinel-full-backlog");
+
+            consumer = rabbit.newConnection("it-consumer");
+            consumer.createChannel()
+                    .basicConsume(
+                            queue,
+                            true,
+                            (tag, m) ->
+                                    rabbitArrivals.putIfAbsent(
+                                            m.getProperties().getMessageId(),
+                                            System.currentTimeMillis()),
+                            tag -> {});
+
+            // Incidents on four services during the outage: many anomalies, alerts that open.
+            List<Incident> incidents = new ArrayList<>();
+            String[][] targets = {
+                {"rag-api", "gpt-4o-mini"},
+                {"search-summarizer", "gpt-4o-mini"},
+                {"support-bot", "gpt-4o"},
+                {"code-assistant", "claude-3-5-sonnet-20241022"}
+            };
+            for (int i = 0; i < targets.length; i++) {
+                incidents.add(
+                        incident(
+                                Incident.Type.LATENCY_SPIKE,
+                                targets[i][0],
+                                targets[i][1],
+                                outageAt + 3_000 + i * 8_000L));
+            }
+            Thread traffic =
+                    new Thread(
+                            () -> {
+                                try {
+                                    produce(topics.get(0), start, liveEnd, incidents, 22, true);
+                                } catch (Exception e) {
+                                    throw new IllegalStateException(e);
+                                }
+                            });
+            traffic.start();
+
+            sleepUntil(outageAt);
+            long outageStart = System.currentTimeMillis();
+            translator.close();
+            translator = null;
+            sleepUntil(outageAt + 15_000); // the InfluxDB backlogs are full by now
+            long checkpointsThen = completedCheckpoints(job);
+            sleepUntil(outageAt + outageMs);
+            long checkpointsDuring = completedCheckpoints(job) - checkpointsThen;
+            long outageEnd = System.currentTimeMillis();
+            translator = new InfluxTranslator(influxPort, TestServers.INFLUXDB);
+            traffic.join();
+
+            // Once InfluxDB has caught up: every anomaly is in InfluxDB or shed with its reason.
+            Outputs seen;
+            Map<String, JsonNode> shedNow;
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (true) {
+                Thread.sleep(3_000);
+                seen = outputs(topics.get(2), db, rabbitArrivals, hookArrivals, outageStart);
+                shedNow = shedAnomalies(topics.get(3));
+                if (shedNow.keySet().containsAll(seen.influxMissing)
+                        || System.currentTimeMillis() > deadline) {
+                    break;
+                }
+            }
+            final Map<String, JsonNode> shed = shedNow;
+            assertThat(job.getJobStatus().get(10, TimeUnit.SECONDS))
+                    .as("the job, still running: it never failed")
+                    .isEqualTo(JobStatus.RUNNING);
+
+            final long from = outageStart;
+            final long until = outageEnd - 10_000; // time for the last ones to arrive
+            Map<String, Long> openedDuringOutage = new TreeMap<>();
+            seen.alertsToDeliver.forEach(
+                    (id, at) -> {
+                        if (!id.endsWith(":resolved") && at >= from && at <= until) {
+                            openedDuringOutage.put(id, at);
+                        }
+                    });
+            List<String> late =
+                    openedDuringOutage.entrySet().stream()
+                            .filter(
+                                    a ->
+                                            !arrivedWithin(rabbitArrivals, a, 10_000)
+                                                    || !arrivedWithin(hookArrivals, a, 10_000))
+                            .map(Map.Entry::getKey)
+                            .toList();
+            long shedDuringOutage = shed.size();
+            System.out.printf(
+                    "full backlog (max-backlog %d, InfluxDB away %d s): anomalies_during_outage=%d"
+                            + " alerts_opened_during_outage=%d alerts_late=%d"
+                            + " checkpoints_completed_during_outage=%d anomalies_shed=%d"
+                            + " influx_missing=%d influx_missing_not_shed=%d%n",
+                    TINY_BACKLOG,
+                    outageMs / 1000,
+                    seen.detectedBetween(outageStart, outageEnd),
+                    openedDuringOutage.size(),
+                    late.size(),
+                    checkpointsDuring,
+                    shedDuringOutage,
+                    seen.influxMissing.size(),
+                    seen.influxMissing.stream().filter(id -> !shed.containsKey(id)).count());
+
+            assertThat(seen.detectedBetween(outageStart, outageEnd))
+                    .as("anomalies detected during the outage: more than the backlogs hold")
+                    .isGreaterThan(2L * TINY_BACKLOG);
+            assertThat(openedDuringOutage).as("alerts opened during the outage").isNotEmpty();
+            assertThat(late)
+                    .as(
+                            "alerts opened during the outage that reached RabbitMQ or the webhook"
+                                    + " more than 10 s after detection, or not at all")
+                    .isEmpty();
+            assertThat(checkpointsDuring)
+                    .as("checkpoints completed while InfluxDB was away (every 2 s)")
+                    .isGreaterThanOrEqualTo(5);
+            assertThat(shedDuringOutage).as("anomalies shed to the dead-letter topic").isPositive();
+            assertThat(shed.values())
+                    .as("the dead letters say which output shed them and why")
+                    .allSatisfy(
+                            d ->
+                                    assertThat(d.path("detail").asText())
+                                            .contains("InfluxDB anomalies")
+                                            .contains("backlog full"));
+            assertThat(shed.keySet())
+                    .as("shed points are anomalies of the anomaly topic")
+                    .allMatch(seen.anomalies::containsKey);
+            assertThat(seen.influxMissing)
+                    .as("anomalies neither in InfluxDB nor on the dead-letter topic")
+                    .allMatch(shed::containsKey);
+        } finally {
+            if (job != null) {
+                job.cancel().get(60, TimeUnit.SECONDS);
+            }
+            if (translator != null) {
+                translator.close();
+            }
+            if (consumer != null && consumer.isOpen()) {
+                consumer.abort();
+            }
+            receiver.stop(0);
+            TestServers.influxQuery("", "DROP DATABASE " + db);
+            try (Connection c = rabbit.newConnection("it-cleanup")) {
+                Channel ch = c.createChannel();
+                ch.queueDelete(queue);
+                ch.exchangeDelete(exchange);
+            }
+        }
+    }
+
+    /** Whether the alert {@code a} (id, detection time) arrived within {@code ms}. */
+    private static boolean arrivedWithin(
+            Map<String, Long> arrivals, Map.Entry<String, Long> a, long ms) {
+        Long at = arrivals.get(a.getKey());
+        return at != null && at - a.getValue() <= ms;
+    }
+
+    /**
+     * Records per output and subtask in {@link
+     * #aFullBacklogShedsInsteadOfHoldingBackTheOtherOutputs}.
+     */
+    static final int TINY_BACKLOG = 8;
+
+    /**
+     * The dead letters with reason backlog_full of InfluxDB anomaly points, by the anomaly id in
+     * their line protocol.
+     */
+    private static Map<String, JsonNode> shedAnomalies(String deadLetterTopic) throws Exception {
+        Map<String, JsonNode> out = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : KafkaTestBroker.readAll(deadLetterTopic)) {
+            JsonNode d = JSON.readTree(r.value());
+            if (!d.path("reason").asText().equals("backlog_full")
+                    || !d.path("source_topic").asText().equals("influxdb:anomalies")) {
+                continue;
+            }
+            String line =
+                    new String(
+                            Base64.getDecoder().decode(d.path("payload_base64").asText()),
+                            java.nio.charset.StandardCharsets.UTF_8);
+            int at = line.indexOf("anomaly_id=\"");
+            if (at >= 0) {
+                int from = at + "anomaly_id=\"".length();
+                out.put(line.substring(from, line.indexOf('"', from)), d);
+            }
+        }
+        return out;
+    }
+
+    /** Checkpoints the job has completed so far, from the MiniCluster's REST API. */
+    private static long completedCheckpoints(JobClient job) throws Exception {
+        Configuration c = FLINK.getClientConfiguration();
+        URI uri =
+                URI.create(
+                        "http://"
+                                + c.get(RestOptions.ADDRESS)
+                                + ":"
+                                + c.get(RestOptions.PORT)
+                                + "/jobs/"
+                                + job.getJobID()
+                                + "/checkpoints");
+        HttpResponse<String> r =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+                                HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(r.body()).path("counts").path("completed").asLong(-1);
+    }
+
+    /** The job's configuration for these tests; {@code more} on top. */
+    private static SentinelConfig config(
+            List<String> topics,
+            String run,
+            String exchange,
+            String db,
+            String influxUrl,
+            HttpServer receiver,
+            Map<String, String> more) {
+        Map<String, String> env = new HashMap<>();
+        env.put(
+                "SENTINEL_WEBHOOK_URL",
+                "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
+        env.put(
+                "SENTINEL_WEBHOOK_SECRET",
+                "whsec_" + Base64.getEncoder().encodeToString(new byte[24]));
+        Map<String, String> overrides =
+                new HashMap<>(
+                        Map.ofEntries(
+                                Map.entry("kafka.bootstrap-servers", KafkaTestBroker.bootstrap()),
+                                Map.entry("kafka.starting-offsets", "earliest"),
+                                Map.entry("kafka.group-id", "it-" + run),
+                                Map.entry("inputs.otlp-traces.topic", topics.get(0)),
+                                Map.entry("inputs.native-events.topic", topics.get(1)),
+                                Map.entry("sinks.kafka.topic", topics.get(2)),
+                                Map.entry("sinks.kafka.transactional-id-prefix", "it-" + run),
+                                Map.entry("dead-letter.topic", topics.get(3)),
+                                Map.entry("sinks.console.enabled", "false"),
+                                Map.entry("inputs.otlp-metrics.enabled", "false"),
+                                Map.entry("control.topic", topics.get(0) + "-control"),
+                                Map.entry("sinks.rabbitmq.enabled", "true"),
+                                Map.entry("sinks.rabbitmq.exchange", exchange),
+                                Map.entry("sinks.rabbitmq.confirm-timeout", "5 s"),
+                                Map.entry("sinks.influxdb.enabled", "true"),
+                                Map.entry("sinks.influxdb.host", influxUrl),
+                                Map.entry("sinks.influxdb.database", db),
+                                Map.entry("sinks.redis.enabled", "true"),
+                                Map.entry("sinks.delivery.max-backoff", "3 s"),
+                                Map.entry("job.parallelism", "2")));
+        overrides.putAll(more);
+        return SentinelConfig.load(null, overrides, env::get);
+    }
+
+    /**
+     * The webhook receiver: OK (noting arrivals), hanging mid-body, or 503, as {@code hook} says.
+     */
+    private static HttpServer receiver(
+            AtomicReference<Hook> hook, Map<String, Long> arrivals, Map<String, Integer> copies)
+            throws java.io.IOException {
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        receiver.setExecutor(Executors.newCachedThreadPool());
+        receiver.createContext(
+                "/hook",
+                ex -> {
+                    ex.getRequestBody().readAllBytes();
+                    String id = ex.getRequestHeaders().getFirst("webhook-id");
+                    switch (hook.get()) {
+                        case HANG -> {
+                            ex.sendResponseHeaders(200, 1 << 20);
+                            ex.getResponseBody().write(new byte[16]);
+                            ex.getResponseBody().flush();
+                            sleep(OUTAGE_MS);
+                            ex.close();
+                        }
+                        case UNAVAILABLE -> {
+                            ex.sendResponseHeaders(503, -1);
+                            ex.close();
+                        }
+                        case OK -> {
+                            arrivals.putIfAbsent(id, System.currentTimeMillis());
+                            copies.merge(id, 1, Integer::sum);
+                            ex.sendResponseHeaders(204, -1);
+                            ex.close();
+                        }
+                    }
+                });
+        receiver.start();
+        return receiver;
     }
 
     private static Incident incident(Incident.Type type, String service, String model, long at) {

@@ -17,12 +17,39 @@ public final class DeliveryOptions implements OptionGroup {
     public static final ConfigOption<Integer> MAX_BACKLOG =
             key("sinks.delivery.max-backlog")
                     .intType()
-                    .defaultValue(100_000)
+                    .defaultValue(10_000)
                     .withDescription(
-                            "Records one output subtask keeps while its server is away. Anomalies"
-                                    + " and alerts beyond it hold the pipeline back"
-                                    + " (backpressure); request points and the Redis live view"
-                                    + " drop their oldest (counted).");
+                            "Records one output subtask keeps while its server is away; what"
+                                    + " comes beyond it is shed, dropped or waits, as"
+                                    + " sinks.delivery.when-full says. Every checkpoint writes"
+                                    + " the whole backlog: about 0.5 KB per InfluxDB point and"
+                                    + " 1.5 KB per RabbitMQ or webhook alert, so 10,000 costs"
+                                    + " up to 5 MB (InfluxDB) or 15 MB (an alert output) of"
+                                    + " heap and of every checkpoint, per output and subtask.");
+
+    public static final ConfigOption<WhenFull> WHEN_FULL =
+            key("sinks.delivery.when-full")
+                    .enumType(WhenFull.class)
+                    .defaultValue(WhenFull.SHED)
+                    .withDescription(
+                            "What a full backlog of anomalies or alerts does with a new record:"
+                                    + " SHED (it goes to the dead-letter topic, reason"
+                                    + " backlog_full, counted as shed: an output's outage"
+                                    + " delays that output only), WAIT (the writer waits:"
+                                    + " backpressure, which holds back detection and every"
+                                    + " other output until the server is back) or DROP_OLDEST"
+                                    + " (the oldest record is dropped, counted). Request points"
+                                    + " and the Redis live view always drop their oldest.");
+
+    /** What a full backlog does with a new record. */
+    public enum WhenFull {
+        /** The new record goes to the dead-letter topic (reason backlog_full), counted. */
+        SHED,
+        /** The writer waits until there is room (backpressure). */
+        WAIT,
+        /** The oldest record is dropped, counted: for telemetry and caches. */
+        DROP_OLDEST
+    }
 
     public static final ConfigOption<Duration> GIVE_UP_AFTER =
             key("sinks.delivery.give-up-after")

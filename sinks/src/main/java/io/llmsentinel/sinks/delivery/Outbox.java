@@ -1,5 +1,6 @@
 package io.llmsentinel.sinks.delivery;
 
+import io.llmsentinel.functions.config.DeliveryOptions.WhenFull;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,20 +21,32 @@ import org.slf4j.LoggerFactory;
  * The backlog of one output and the thread that delivers it. The task thread only adds records
  * ({@link #add}); one background thread hands them to the server in batches, keeps what the server
  * could not take, and tries again with exponential backoff and jitter, for as long as the server is
- * away (up to {@link OutboxSettings#giveUpAfterMs()} per record, then the dead-letter topic). What
- * is not yet delivered is part of the writer's checkpointed state ({@link #pending()}), so a
- * checkpoint never waits for a server and a restart loses nothing: an outage of an output stops
- * neither detection nor the other outputs, and a record may be delivered twice (after a restart)
- * but never lost. Records a server refuses for good, and records that waited too long, go to the
- * dead-letter topic with the reason; a failed dead-letter write is tried again like a delivery.
+ * away (up to {@link OutboxSettings#giveUpAfterMs()} per record from when it was written, then the
+ * dead-letter topic). What is not yet delivered is part of the writer's checkpointed state ({@link
+ * #pending()}, with each record's write time), so a checkpoint never waits for a server and a
+ * restart loses nothing: a record may be delivered twice (after a restart) but never lost. Records
+ * a server refuses for good, and records that waited too long, go to the dead-letter topic with the
+ * reason; a failed dead-letter write is tried again like a delivery.
  *
- * <p>Metrics (under the given group): {@code delivered}, {@code retried}, {@code deadLettered},
- * {@code dropped}, {@code backlog}, {@code oldestPendingMs}, {@code serverDown} (1 while tries
- * fail) and {@code deliveryDelayMs} (written to delivered).
+ * <p>When the backlog is full ({@link OutboxSettings#maxItems()}), a new record is shed to the
+ * dead-letter topic ({@link WhenFull#SHED}, the default: reason {@value #BACKLOG_FULL}, through an
+ * {@link Overflow} with a thread of its own), so an output's outage delays that output only; or the
+ * writer waits ({@link WhenFull#WAIT}: backpressure, which holds back detection and every other
+ * output); or the oldest record is dropped ({@link WhenFull#DROP_OLDEST}, for telemetry and
+ * caches).
+ *
+ * <p>Metrics (under the given group): {@code delivered}, {@code retried}, {@code deadLettered}
+ * (every record put on the dead-letter topic, shed ones included), {@code shed} (of those, the ones
+ * a full backlog shed), {@code dropped}, {@code backlog}, {@code shedPending} (shed records not yet
+ * on the topic), {@code oldestPendingMs}, {@code serverDown} (1 while tries fail) and {@code
+ * deliveryDelayMs} (written to delivered).
  */
 public final class Outbox<E> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
     private static final long LOG_EVERY_MS = 10_000;
+
+    /** The dead letters' reason for records a full backlog shed. */
+    public static final String BACKLOG_FULL = "backlog_full";
 
     /** Delivers one batch; an outcome per record, in order. Should not throw; if it does, RETRY. */
     @FunctionalInterface
@@ -40,14 +54,36 @@ public final class Outbox<E> implements AutoCloseable {
         List<Outcome> deliver(List<E> batch) throws InterruptedException;
     }
 
+    /** Why records go to the dead-letter topic. */
+    public enum Cause {
+        /**
+         * The server refused them for good, they were undelivered past give-up-after, or a bounded
+         * input ended first: the dead letter carries the output's own reason.
+         */
+        UNDELIVERABLE,
+        /** The backlog was full when they were written: reason {@value Outbox#BACKLOG_FULL}. */
+        BACKLOG_FULL;
+
+        /** The dead letter's reason: {@value Outbox#BACKLOG_FULL}, or the output's own. */
+        public String reason(String outputsOwn) {
+            return this == BACKLOG_FULL ? Outbox.BACKLOG_FULL : outputsOwn;
+        }
+    }
+
     /**
-     * Puts records on the dead-letter topic, with the reason; throws when it could not. An outbox
-     * without one (a cache) drops such records, counted.
+     * Puts records on the dead-letter topic, with the cause and what happened; throws when it could
+     * not. An outbox without one (a cache) drops such records, counted.
      */
     @FunctionalInterface
     public interface DeadLetterer<E> {
-        void deadLetter(List<E> records, String reason) throws Exception;
+        void deadLetter(List<E> records, Cause cause, String detail) throws Exception;
     }
+
+    /**
+     * A record not yet delivered, and when the output first took it (epoch ms): kept in the
+     * checkpoint, so give-up-after counts from the write, not from the last restore.
+     */
+    public record Pending<E>(E item, long writtenAtMs) {}
 
     private static final class Entry<E> {
         final E item;
@@ -67,38 +103,59 @@ public final class Outbox<E> implements AutoCloseable {
     private final Object lock = new Object();
     private final ArrayDeque<Entry<E>> queue = new ArrayDeque<>();
     private final List<Entry<E>> inFlight = new ArrayList<>();
+    private final Overflow<E> overflow;
     private final Thread thread;
     private volatile boolean running = true;
     private boolean draining;
+    private boolean ended;
     private long pausedUntilMs;
     private int consecutiveFailures;
-    private long downSinceMs;
+    private volatile long downSinceMs;
+    private volatile String lastError;
     private long lastRetryLogMs;
     private long lastFullLogMs;
+    private long shedSoFar;
 
     private final Counter delivered;
     private final Counter retried;
     private final Counter deadLettered;
+    private final Counter shed;
     private final Counter dropped;
     private final Histogram deliveryDelayMs;
 
+    /**
+     * @param restored what the checkpoint held for this output; a record without a known write time
+     *     (a format 1 state) counts as written now
+     */
     public Outbox(
             OutboxSettings settings,
             Deliverer<E> deliverer,
             DeadLetterer<E> deadLetterer,
             MetricGroup metrics,
-            Collection<E> restored) {
+            Collection<Pending<E>> restored) {
+        if (settings.whenFull() == WhenFull.SHED && deadLetterer == null) {
+            throw new IllegalArgumentException(
+                    settings.name() + ": shedding a full backlog needs a dead-letter topic");
+        }
         this.settings = settings;
         this.deliverer = deliverer;
         this.deadLetterer = deadLetterer;
         long now = System.currentTimeMillis();
-        for (E e : restored) {
-            queue.addLast(new Entry<>(e, now));
+        long oldest = now;
+        for (Pending<E> p : restored) {
+            long writtenAt =
+                    p.writtenAtMs() == OutboxState.UNKNOWN_WRITE_TIME
+                            ? now
+                            : Math.min(now, p.writtenAtMs());
+            oldest = Math.min(oldest, writtenAt);
+            queue.addLast(new Entry<>(p.item(), writtenAt));
         }
         delivered = metrics.counter("delivered");
         retried = metrics.counter("retried");
-        deadLettered = metrics.counter("deadLettered");
-        dropped = metrics.counter("dropped");
+        // counted from the task, the delivery and the shedding thread
+        deadLettered = metrics.counter("deadLettered", new ThreadSafeSimpleCounter());
+        shed = metrics.counter("shed", new ThreadSafeSimpleCounter());
+        dropped = metrics.counter("dropped", new ThreadSafeSimpleCounter());
         deliveryDelayMs =
                 metrics.histogram("deliveryDelayMs", new DescriptiveStatisticsHistogram(1000));
         metrics.gauge("backlog", this::size);
@@ -106,20 +163,42 @@ public final class Outbox<E> implements AutoCloseable {
         metrics.gauge("serverDown", () -> consecutiveFailures > 0 ? 1 : 0);
         if (!restored.isEmpty()) {
             LOG.info(
-                    "{}: {} undelivered record(s) restored from the checkpoint",
+                    "{}: {} undelivered record(s) restored from the checkpoint, the oldest"
+                            + " written {} s ago; delivering them now (dead-lettered once"
+                            + " undelivered for give-up-after, {} s)",
                     settings.name(),
-                    restored.size());
+                    restored.size(),
+                    (now - oldest) / 1000,
+                    settings.giveUpAfterMs() / 1000);
         }
+        overflow =
+                settings.whenFull() == WhenFull.SHED
+                        ? new Overflow<>(
+                                settings,
+                                Overflow.CAPACITY,
+                                deadLetterer,
+                                this::shedReason,
+                                shed,
+                                deadLettered)
+                        : null;
+        metrics.gauge("shedPending", () -> overflow == null ? 0 : overflow.size());
         thread = new Thread(this::run, "deliver-" + settings.name());
         thread.setDaemon(true);
-        thread.start();
+        try {
+            thread.start();
+        } catch (RuntimeException | Error e) {
+            closeOverflow();
+            throw e;
+        }
     }
 
     /**
-     * Adds a record. When the backlog is full, waits ({@link OutboxSettings.WhenFull#WAIT}) or
-     * drops the oldest ({@link OutboxSettings.WhenFull#DROP_OLDEST}, counted).
+     * Adds a record. When the backlog is full: sheds it to the dead-letter topic ({@link
+     * WhenFull#SHED}), waits ({@link WhenFull#WAIT}) or drops the oldest ({@link
+     * WhenFull#DROP_OLDEST}, counted).
      */
     public void add(E item) throws InterruptedException {
+        Pending<E> toShed = null;
         synchronized (lock) {
             while (queue.size() + inFlight.size() >= settings.maxItems()) {
                 long now = System.currentTimeMillis();
@@ -127,48 +206,82 @@ public final class Outbox<E> implements AutoCloseable {
                 if (log) {
                     lastFullLogMs = now;
                 }
-                if (settings.whenFull() == OutboxSettings.WhenFull.DROP_OLDEST
-                        && !queue.isEmpty()) {
+                if (settings.whenFull() == WhenFull.SHED) {
+                    toShed = new Pending<>(item, now);
+                    shedSoFar++;
+                    if (log) {
+                        LOG.warn(
+                                "{}: backlog full ({} records; {}); new records go to the"
+                                        + " dead-letter topic (reason {}, {} so far), so that"
+                                        + " detection and the other outputs go on. Replay them"
+                                        + " from there once the server is back; a larger"
+                                        + " sinks.delivery.max-backlog rides out longer outages",
+                                settings.name(),
+                                settings.maxItems(),
+                                serverState(now),
+                                BACKLOG_FULL,
+                                shedSoFar);
+                    }
+                    break;
+                }
+                if (settings.whenFull() == WhenFull.DROP_OLDEST && !queue.isEmpty()) {
                     queue.pollFirst();
                     dropped.inc();
                     if (log) {
                         LOG.warn(
-                                "{}: backlog full ({} records); dropping the oldest ({} so far)",
+                                "{}: backlog full ({} records; {}); dropping the oldest ({} so"
+                                        + " far)",
                                 settings.name(),
                                 settings.maxItems(),
+                                serverState(now),
                                 dropped.getCount());
                     }
                     break;
                 }
                 if (log) {
                     LOG.warn(
-                            "{}: backlog full ({} records, server away since {} ms); holding"
-                                    + " the pipeline back until it drains",
+                            "{}: backlog full ({} records; {}); holding the pipeline back until"
+                                    + " it drains{}",
                             settings.name(),
                             settings.maxItems(),
-                            downSinceMs == 0 ? 0 : now - downSinceMs);
+                            serverState(now),
+                            settings.whenFull() == WhenFull.WAIT
+                                    ? " (sinks.delivery.when-full: wait; 'shed' would"
+                                            + " dead-letter new records instead)"
+                                    : " (all of it is in flight)");
                 }
                 lock.wait(1000);
-                if (!running) {
+                if (!running || ended) {
                     throw new InterruptedException(settings.name() + " is closed");
                 }
             }
-            queue.addLast(new Entry<>(item, System.currentTimeMillis()));
-            if (queue.size() >= settings.batchSize() || settings.lingerMs() == 0) {
-                lock.notifyAll();
+            if (toShed == null) {
+                queue.addLast(new Entry<>(item, System.currentTimeMillis()));
+                if (queue.size() >= settings.batchSize() || settings.lingerMs() == 0) {
+                    lock.notifyAll();
+                }
             }
+        }
+        if (toShed != null) {
+            overflow.add(toShed);
         }
     }
 
-    /** Everything not yet delivered, oldest first: the writer's state at a checkpoint. */
-    public List<E> pending() {
+    /** Everything not yet delivered, oldest first, with write times: the writer's state. */
+    public List<Pending<E>> pending() {
         synchronized (lock) {
-            List<E> out = new ArrayList<>(inFlight.size() + queue.size());
+            if (ended) {
+                return List.of(); // the end of the input dead-lettered what was left
+            }
+            List<Pending<E>> out = new ArrayList<>(inFlight.size() + queue.size());
             for (Entry<E> e : inFlight) {
-                out.add(e.item);
+                out.add(new Pending<>(e.item, e.writtenAtMs));
             }
             for (Entry<E> e : queue) {
-                out.add(e.item);
+                out.add(new Pending<>(e.item, e.writtenAtMs));
+            }
+            if (overflow != null) {
+                out.addAll(overflow.pending());
             }
             return out;
         }
@@ -187,13 +300,35 @@ public final class Outbox<E> implements AutoCloseable {
         }
     }
 
+    private String serverState(long now) {
+        long since = downSinceMs;
+        String error = lastError;
+        return (since == 0 ? "server answering" : "server away for " + (now - since) / 1000 + " s")
+                + (error == null ? "" : ", last error: " + error);
+    }
+
+    /** The detail of a shed record's dead letter. */
+    private String shedReason() {
+        return settings.name()
+                + ": backlog full ("
+                + settings.maxItems()
+                + " records; "
+                + serverState(System.currentTimeMillis())
+                + "); shed so that detection and the other outputs go on"
+                + " (sinks.delivery.when-full: shed)";
+    }
+
     /**
-     * At the end of a bounded run: sends at once, waits up to {@code endOfInputWaitMs} for the
-     * backlog to drain, and dead-letters what is left, so nothing is dropped unseen.
+     * At the end of a bounded run: sends at once and waits up to {@code endOfInputWaitMs} for the
+     * backlog (a batch in flight included) and the shed records to drain. What is left then, in
+     * flight or not, goes to the dead-letter topic (what was in flight may arrive as well: at least
+     * once), and delivery stops, so nothing is dropped unseen when the writer closes.
      */
     public void drainAtEndOfInput() throws InterruptedException {
         long deadline = System.currentTimeMillis() + settings.endOfInputWaitMs();
-        List<Entry<E>> left;
+        List<E> left = new ArrayList<>();
+        int stillInFlight;
+        String error;
         synchronized (lock) {
             draining = true;
             lock.notifyAll();
@@ -204,34 +339,64 @@ public final class Outbox<E> implements AutoCloseable {
                 }
                 lock.wait(Math.min(wait, 200));
             }
-            if (queue.isEmpty()) {
-                return;
+            ended = true;
+            stillInFlight = inFlight.size();
+            error = lastError;
+            for (Entry<E> e : queue) {
+                error = error == null ? e.lastError : error;
             }
-            left = new ArrayList<>(queue);
+            inFlight.forEach(e -> left.add(e.item));
+            queue.forEach(e -> left.add(e.item));
             queue.clear();
+            lock.notifyAll();
         }
-        String reason =
-                "undelivered at the end of the input after "
-                        + settings.endOfInputWaitMs()
-                        + " ms (last error: "
-                        + left.get(0).lastError
-                        + ")";
-        List<E> items = new ArrayList<>(left.size());
-        left.forEach(e -> items.add(e.item));
+        List<E> shedLeft = new ArrayList<>();
+        if (overflow != null) {
+            overflow.drain(deadline).forEach(p -> shedLeft.add(p.item()));
+        }
+        if (!left.isEmpty()) {
+            deadLetterAtTheEnd(
+                    left,
+                    Cause.UNDELIVERABLE,
+                    "undelivered at the end of the input after "
+                            + settings.endOfInputWaitMs()
+                            + " ms ("
+                            + stillInFlight
+                            + " of them still in flight, so possibly delivered as well; last"
+                            + " error: "
+                            + (error == null ? "none, the server was slow" : error)
+                            + ")");
+        }
+        if (!shedLeft.isEmpty()) {
+            deadLetterAtTheEnd(shedLeft, Cause.BACKLOG_FULL, shedReason());
+        }
+    }
+
+    private void deadLetterAtTheEnd(List<E> items, Cause cause, String reason) {
         if (deadLetterer == null) {
             dropped.inc(items.size());
             LOG.warn("{}: {} record(s) dropped: {}", settings.name(), items.size(), reason);
             return;
         }
         try {
-            deadLetterer.deadLetter(items, reason);
+            deadLetterer.deadLetter(items, cause, reason);
             deadLettered.inc(items.size());
+            if (cause == Cause.BACKLOG_FULL) {
+                shed.inc(items.size());
+            }
+            LOG.warn(
+                    "{}: {} record(s) sent to the dead-letter topic at the end of the input: {}",
+                    settings.name(),
+                    items.size(),
+                    reason);
         } catch (Exception e) {
             LOG.error(
                     "{}: {} record(s) could neither be delivered nor dead-lettered at the end of"
-                            + " the input: {}",
+                            + " the input ({}): {}; they are lost, look for them in the server's"
+                            + " or the dead-letter topic's logs",
                     settings.name(),
                     items.size(),
+                    reason,
                     e.toString());
         }
     }
@@ -252,10 +417,10 @@ public final class Outbox<E> implements AutoCloseable {
         }
     }
 
-    /** Waits until a batch is due (or null when closed) and moves it in flight. */
+    /** Waits until a batch is due (or null when closed or ended) and moves it in flight. */
     private List<Entry<E>> nextBatch() throws InterruptedException {
         synchronized (lock) {
-            while (running) {
+            while (running && !ended) {
                 long now = System.currentTimeMillis();
                 long wait;
                 if (queue.isEmpty()) {
@@ -280,6 +445,12 @@ public final class Outbox<E> implements AutoCloseable {
         }
     }
 
+    private boolean ended() {
+        synchronized (lock) {
+            return ended;
+        }
+    }
+
     private void deliver(List<Entry<E>> batch) throws InterruptedException {
         long now = System.currentTimeMillis();
         List<Entry<E>> toSend = new ArrayList<>(batch.size());
@@ -293,7 +464,7 @@ public final class Outbox<E> implements AutoCloseable {
         }
         List<Entry<E>> toRetry = new ArrayList<>();
         long retryAfterMs = 0;
-        String lastError = null;
+        String error = null;
         int deliveredNow = 0;
         if (!toSend.isEmpty()) {
             List<E> items = new ArrayList<>(toSend.size());
@@ -303,13 +474,14 @@ public final class Outbox<E> implements AutoCloseable {
                 outcomes = deliverer.deliver(items);
             } catch (RuntimeException e) {
                 outcomes = null;
-                lastError = e.toString();
+                error = e.toString();
             }
+            now = System.currentTimeMillis();
             for (int i = 0; i < toSend.size(); i++) {
                 Entry<E> e = toSend.get(i);
                 Outcome o =
                         outcomes == null || i >= outcomes.size()
-                                ? Outcome.retry(lastError == null ? "no outcome" : lastError)
+                                ? Outcome.retry(error == null ? "no outcome" : error)
                                 : outcomes.get(i);
                 switch (o.kind()) {
                     case DELIVERED -> {
@@ -322,7 +494,7 @@ public final class Outbox<E> implements AutoCloseable {
                     }
                     case RETRY -> {
                         e.lastError = o.reason();
-                        lastError = o.reason();
+                        error = o.reason();
                         retryAfterMs = Math.max(retryAfterMs, o.retryAfterMs());
                         if (now - e.writtenAtMs >= settings.giveUpAfterMs()) {
                             e.rejectReason =
@@ -341,6 +513,10 @@ public final class Outbox<E> implements AutoCloseable {
             }
             delivered.inc(deliveredNow);
         }
+        if (ended()) {
+            // The end of the input has dead-lettered this batch with the rest.
+            toReject.clear();
+        }
         for (Map.Entry<String, List<Entry<E>>> r : toReject.entrySet()) {
             List<E> items = new ArrayList<>(r.getValue().size());
             r.getValue().forEach(e -> items.add(e.item));
@@ -350,7 +526,7 @@ public final class Outbox<E> implements AutoCloseable {
                 continue;
             }
             try {
-                deadLetterer.deadLetter(items, r.getKey());
+                deadLetterer.deadLetter(items, Cause.UNDELIVERABLE, r.getKey());
                 deadLettered.inc(items.size());
                 LOG.warn(
                         "{}: {} record(s) sent to the dead-letter topic: {}",
@@ -358,7 +534,7 @@ public final class Outbox<E> implements AutoCloseable {
                         items.size(),
                         r.getKey());
             } catch (Exception e) {
-                lastError = "dead-letter topic: " + e;
+                error = "dead-letter topic: " + e;
                 LOG.warn(
                         "{}: could not dead-letter {} record(s) ({}); trying again",
                         settings.name(),
@@ -367,7 +543,7 @@ public final class Outbox<E> implements AutoCloseable {
                 toRetry.addAll(r.getValue());
             }
         }
-        finish(batch.size(), toRetry, deliveredNow, retryAfterMs, lastError);
+        finish(batch.size(), toRetry, deliveredNow, retryAfterMs, error);
     }
 
     private void finish(
@@ -375,11 +551,16 @@ public final class Outbox<E> implements AutoCloseable {
             List<Entry<E>> toRetry,
             int deliveredNow,
             long retryAfterMs,
-            String lastError) {
+            String error) {
         synchronized (lock) {
             inFlight.clear();
+            if (ended) {
+                lock.notifyAll();
+                return; // what this batch did not deliver was dead-lettered at the end
+            }
             long now = System.currentTimeMillis();
             if (!toRetry.isEmpty()) {
+                lastError = error;
                 toRetry.sort((a, b) -> Long.compare(a.writtenAtMs, b.writtenAtMs));
                 for (int i = toRetry.size() - 1; i >= 0; i--) {
                     queue.addFirst(toRetry.get(i));
@@ -404,7 +585,7 @@ public final class Outbox<E> implements AutoCloseable {
                             settings.name(),
                             toRetry.size(),
                             batchSize,
-                            lastError,
+                            error,
                             consecutiveFailures,
                             (now - downSinceMs) / 1000,
                             queue.size(),
@@ -421,6 +602,7 @@ public final class Outbox<E> implements AutoCloseable {
                 }
                 consecutiveFailures = 0;
                 downSinceMs = 0;
+                lastError = null;
                 pausedUntilMs = 0;
             }
             lock.notifyAll();
@@ -433,7 +615,19 @@ public final class Outbox<E> implements AutoCloseable {
         synchronized (lock) {
             lock.notifyAll();
         }
+        closeOverflow();
         thread.interrupt();
         thread.join(5_000);
+    }
+
+    private void closeOverflow() {
+        if (overflow == null) {
+            return;
+        }
+        try {
+            overflow.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -8,16 +8,25 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.metrics.MetricGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A sink writer whose records wait in one or more {@link Outbox}es: {@link #write} only adds,
- * {@link #snapshotState} stores what is undelivered, {@link #flush} never waits for a server (only
- * the end of a bounded input drains, with a deadline).
+ * {@link #snapshotState} stores what is undelivered (with each record's write time), {@link #flush}
+ * never waits for a server (only the end of a bounded input drains, with a deadline).
+ *
+ * <p>A writer owns what its constructor is given and starts (clients, the dead-letter publisher,
+ * the backlogs' threads) from the first line of that constructor: Flink never closes a writer it
+ * did not get, so a constructor that fails calls {@link #closeAfterFailedStart} before it throws,
+ * or every restart would leave threads behind that go on delivering the restored records.
  *
  * @param <T> what the sink receives
  * @param <E> what waits in the backlog
  */
 public abstract class OutboxWriter<T, E> implements StatefulSinkWriter<T, OutboxState> {
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxWriter.class);
+
     private final ItemCodec<E> codec;
     private final Map<String, Outbox<E>> outboxes = new LinkedHashMap<>();
 
@@ -33,11 +42,11 @@ public abstract class OutboxWriter<T, E> implements StatefulSinkWriter<T, Outbox
             MetricGroup metrics,
             Collection<OutboxState> restored)
             throws IOException {
-        List<E> items = new ArrayList<>();
+        List<Outbox.Pending<E>> items = new ArrayList<>();
         for (OutboxState s : restored) {
             if (s.name().equals(settings.name())) {
-                for (byte[] b : s.items()) {
-                    items.add(codec.decode(b));
+                for (OutboxState.Item item : s.items()) {
+                    items.add(new Outbox.Pending<>(decode(s.name(), item), item.writtenAtMs()));
                 }
             }
         }
@@ -51,22 +60,36 @@ public abstract class OutboxWriter<T, E> implements StatefulSinkWriter<T, Outbox
         List<E> items = new ArrayList<>();
         for (OutboxState s : restored) {
             if (!outboxes.containsKey(s.name())) {
-                for (byte[] b : s.items()) {
-                    items.add(codec.decode(b));
+                for (OutboxState.Item item : s.items()) {
+                    items.add(decode(s.name(), item));
                 }
             }
         }
         return items;
     }
 
+    private E decode(String name, OutboxState.Item item) throws IOException {
+        try {
+            return codec.decode(item.bytes());
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(
+                    "the restored backlog of output '"
+                            + name
+                            + "' holds a record this build cannot read ("
+                            + e.getMessage()
+                            + "); restore with the build that wrote the checkpoint",
+                    e);
+        }
+    }
+
     @Override
     public List<OutboxState> snapshotState(long checkpointId) throws IOException {
         List<OutboxState> states = new ArrayList<>(outboxes.size());
         for (Map.Entry<String, Outbox<E>> e : outboxes.entrySet()) {
-            List<E> pending = e.getValue().pending();
-            List<byte[]> items = new ArrayList<>(pending.size());
-            for (E item : pending) {
-                items.add(codec.encode(item));
+            List<Outbox.Pending<E>> pending = e.getValue().pending();
+            List<OutboxState.Item> items = new ArrayList<>(pending.size());
+            for (Outbox.Pending<E> p : pending) {
+                items.add(new OutboxState.Item(p.writtenAtMs(), codec.encode(p.item())));
             }
             states.add(new OutboxState(e.getKey(), items));
         }
@@ -103,6 +126,30 @@ public abstract class OutboxWriter<T, E> implements StatefulSinkWriter<T, Outbox
         }
     }
 
-    /** Closes clients, connections and thread pools, after the outboxes stopped. */
+    /**
+     * For a constructor that failed: stops the backlogs it opened and closes its resources, then
+     * the constructor throws {@code failure} (to which problems while closing are added).
+     */
+    protected final void closeAfterFailedStart(Throwable failure) {
+        LOG.warn(
+                "An output writer could not start ({}); closing the {} backlog(s) and the clients"
+                        + " it had opened. Flink restarts the task; the cause is in the task's"
+                        + " failure",
+                failure.toString(),
+                outboxes.size());
+        try {
+            close();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            failure.addSuppressed(e);
+        }
+    }
+
+    /**
+     * Closes clients, connections and thread pools, after the outboxes stopped. Also called when
+     * the constructor failed, so fields it had not set yet may be null.
+     */
     protected abstract void closeResources() throws Exception;
 }

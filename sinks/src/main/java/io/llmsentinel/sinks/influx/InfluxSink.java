@@ -13,6 +13,7 @@ import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.api.connector.sink2.SupportsWriterState;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.metrics.MetricGroup;
 
 /**
  * Writes records to InfluxDB 3 through the official client ({@code influxdb3-java}), from a
@@ -23,8 +24,9 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * detection nor the other outputs, and nothing is lost: after a restart the backlog is written
  * again (see {@link InfluxPoints}: a rewrite is an overwrite). A batch the server rejects as
  * malformed (another 4xx) is not retried: it goes to the dead-letter topic with the server's reason
- * and its line protocol. Anomalies and alerts wait when the backlog is full; request points drop
- * their oldest (counted).
+ * and its line protocol. When the backlog is full, anomalies and alerts are shed to the dead-letter
+ * topic one point each (reason {@code backlog_full}; or wait, as {@code sinks.delivery.when-full}
+ * says); request points drop their oldest (counted).
  *
  * @param <T> what is stored: anomalies, alerts or requests
  */
@@ -68,17 +70,22 @@ public class InfluxSink<T> implements Sink<T>, SupportsWriterState<T, OutboxStat
     @Override
     public StatefulSinkWriter<T, OutboxState> restoreWriter(
             WriterInitContext context, Collection<OutboxState> restored) throws IOException {
-        return new InfluxWriter<>(
-                delivery,
-                mapper,
+        MetricGroup metrics =
                 context.metricGroup()
                         .addGroup("sentinel")
                         .addGroup("influxdb")
-                        .addGroup(metricsName),
-                InfluxWriter.clientFor(settings),
-                deadLetters.open(),
-                metricsName,
-                restored);
+                        .addGroup(metricsName);
+        DeadLetterPublisher publisher = deadLetters.open();
+        InfluxWriter.Client client;
+        try {
+            client = InfluxWriter.clientFor(settings);
+        } catch (RuntimeException e) {
+            publisher.close();
+            throw e;
+        }
+        // from here on the writer closes both, also when it fails to start
+        return new InfluxWriter<>(
+                delivery, mapper, metrics, client, publisher, metricsName, restored);
     }
 
     @Override

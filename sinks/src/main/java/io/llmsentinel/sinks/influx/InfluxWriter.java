@@ -49,6 +49,7 @@ final class InfluxWriter<T> extends OutboxWriter<T, String> {
         return new Client(c::writeRecords, c);
     }
 
+    /** Takes over {@code client} and {@code deadLetters}: closes them when it closes or fails. */
     InfluxWriter(
             OutboxSettings settings,
             InfluxPoints.Mapper<T> mapper,
@@ -59,12 +60,17 @@ final class InfluxWriter<T> extends OutboxWriter<T, String> {
             Collection<OutboxState> restored)
             throws IOException {
         super(Codecs.text());
-        this.mapper = mapper;
-        this.client = client.write();
         this.closeClient = client.close();
         this.deadLetters = deadLetters;
+        this.mapper = mapper;
+        this.client = client.write();
         this.name = name;
-        this.outbox = open(settings, this::deliver, this::deadLetter, metrics, restored);
+        try {
+            this.outbox = open(settings, this::deliver, this::deadLetter, metrics, restored);
+        } catch (Throwable t) {
+            closeAfterFailedStart(t);
+            throw t;
+        }
     }
 
     @Override
@@ -86,23 +92,62 @@ final class InfluxWriter<T> extends OutboxWriter<T, String> {
         }
     }
 
-    /** Refused lines on the dead-letter topic: the reason and the exact line protocol sent. */
-    private void deadLetter(List<String> lines, String reason) throws Exception {
+    /**
+     * Lines on the dead-letter topic: refused or undeliverable ones as one dead letter per batch,
+     * with the server's reason and the exact line protocol sent; shed ones (the backlog was full)
+     * one per point, so each can be replayed on its own.
+     */
+    private void deadLetter(List<String> lines, Outbox.Cause cause, String reason)
+            throws Exception {
+        long now = System.currentTimeMillis();
+        List<DeadLetter> letters = new ArrayList<>();
+        if (cause == Outbox.Cause.BACKLOG_FULL) {
+            for (String line : lines) {
+                letters.add(
+                        letter(
+                                cause,
+                                "InfluxDB " + name + ": point not stored, " + reason,
+                                1,
+                                line,
+                                now));
+            }
+        } else {
+            letters.add(
+                    letter(
+                            cause,
+                            "InfluxDB "
+                                    + name
+                                    + ": "
+                                    + lines.size()
+                                    + " point(s) not stored, "
+                                    + reason,
+                            lines.size(),
+                            String.join("\n", lines),
+                            now));
+        }
+        deadLetters.publishAll(letters);
+    }
+
+    private DeadLetter letter(
+            Outbox.Cause cause, String detail, int points, String payload, long now) {
         DeadLetter d = new DeadLetter();
-        d.reason = "influxdb_rejected";
-        d.detail = "InfluxDB " + name + ": " + lines.size() + " point(s) not stored, " + reason;
-        d.reasons = d.reason + "=" + lines.size();
-        d.invalidCount = lines.size();
+        d.reason = cause.reason("influxdb_rejected");
+        d.detail = detail;
+        d.reasons = d.reason + "=" + points;
+        d.invalidCount = points;
         d.sourceTopic = "influxdb:" + name;
-        d.payload = String.join("\n", new ArrayList<>(lines)).getBytes(StandardCharsets.UTF_8);
-        d.failedAtMs = System.currentTimeMillis();
-        d.sourceTimestampMs = d.failedAtMs;
-        deadLetters.publish(d);
+        d.payload = payload.getBytes(StandardCharsets.UTF_8);
+        d.failedAtMs = now;
+        d.sourceTimestampMs = now;
+        return d;
     }
 
     @Override
     protected void closeResources() throws Exception {
-        closeClient.close();
-        deadLetters.close();
+        try {
+            closeClient.close();
+        } finally {
+            deadLetters.close();
+        }
     }
 }

@@ -4,7 +4,10 @@ import io.llmsentinel.functions.model.DeadLetter;
 import io.llmsentinel.functions.read.DeadLetters;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -17,6 +20,16 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public interface DeadLetterPublisher extends Serializable {
     void publish(DeadLetter d) throws Exception;
+
+    /**
+     * Publishes several; returns once the topic has all of them, throws if it has not (some may be
+     * there: the caller tries them all again, at least once).
+     */
+    default void publishAll(List<DeadLetter> letters) throws Exception {
+        for (DeadLetter d : letters) {
+            publish(d);
+        }
+    }
 
     void close();
 
@@ -60,6 +73,24 @@ public interface DeadLetterPublisher extends Serializable {
                                             d.sourceTopic.getBytes(StandardCharsets.UTF_8),
                                             DeadLetterSerializationSchema.toJson(d)))
                             .get(30, TimeUnit.SECONDS);
+                }
+
+                /** Sends all, then waits: one round trip for a batch, not one per letter. */
+                @Override
+                public void publishAll(List<DeadLetter> letters) throws Exception {
+                    List<Future<?>> sent = new ArrayList<>(letters.size());
+                    for (DeadLetter d : letters) {
+                        bound.bound(d);
+                        sent.add(
+                                producer.send(
+                                        new ProducerRecord<>(
+                                                topic,
+                                                d.sourceTopic.getBytes(StandardCharsets.UTF_8),
+                                                DeadLetterSerializationSchema.toJson(d))));
+                    }
+                    for (Future<?> f : sent) {
+                        f.get(30, TimeUnit.SECONDS);
+                    }
                 }
 
                 @Override

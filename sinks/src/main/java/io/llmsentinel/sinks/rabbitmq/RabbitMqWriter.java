@@ -185,16 +185,21 @@ final class RabbitMqWriter extends OutboxWriter<AlertEvent, RabbitMqWriter.Messa
             Collection<OutboxState> restored)
             throws IOException {
         super(CODEC);
+        this.deadLetters = deadLetters;
         this.config = config;
         this.settings = settings;
-        this.deadLetters = deadLetters;
-        MetricGroup g = metrics.addGroup("sentinel").addGroup("rabbitmq");
-        sent = g.counter("sent");
-        returned = g.counter("returned");
-        reconnects = g.counter("reconnects");
-        lateConfirmsIgnored = g.counter("lateConfirmsIgnored");
-        latencyMs = g.histogram("latencyMs", new DescriptiveStatisticsHistogram(1000));
-        this.outbox = open(delivery, this::deliver, this::deadLetter, g, restored);
+        try {
+            MetricGroup g = metrics.addGroup("sentinel").addGroup("rabbitmq");
+            sent = g.counter("sent");
+            returned = g.counter("returned");
+            reconnects = g.counter("reconnects");
+            lateConfirmsIgnored = g.counter("lateConfirmsIgnored");
+            latencyMs = g.histogram("latencyMs", new DescriptiveStatisticsHistogram(1000));
+            this.outbox = open(delivery, this::deliver, this::deadLetter, g, restored);
+        } catch (Throwable t) {
+            closeAfterFailedStart(t);
+            throw t;
+        }
     }
 
     /**
@@ -405,13 +410,16 @@ final class RabbitMqWriter extends OutboxWriter<AlertEvent, RabbitMqWriter.Messa
         }
     }
 
-    private void deadLetter(List<Message> messages, String reason) throws Exception {
+    private void deadLetter(List<Message> messages, Outbox.Cause cause, String reason)
+            throws Exception {
+        List<DeadLetter> letters = new ArrayList<>(messages.size());
         for (Message m : messages) {
             DeadLetter d = new DeadLetter();
             d.reason =
-                    reason.startsWith("rabbitmq_unroutable")
-                            ? "rabbitmq_unroutable"
-                            : "rabbitmq_failed";
+                    cause.reason(
+                            reason.startsWith("rabbitmq_unroutable")
+                                    ? "rabbitmq_unroutable"
+                                    : "rabbitmq_failed");
             d.detail = "RabbitMQ alert " + m.messageId() + " (" + m.routingKey() + "): " + reason;
             d.reasons = d.reason + "=1";
             d.invalidCount = 1;
@@ -419,8 +427,9 @@ final class RabbitMqWriter extends OutboxWriter<AlertEvent, RabbitMqWriter.Messa
             d.payload = m.body();
             d.failedAtMs = System.currentTimeMillis();
             d.sourceTimestampMs = m.timestampMs();
-            deadLetters.publish(d);
+            letters.add(d);
         }
+        deadLetters.publishAll(letters);
     }
 
     @Override

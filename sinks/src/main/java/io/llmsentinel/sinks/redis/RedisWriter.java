@@ -81,23 +81,28 @@ final class RedisWriter<T> extends OutboxWriter<T, List<String[]>> {
         super(CODEC);
         this.settings = settings;
         this.mapper = mapper;
-        this.redis =
-                new JedisPooled(
-                        new HostAndPort(settings.host(), settings.port()),
-                        DefaultJedisClientConfig.builder()
-                                .connectionTimeoutMillis(settings.timeoutMs())
-                                .socketTimeoutMillis(settings.timeoutMs())
-                                .password(settings.password())
-                                .clientName("llm-sentinel")
-                                .build());
-        latencyMs = metrics.histogram("latencyMs", new DescriptiveStatisticsHistogram(1000));
-        this.outbox =
-                open(
-                        delivery,
-                        this::deliver,
-                        null, // a cache entry that waited too long is dropped, counted
-                        metrics,
-                        restored);
+        try {
+            this.redis =
+                    new JedisPooled(
+                            new HostAndPort(settings.host(), settings.port()),
+                            DefaultJedisClientConfig.builder()
+                                    .connectionTimeoutMillis(settings.timeoutMs())
+                                    .socketTimeoutMillis(settings.timeoutMs())
+                                    .password(settings.password())
+                                    .clientName("llm-sentinel")
+                                    .build());
+            latencyMs = metrics.histogram("latencyMs", new DescriptiveStatisticsHistogram(1000));
+            this.outbox =
+                    open(
+                            delivery,
+                            this::deliver,
+                            null, // a cache entry that waited too long is dropped, counted
+                            metrics,
+                            restored);
+        } catch (Throwable t) {
+            closeAfterFailedStart(t);
+            throw t;
+        }
     }
 
     @Override
@@ -121,6 +126,8 @@ final class RedisWriter<T> extends OutboxWriter<T, List<String[]>> {
 
     @Override
     protected void closeResources() {
-        redis.close();
+        if (redis != null) {
+            redis.close();
+        }
     }
 }

@@ -92,6 +92,7 @@ final class WebhookWriter extends OutboxWriter<AlertEvent, WebhookWriter.Deliver
     private final Counter timedOut;
     private volatile long lastLatencyMs;
 
+    /** Takes over {@code deadLetters}: closes it when it closes, or when it fails to start. */
     WebhookWriter(
             List<WebhookEndpoint> endpoints,
             OutboxSettings delivery,
@@ -101,58 +102,86 @@ final class WebhookWriter extends OutboxWriter<AlertEvent, WebhookWriter.Deliver
             throws IOException {
         super(CODEC);
         this.deadLetters = deadLetters;
-        this.httpThreads = Executors.newFixedThreadPool(2, daemon("webhook-http"));
-        this.http =
-                HttpClient.newBuilder()
-                        .connectTimeout(Duration.ofSeconds(5))
-                        .executor(httpThreads)
-                        .build();
-        MetricGroup g = metrics.addGroup("sentinel").addGroup("webhooks");
-        sent = g.counter("sent");
-        failed = g.counter("failed");
-        timedOut = g.counter("timedOut");
-        g.gauge("lastLatencyMs", () -> lastLatencyMs);
-        for (WebhookEndpoint e : endpoints) {
-            WebhookSigner signer = new WebhookSigner(e.secrets());
-            OutboxSettings s =
-                    delivery.withName(stateName(e.name()))
-                            .withGiveUpAfterMs(e.giveUpAfterMs())
-                            .withBackoff(
-                                    e.initialBackoffMs(),
-                                    Math.max(e.initialBackoffMs(), delivery.maxBackoffMs()));
-            Target[] self = new Target[1];
-            Outbox<Delivery> outbox =
-                    open(
-                            new OutboxSettings(
-                                    s.name(),
-                                    s.maxItems(),
-                                    e.maxInFlight(),
-                                    0,
-                                    s.whenFull(),
-                                    s.initialBackoffMs(),
-                                    s.maxBackoffMs(),
-                                    s.giveUpAfterMs(),
-                                    s.endOfInputWaitMs()),
-                            batch -> deliver(self[0], batch),
-                            (items, reason) -> deadLetter(e, items, reason),
-                            g.addGroup("endpoint", e.name()),
-                            restored);
-            self[0] = new Target(e, signer, outbox);
-            targets.add(self[0]);
-        }
-        List<Delivery> orphans = orphans(restored);
-        if (!orphans.isEmpty()) {
-            LOG.warn(
-                    "{} undelivered webhook(s) of endpoints no longer configured go to the"
-                            + " dead-letter topic",
-                    orphans.size());
-            for (Delivery d : orphans) {
-                try {
-                    deadLetter(null, List.of(d), "its endpoint is no longer configured");
-                } catch (Exception ex) {
-                    throw new IOException("could not dead-letter webhook " + d.id(), ex);
-                }
+        try {
+            this.httpThreads = Executors.newFixedThreadPool(2, daemon("webhook-http"));
+            this.http =
+                    HttpClient.newBuilder()
+                            .connectTimeout(Duration.ofSeconds(5))
+                            .executor(httpThreads)
+                            .build();
+            MetricGroup g = metrics.addGroup("sentinel").addGroup("webhooks");
+            sent = g.counter("sent");
+            failed = g.counter("failed");
+            timedOut = g.counter("timedOut");
+            g.gauge("lastLatencyMs", () -> lastLatencyMs);
+            for (WebhookEndpoint e : endpoints) {
+                targets.add(target(e, delivery, g, restored));
             }
+            deadLetterOrphans(restored);
+        } catch (Throwable t) {
+            closeAfterFailedStart(t);
+            throw t;
+        }
+    }
+
+    /** An endpoint with its signer and its backlog, with what the checkpoint held for it. */
+    private Target target(
+            WebhookEndpoint e,
+            OutboxSettings delivery,
+            MetricGroup g,
+            Collection<OutboxState> restored)
+            throws IOException {
+        WebhookSigner signer = new WebhookSigner(e.secrets());
+        OutboxSettings s =
+                delivery.withName(stateName(e.name()))
+                        .withGiveUpAfterMs(e.giveUpAfterMs())
+                        .withBackoff(
+                                e.initialBackoffMs(),
+                                Math.max(e.initialBackoffMs(), delivery.maxBackoffMs()));
+        Target[] self = new Target[1];
+        Outbox<Delivery> outbox =
+                open(
+                        new OutboxSettings(
+                                s.name(),
+                                s.maxItems(),
+                                e.maxInFlight(),
+                                0,
+                                s.whenFull(),
+                                s.initialBackoffMs(),
+                                s.maxBackoffMs(),
+                                s.giveUpAfterMs(),
+                                s.endOfInputWaitMs()),
+                        batch -> deliver(self[0], batch),
+                        (items, cause, reason) -> deadLetter(e, items, cause, reason),
+                        g.addGroup("endpoint", e.name()),
+                        restored);
+        self[0] = new Target(e, signer, outbox);
+        return self[0];
+    }
+
+    /** Restored webhooks of endpoints no longer configured: to the dead-letter topic at once. */
+    private void deadLetterOrphans(Collection<OutboxState> restored) throws IOException {
+        List<Delivery> orphans = orphans(restored);
+        if (orphans.isEmpty()) {
+            return;
+        }
+        LOG.warn(
+                "{} undelivered webhook(s) of endpoints no longer configured go to the"
+                        + " dead-letter topic",
+                orphans.size());
+        try {
+            deadLetter(
+                    null,
+                    orphans,
+                    Outbox.Cause.UNDELIVERABLE,
+                    "its endpoint is no longer configured");
+        } catch (Exception ex) {
+            throw new IOException(
+                    "could not dead-letter "
+                            + orphans.size()
+                            + " webhook(s) of endpoints no longer configured; the task restarts"
+                            + " and tries again",
+                    ex);
         }
     }
 
@@ -309,11 +338,13 @@ final class WebhookWriter extends OutboxWriter<AlertEvent, WebhookWriter.Deliver
         }
     }
 
-    private void deadLetter(WebhookEndpoint e, List<Delivery> items, String reason)
+    private void deadLetter(
+            WebhookEndpoint e, List<Delivery> items, Outbox.Cause cause, String reason)
             throws Exception {
+        List<DeadLetter> letters = new ArrayList<>(items.size());
         for (Delivery d : items) {
             DeadLetter dl = new DeadLetter();
-            dl.reason = "webhook_failed";
+            dl.reason = cause.reason("webhook_failed");
             dl.detail =
                     "webhook "
                             + (e == null ? d.endpoint() : e.toString())
@@ -321,22 +352,28 @@ final class WebhookWriter extends OutboxWriter<AlertEvent, WebhookWriter.Deliver
                             + d.id()
                             + ": "
                             + reason;
-            dl.reasons = "webhook_failed=1";
+            dl.reasons = dl.reason + "=1";
             dl.invalidCount = 1;
             dl.sourceTopic = "webhook:" + d.endpoint();
             dl.payload = d.body();
             dl.failedAtMs = System.currentTimeMillis();
             dl.sourceTimestampMs = dl.failedAtMs;
-            LOG.warn(
-                    "Webhook delivery failed for good: {}. Sent to the dead-letter topic.",
-                    dl.detail);
-            deadLetters.publish(dl);
+            if (cause == Outbox.Cause.UNDELIVERABLE) {
+                // shed alerts are logged by their backlog, counted, not one line each
+                LOG.warn(
+                        "Webhook delivery failed for good: {}. Sent to the dead-letter topic.",
+                        dl.detail);
+            }
+            letters.add(dl);
         }
+        deadLetters.publishAll(letters);
     }
 
     @Override
     protected void closeResources() {
-        httpThreads.shutdownNow();
+        if (httpThreads != null) {
+            httpThreads.shutdownNow();
+        }
         deadLetters.close();
     }
 }

@@ -3,6 +3,7 @@ package io.llmsentinel.sinks.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.llmsentinel.functions.anomaly.Anomaly;
+import io.llmsentinel.functions.config.DeliveryOptions;
 import io.llmsentinel.functions.model.BaselineSnapshot;
 import io.llmsentinel.functions.model.RedisKeys;
 import io.llmsentinel.sinks.delivery.OutboxSettings;
@@ -151,7 +152,7 @@ class RedisSinkITCase {
                         1_000,
                         500,
                         0,
-                        OutboxSettings.WhenFull.DROP_OLDEST,
+                        DeliveryOptions.WhenFull.DROP_OLDEST,
                         20,
                         200,
                         60_000,

@@ -1,6 +1,7 @@
 package io.llmsentinel.sinks.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.standardwebhooks.Webhook;
 import com.sun.net.httpserver.HttpServer;
@@ -13,6 +14,7 @@ import io.llmsentinel.sinks.delivery.OutboxState;
 import io.llmsentinel.sinks.delivery.TestBacklogs;
 import io.llmsentinel.sinks.kafka.CollectingDeadLetters;
 import io.llmsentinel.sinks.kafka.DeadLetterPublisher;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -266,7 +268,7 @@ class WebhookWriterTest {
                         List.of(SECRET),
                         Severity.HIGH,
                         Set.of("billing"),
-                        300,
+                        5_000, // a slow answer on a busy machine must not look like a failure
                         4,
                         60_000,
                         10);
@@ -284,7 +286,7 @@ class WebhookWriterTest {
         String url = receiver(attempt -> 200, 0);
         WebhookEndpoint high =
                 new WebhookEndpoint(
-                        "ops", url, List.of(SECRET), Severity.HIGH, Set.of(), 300, 4, 60_000, 10);
+                        "ops", url, List.of(SECRET), Severity.HIGH, Set.of(), 5_000, 4, 60_000, 10);
         try (WebhookWriter w = writer(List.of(high), List.of())) {
             w.write(AlertEvents.resolved(alert("low-1", "low", "svc")), null);
             w.write(AlertEvents.resolved(alert("high-1", "high", "svc")), null);
@@ -314,5 +316,103 @@ class WebhookWriterTest {
         WebhookEndpoint e = WebhookEndpoint.of("x", "http://127.0.0.1/h", List.of(SECRET));
         assertThat(e.wants(AlertEvents.opened(alert("l", "low", "svc")))).isFalse();
         assertThat(e.wants(AlertEvents.opened(alert("m", "medium", "svc")))).isTrue();
+    }
+
+    /**
+     * A dead endpoint whose backlog is full holds back nothing: each further alert for it goes to
+     * the dead-letter topic (reason backlog_full) with the exact body it would have got.
+     */
+    @Test
+    void aDeadEndpointWithAFullBacklogShedsItsAlertsToTheDeadLetterTopic() throws Exception {
+        String url = receiver(attempt -> 200, 0);
+        server.stop(0); // nothing listens any more
+        server = null;
+        WebhookEndpoint e =
+                new WebhookEndpoint(
+                        "dead", url, List.of(SECRET), Severity.LOW, Set.of(), 300, 4, 60_000, 10);
+        try (WebhookWriter w =
+                new WebhookWriter(
+                        List.of(e),
+                        TestBacklogs.small("webhooks", 2),
+                        new CollectingDeadLetters(deadLetters),
+                        new UnregisteredMetricsGroup(),
+                        List.of())) {
+            for (int i = 0; i < 5; i++) {
+                w.write(AlertEvents.opened(alert("shed-" + i, "high", "svc")), null);
+            }
+            long deadline = System.currentTimeMillis() + 5_000;
+            while (deadLetters.size() < 3 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(w.snapshotState(1))
+                    .singleElement()
+                    .satisfies(st -> assertThat(st.items()).hasSize(2));
+        }
+        assertThat(deadLetters)
+                .hasSize(3)
+                .allSatisfy(
+                        d -> {
+                            assertThat(d.reason).isEqualTo("backlog_full");
+                            assertThat(d.sourceTopic).isEqualTo("webhook:dead");
+                            assertThat(d.detail).contains("backlog full");
+                            assertThat(new String(d.payload, StandardCharsets.UTF_8))
+                                    .startsWith("{\"type\":\"anomaly.detected\"");
+                        });
+        String details = String.join("\n", deadLetters.stream().map(d -> d.detail).toList());
+        assertThat(details)
+                .contains("alert shed-2:", "alert shed-3:", "alert shed-4:")
+                .doesNotContain("alert shed-0:", "alert shed-1:");
+    }
+
+    /**
+     * A writer that fails to start after its first endpoint's delivery thread started (here: the
+     * second endpoint's restored backlog is corrupt) stops that thread and closes the dead-letter
+     * producer: Flink never closes a writer it did not get, so on every restart they would leak,
+     * and the leaked thread would go on delivering the restored alerts.
+     */
+    @Test
+    void aWriterThatFailsToStartLeavesNoDeliveryThreadRunning() throws Exception {
+        String url = receiver(attempt -> 503, 0);
+        WebhookEndpoint first =
+                new WebhookEndpoint(
+                        "leak-a", url, List.of(SECRET), Severity.LOW, Set.of(), 300, 4, 60_000, 10);
+        WebhookEndpoint second =
+                new WebhookEndpoint(
+                        "leak-b", url, List.of(SECRET), Severity.LOW, Set.of(), 300, 4, 60_000, 10);
+        byte[] kept =
+                WebhookWriter.CODEC.encode(
+                        new WebhookWriter.Delivery("leak-a", "kept-1", "{}".getBytes()));
+        List<OutboxState> restored =
+                List.of(
+                        OutboxState.of(WebhookWriter.stateName("leak-a"), List.of(kept)),
+                        OutboxState.of(WebhookWriter.stateName("leak-b"), List.of(new byte[] {9})));
+        CollectingDeadLetters producer = new CollectingDeadLetters(deadLetters);
+        assertThatThrownBy(
+                        () ->
+                                new WebhookWriter(
+                                        List.of(first, second),
+                                        TestBacklogs.settings("webhooks", 16),
+                                        producer,
+                                        new UnregisteredMetricsGroup(),
+                                        restored))
+                .isInstanceOf(IOException.class);
+        long deadline = System.currentTimeMillis() + 6_000;
+        while (deliveryThreads("leak-") > 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(deliveryThreads("leak-")).as("delivery threads still running").isZero();
+        assertThat(producer.closed()).as("the dead-letter producer closed").isTrue();
+        int attemptsThen = attempts.getOrDefault("kept-1", new AtomicInteger()).get();
+        Thread.sleep(300);
+        assertThat(attempts.getOrDefault("kept-1", new AtomicInteger()).get())
+                .as("nothing delivers the restored alert any more")
+                .isEqualTo(attemptsThen);
+    }
+
+    private static long deliveryThreads(String endpointPrefix) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .filter(t -> t.getName().startsWith("deliver-webhook:" + endpointPrefix))
+                .count();
     }
 }
