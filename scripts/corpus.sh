@@ -4,7 +4,8 @@
 # telemetry, each against a loopback fake OpenAI server (heavy-tailed latency, 429s, scripted
 # incidents), spans exported by the OTLP/HTTP JSON exporter, one ExportTraceServiceRequest per line.
 #   scripts/corpus.sh [--out DIR] [--duration S] [--variants otel,openllmetry,openinference,ai-sdk,jvm]
-#                     [--seed N] [--rate-min R] [--rate-max R] [--plan default|sample] [--lead S]
+#                     [--seed N] [--rate-min R] [--rate-max R] [--plan default|sample] [--tools-share X]
+#                     [--lead S]
 # Writes DIR/<variant>/{spans.jsonl,incidents.json,calls.json} and DIR/manifest.json (default DIR:
 # .run/corpus). The variants run in parallel, each with its own fake server and incident plan.
 # "jvm" runs devtools/corpus/jvm/generate.sh (its own variants, e.g. DIR/spring-ai) when it exists.
@@ -20,6 +21,7 @@ SEED=42
 RATE_MIN=1
 RATE_MAX=4
 PLAN=default
+TOOLS_SHARE=0.15
 # Seconds between starting the processes and the first call: every worker must have loaded its
 # libraries by then (several seconds each on a busy 2-core machine), so that all keys start fresh
 # together and the incident windows sit where the plan put them.
@@ -33,8 +35,9 @@ while [ $# -gt 0 ]; do
     --rate-min) RATE_MIN=$2; shift 2 ;;
     --rate-max) RATE_MAX=$2; shift 2 ;;
     --plan) PLAN=$2; shift 2 ;;
+    --tools-share) TOOLS_SHARE=$2; shift 2 ;;
     --lead) LEAD=$2; shift 2 ;;
-    -h|--help) sed -n "2,12p" "$0"; exit 0 ;;
+    -h|--help) sed -n "2,13p" "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
 done
@@ -100,7 +103,7 @@ for v in "${JS_VARIANTS[@]}"; do
   url=$(start_server "$v" "$v" "$OUT/$v")
   rm -f "$OUT/$v/spans.jsonl" "$OUT/$v/calls.json" "$OUT/$v/incidents.json"
   ( exec node "$JS/run-variant.js" --variant "$v" --server-url "$url" --out "$OUT/$v" --duration "$DURATION" \
-      --seed "$SEED" --start-ms "$START_MS" --rate-min "$RATE_MIN" --rate-max "$RATE_MAX" ) > "$OUT/$v/run.log" 2>&1 &
+      --seed "$SEED" --start-ms "$START_MS" --rate-min "$RATE_MIN" --rate-max "$RATE_MAX" --tools-share "$TOOLS_SHARE" ) > "$OUT/$v/run.log" 2>&1 &
   echo $! > "$PIDS/run-$v.pid"
   log "$v: fake server $url, generator pid $(cat "$PIDS/run-$v.pid"), log $OUT/$v/run.log"
 done
@@ -136,6 +139,6 @@ trap - EXIT
 
 done_variants=$(ls -d "$OUT"/*/ 2>/dev/null | xargs -n1 basename | paste -sd, -)
 node "$JS/manifest.js" --out "$OUT" --variants "${done_variants:-none}" --seed "$SEED" --duration "$DURATION" \
-  --rate-min "$RATE_MIN" --rate-max "$RATE_MAX" --start-ms "$START_MS" --plan "$PLAN"
+  --rate-min "$RATE_MIN" --rate-max "$RATE_MAX" --start-ms "$START_MS" --plan "$PLAN" --tools-share "$TOOLS_SHARE"
 [ "$failed" = 0 ] || die "a generator failed; see the logs under $OUT"
 log "corpus in $OUT (manifest.json, <variant>/spans.jsonl, incidents.json, calls.json)"

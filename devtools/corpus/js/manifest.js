@@ -14,6 +14,7 @@ const { parseArgs } = require('node:util');
 const { values: o } = parseArgs({ options: {
   out: { type: 'string' }, variants: { type: 'string' }, seed: { type: 'string' }, duration: { type: 'string' },
   'rate-min': { type: 'string' }, 'rate-max': { type: 'string' }, 'start-ms': { type: 'string' }, plan: { type: 'string', default: 'default' },
+  'tools-share': { type: 'string', default: '0.15' },
   services: { type: 'string', default: 'support-bot,doc-search' }, models: { type: 'string', default: 'gpt-4o,gpt-4o-mini' },
 } });
 
@@ -41,7 +42,7 @@ async function main() {
     services: o.services.split(','),
     models: o.models.split(','),
     rate_per_key_per_s: { min: Number(o['rate-min']), max: Number(o['rate-max']), drift: '+-30% over 4-10 min, Poisson arrivals' },
-    call_mix: { embeddings: 0.05, streamed: 0.4, tools_offered: 0.15, max_tokens_512: 0.3, stream_include_usage_raw_client: 0.5 },
+    call_mix: { embeddings: 0.05, streamed: 0.4, tools_offered: Number(o['tools-share']), max_tokens_512: 0.3, stream_include_usage_raw_client: 0.5 },
     fake_server_base_rates: BASE,
     fake_server_models: MODELS,
     machine: { cpus: os.cpus().length, loadavg_at_end: os.loadavg().map((x) => Math.round(x * 100) / 100) },

@@ -43,7 +43,7 @@ const plans = {
     { name: 'content-filtered', service: a, model: big, kind: 'content_filter', share: 0.5, start_s: at(0.70), end_s: at(0.95) },
     { name: 'server-errors', service: b, model: small, kind: 'errors', share: 0.5, start_s: at(0.70), end_s: at(0.95) },
     ...(o.variant === 'ai-sdk' ? [{ name: 'tools-failing', service: a, model: small, kind: 'tool_errors', share: 0.8,
-      start_s: at(0.70), end_s: at(0.95) }] : []),
+      start_s: at(0.35), end_s: at(0.95) }] : []),
   ],
 };
 if (!plans[o.plan]) { console.error(`plan.js: --plan must be one of ${Object.keys(plans).join(', ')}`); process.exit(2); }

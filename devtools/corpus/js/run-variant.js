@@ -6,7 +6,7 @@
 //
 //   node run-variant.js --variant otel|openllmetry|openinference|ai-sdk --server-url URL --out DIR
 //        [--duration S] [--seed N] [--start-ms EPOCH_MS] [--services a,b] [--models gpt-4o,gpt-4o-mini]
-//        [--rate-min R] [--rate-max R] [--drain S]
+//        [--rate-min R] [--rate-max R] [--tools-share X] [--drain S]
 const { fork } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -21,6 +21,8 @@ const { values: o } = parseArgs({ options: {
   models: { type: 'string', default: 'gpt-4o,gpt-4o-mini' },
   'rate-min': { type: 'string', default: '1' }, 'rate-max': { type: 'string', default: '4' },
   drain: { type: 'string', default: '120' },
+  // Share of chat calls that offer the model tools (it then calls one 3 times in 4).
+  'tools-share': { type: 'string', default: '0.15' },
 } });
 const die = (m) => { console.error(`run-variant: ${m}`); process.exit(2); };
 if (!VARIANTS[o.variant]) die(`--variant must be one of ${Object.keys(VARIANTS).join(', ')}`);
@@ -36,7 +38,7 @@ async function main() {
   const startMs = o['start-ms'] ? Number(o['start-ms']) : Date.now() + 3000;
   const base = { variant: o.variant, serverUrl, receiverUrl: receiver.url, startMs, durationS: Number(o.duration),
     seed: Number(o.seed), models: o.models.split(','), rateMin: Number(o['rate-min']), rateMax: Number(o['rate-max']),
-    drainS: Number(o.drain), incidents };
+    drainS: Number(o.drain), toolsShare: Number(o['tools-share']), incidents };
   const services = o.services.split(',');
   const progress = {};
   const ticker = reportProgress(progress, receiver, startMs);
@@ -71,6 +73,7 @@ async function main() {
     tool_failures: results.reduce((s, r) => s + r.log.tools.failed, 0),
     aborted_at_end: results.some((r) => r.aborted),
     // How long after start_ms each service's worker was ready to send (0: on time).
+    tools_share: Number(o['tools-share']),
     late_start_ms: Object.fromEntries(results.map((r) => [r.service, r.lateMs])),
     // Event-loop delay of each worker (timer lateness): CPU contention on the machine that made the
     // corpus, included in every duration its spans measure.

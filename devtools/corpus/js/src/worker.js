@@ -19,7 +19,7 @@ const driver = cfg.variant === 'ai-sdk'
   : require('./openai-driver').openaiDriver({ service: cfg.service, serverUrl: cfg.serverUrl, fetch, log });
 
 // The mix of calls, per arrival. Shares of all chat calls.
-const MIX = { embeddings: 0.05, stream: 0.4, tools: 0.15, maxTokens: 0.3, includeUsage: 0.5, toolFailBase: 0.02 };
+const MIX = { embeddings: 0.05, stream: 0.4, tools: cfg.toolsShare, maxTokens: 0.3, includeUsage: 0.5, toolFailBase: 0.02 };
 const EMBEDDING_MODEL = 'text-embedding-3-small';
 
 const endMs = cfg.startMs + cfg.durationS * 1000;
