@@ -25,7 +25,7 @@ TOOLS_SHARE=0.15
 # Seconds between starting the processes and the first call: every worker must have loaded its
 # libraries by then (several seconds each on a busy 2-core machine), so that all keys start fresh
 # together and the incident windows sit where the plan put them.
-LEAD=25
+LEAD=60
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) OUT=$2; shift 2 ;;
@@ -137,7 +137,14 @@ done
 cleanup
 trap - EXIT
 
-done_variants=$(ls -d "$OUT"/*/ 2>/dev/null | xargs -n1 basename | paste -sd, -)
+# The summary covers this run's variants (and, with jvm, whatever else it wrote), not older folders.
+done_variants=$(IFS=,; echo "${JS_VARIANTS[*]}")
+if [ "$RUN_JVM" = 1 ]; then
+  for d in "$OUT"/*/; do
+    d=$(basename "$d")
+    case ",$done_variants," in *",$d,"*) ;; *) [ "$OUT/$d" -nt "$PIDS" ] && done_variants="$done_variants,$d" ;; esac
+  done
+fi
 node "$JS/manifest.js" --out "$OUT" --variants "${done_variants:-none}" --seed "$SEED" --duration "$DURATION" \
   --rate-min "$RATE_MIN" --rate-max "$RATE_MAX" --start-ms "$START_MS" --plan "$PLAN" --tools-share "$TOOLS_SHARE"
 [ "$failed" = 0 ] || die "a generator failed; see the logs under $OUT"
