@@ -37,11 +37,11 @@ const plans = {
   sample: () => [
     { name: 'slow-answers', service: a, model: big, kind: 'latency', factor: 4, start_s: at(0.35), end_s: at(0.65) },
     { name: 'long-answers', service: a, model: big, kind: 'output_tokens', factor: 3, start_s: at(0.35), end_s: at(0.65) },
-    { name: 'rate-limited', service: b, model: small, kind: 'rate_limited', share: 0.6, start_s: at(0.35), end_s: at(0.65) },
+    { name: 'rate-limited', service: b, model: small, kind: 'rate_limited', share: 0.5, start_s: at(0.25), end_s: at(0.95) },
     { name: 'truncated', service: a, model: small, kind: 'truncation', share: 0.5, start_s: at(0.35), end_s: at(0.65) },
     { name: 'cache-miss', service: b, model: big, kind: 'cache_miss', start_s: at(0.35), end_s: at(0.65) },
     { name: 'content-filtered', service: a, model: big, kind: 'content_filter', share: 0.5, start_s: at(0.70), end_s: at(0.95) },
-    { name: 'server-errors', service: b, model: small, kind: 'errors', share: 0.5, start_s: at(0.70), end_s: at(0.95) },
+    { name: 'server-errors', service: b, model: big, kind: 'errors', share: 0.5, start_s: at(0.70), end_s: at(0.95) },
     ...(o.variant === 'ai-sdk' ? [{ name: 'tools-failing', service: a, model: small, kind: 'tool_errors', share: 0.8,
       start_s: at(0.35), end_s: at(0.95) }] : []),
   ],
