@@ -130,7 +130,8 @@ while :; do
   sleep 30 &
   wait $! || true
   for v in "${JS_VARIANTS[@]}"; do
-    [ -e "$PIDS/run-$v.pid" ] && log "$(grep -E "^$v: t=" "$OUT/$v/run.log" | tail -n 1 || true)"
+    line=$(grep -E "^$v: t=" "$OUT/$v/run.log" | tail -n 1 || true)
+    [ -e "$PIDS/run-$v.pid" ] && [ -n "$line" ] && log "$line"
   done
   [ -e "$PIDS/run-jvm.pid" ] && log "jvm: $(tail -n 1 "$OUT/.jvm/run.log" 2>/dev/null || true)"
 done

@@ -41,9 +41,18 @@ async function main() {
     drainS: Number(o.drain), toolsShare: Number(o['tools-share']), incidents };
   const services = o.services.split(',');
   const progress = {};
+  // Stopped (scripts/corpus.sh stops this process by its PID): its workers go with it.
+  const children = [];
+  for (const sig of ['SIGTERM', 'SIGINT']) {
+    process.on(sig, () => {
+      for (const c of children) c.kill('SIGTERM');
+      process.exit(143);
+    });
+  }
   const ticker = reportProgress(progress, receiver, startMs);
   const results = await Promise.all(services.map((service) => new Promise((resolve, reject) => {
     const child = fork(path.join(__dirname, 'src', 'worker.js'), [JSON.stringify({ ...base, service })]);
+    children.push(child);
     let done = null;
     child.on('message', (m) => {
       if (m.type === 'progress') progress[m.service] = m;

@@ -114,8 +114,13 @@ async function main() {
   loopDelay.disable();
   const ms = (ns) => Math.round(ns / 1e5) / 10;
   const eventLoopDelayMs = { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) };
+  finished = true;
   process.send({ type: 'done', service: cfg.service, log: log.toJSON(), aborted: late, lateMs, eventLoopDelayMs });
   process.disconnect();
 }
+
+// The runner is gone (killed without passing it on): no one would read this worker's results.
+process.on('disconnect', () => { if (!finished) process.exit(1); });
+let finished = false;
 
 main().catch((e) => { console.error(`worker ${cfg.service}: ${e.stack || e}`); process.exit(1); });
