@@ -7,10 +7,10 @@
 #       [--seed N] [--incidents FILE] [--rate-min R] [--rate-max R] [--key-rate SERVICE/MODEL=R,...]
 #       [--stream-share F] [--usage-share-of-streams F]
 #
-# With --server-url the fake server is already running (with its incidents; give the --start-ms
-# it was started with and the traffic starts then, as the JavaScript corpus's does); without it
-# this script starts devtools/corpus/fake-openai/server.mjs itself with --incidents once the
-# applications are up, so the incident clock starts with the traffic, and stops it at the end.
+# With --server-url the fake server is already running with its incidents; the traffic starts at
+# its --start-ms (given here, or read back from its incident windows), as the JavaScript
+# corpus's does. Without it this script starts devtools/corpus/fake-openai/server.mjs itself
+# with --incidents once the applications are up, and stops it at the end.
 # Needs Java 17, Maven (Maven Central for the first build) and, without --server-url, Node.
 set -euo pipefail
 
@@ -38,7 +38,6 @@ if [[ -n "$incidents" ]]; then incidents="$(cd "$(dirname "$incidents")" && pwd)
 
 echo "generate.sh: building devtools/corpus/jvm (first build downloads Spring AI from Maven Central)" >&2
 (cd "$here" && mvn -q -B -Dstyle.color=never package -DskipTests)
-jar="$here/target/corpus-jvm-0.1.0-SNAPSHOT.jar"
 
 dir="$out/spring-ai"
 mkdir -p "$dir"
@@ -50,6 +49,9 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# Run a copy: a rebuild during a 20-minute run must not change the jar under the running JVM.
+jar="$work/corpus-jvm.jar"
+cp "$here/target/corpus-jvm-0.1.0-SNAPSHOT.jar" "$jar"
 
 wait_for_server=0
 if [[ -z "$server_url" ]]; then
@@ -84,5 +86,5 @@ if ! wait "$java_pid"; then
   echo "generate.sh: the generator failed:" >&2; grep -v '^\s*at ' "$work/java.log" | tail -40 >&2; exit 1
 fi
 java_pid=""
-grep '^spring-ai corpus:' "$work/java.log" >&2 || true
+grep "^spring-ai corpus:" "$work/java.log" >&2 || true
 echo "generate.sh: wrote $dir (spans.jsonl $(wc -l < "$dir/spans.jsonl") lines, $(du -h "$dir/spans.jsonl" | cut -f1))" >&2

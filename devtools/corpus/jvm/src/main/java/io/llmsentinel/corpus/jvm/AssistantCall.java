@@ -3,22 +3,24 @@ package io.llmsentinel.corpus.jvm;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.openai.OpenAiChatOptions;
 import org.springframework.web.client.RestClientResponseException;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /**
- * One service's way of answering a user: an application observation (the span a web request or
- * an {@code @Observed} method would give) around one ChatClient call, streamed or not. The
- * observation is both in scope on the thread and in the Reactor context, as Spring MVC and
- * WebFlux put it, so Spring AI's spans find their parent either way.
+ * One service's way of answering a user: an application observation (the span a web request or an
+ * {@code @Observed} method would give) around one ChatClient call, streamed or not. The observation
+ * is both in scope on the thread and in the Reactor context, as Spring MVC and WebFlux put it, so
+ * Spring AI's spans find their parent either way.
  */
 final class AssistantCall {
     private static final Duration STREAM_TIMEOUT = Duration.ofSeconds(330);
@@ -29,7 +31,10 @@ final class AssistantCall {
     private final CallLedger ledger;
 
     AssistantCall(
-            String service, ChatClient chatClient, ObservationRegistry registry, CallLedger ledger) {
+            String service,
+            ChatClient chatClient,
+            ObservationRegistry registry,
+            CallLedger ledger) {
         this.service = service;
         this.chatClient = chatClient;
         this.registry = registry;
@@ -45,7 +50,8 @@ final class AssistantCall {
                         .build();
         Observation parent =
                 Observation.createNotStarted("assistant.answer", registry)
-                        .lowCardinalityKeyValue("assistant.streaming", String.valueOf(mode.streaming))
+                        .lowCardinalityKeyValue(
+                                "assistant.streaming", String.valueOf(mode.streaming))
                         .start();
         try (Observation.Scope scope = parent.openScope()) {
             ChatClient.ChatClientRequestSpec request =

@@ -3,6 +3,7 @@ package io.llmsentinel.corpus.jvm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -11,16 +12,17 @@ import java.util.TreeMap;
 /**
  * What the program actually did, written as calls.json in the shape of the JavaScript corpus's:
  * model calls in total and per service, model and kind ({@code chat} or {@code chat_stream},
- * streams split by whether they asked for usage), and the failed ones by outcome. One model
- * call is one ChatClient call, which Spring AI reports as one {@code chat <model>} span however
- * many HTTP attempts its retries made (the fake server's count of those is kept beside).
+ * streams split by whether they asked for usage), and the failed ones by outcome. One model call is
+ * one ChatClient call, which Spring AI reports as one {@code chat <model>} span however many HTTP
+ * attempts its retries made (the fake server's count of those is kept beside).
  */
 final class CallLedger {
     /** Per key: calls, ok, and failures by outcome. */
     private final Map<String, Map<String, Long>> byKey = new TreeMap<>();
 
     synchronized void record(String service, String model, CallMode mode, String outcome) {
-        Map<String, Long> c = byKey.computeIfAbsent(key(service, model, mode), k -> new TreeMap<>());
+        Map<String, Long> c =
+                byKey.computeIfAbsent(key(service, model, mode), k -> new TreeMap<>());
         c.merge("calls", 1L, Long::sum);
         c.merge(outcome, 1L, Long::sum);
     }

@@ -2,7 +2,12 @@ package io.llmsentinel.corpus.jvm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.micrometer.observation.ObservationRegistry;
+
+import org.springframework.ai.chat.client.ChatClient;
+import org.springframework.context.ConfigurableApplicationContext;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,13 +15,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.springframework.ai.chat.client.ChatClient;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Makes the Spring AI corpus: two services (two Spring Boot applications in one JVM, each with
- * its own OpenTelemetry resource) call two models through Spring AI's ChatClient against a
- * loopback fake OpenAI server, and the spans their SDKs export are written to spans.jsonl.
+ * Makes the Spring AI corpus: two services (two Spring Boot applications in one JVM, each with its
+ * own OpenTelemetry resource) call two models through Spring AI's ChatClient against a loopback
+ * fake OpenAI server, and the spans their SDKs export are written to spans.jsonl.
  *
  * <pre>
  *   java -jar corpus-jvm.jar --server-url URL --out DIR [--start-ms MS] [--duration S] [--seed N]
@@ -24,11 +27,12 @@ import org.springframework.context.ConfigurableApplicationContext;
  *       [--usage-share-of-streams F] [--services a,b] [--models m1,m2] [--wait-for-server S]
  * </pre>
  *
- * The server is devtools/corpus/fake-openai/server.mjs, started with its incidents; the
- * incidents as it applied them are written to incidents.json. With {@code --wait-for-server}
- * the traffic waits up to S seconds for the server to come up after the applications have.
- * Traffic runs from {@code --start-ms} (default: when the applications are ready) for the
- * duration, so its clock is the fake server's when both are given the same start.
+ * The server is devtools/corpus/fake-openai/server.mjs, started with its incidents; the incidents
+ * as it applied them are written to incidents.json. With {@code --wait-for-server} the traffic
+ * waits up to S seconds for the server to come up after the applications have. Traffic runs for the
+ * duration from {@code --start-ms}, by default from the start of the server's incident clock (its
+ * --start-ms, read back from its incidents), else from when the applications are ready: so the
+ * incidents sit where their plan put them.
  */
 public final class CorpusGenerator {
     private CorpusGenerator() {}
@@ -93,10 +97,38 @@ public final class CorpusGenerator {
                             keyRates,
                             streamShare,
                             usageShare);
-            runStart = args.containsKey("start-ms") ? Long.parseLong(args.get("start-ms")) : System.currentTimeMillis();
+            runStart =
+                    args.containsKey("start-ms")
+                            ? Long.parseLong(args.get("start-ms"))
+                            : server.incidentClockStart().orElse(System.currentTimeMillis());
             lateMs = Math.max(0, System.currentTimeMillis() - runStart);
             System.err.printf("spring-ai corpus: %d s of traffic to %s%n", durationS, serverUrl);
+            long progressFrom = runStart;
+            Thread progress =
+                    new Thread(
+                            () -> {
+                                // One line every 30 s on stdout, for whoever watches the run.
+                                while (!Thread.currentThread().isInterrupted()) {
+                                    try {
+                                        Thread.sleep(30_000);
+                                    } catch (InterruptedException e) {
+                                        return;
+                                    }
+                                    System.out.printf(
+                                            "spring-ai: t=%ds calls=%d failed=%d in_flight=%d"
+                                                    + " export_lines=%d%n",
+                                            (System.currentTimeMillis() - progressFrom) / 1000,
+                                            ledger.total(),
+                                            ledger.failed(),
+                                            traffic.inFlight(),
+                                            spans.lines());
+                                }
+                            },
+                            "progress");
+            progress.setDaemon(true);
+            progress.start();
             traffic.run(runStart, durationS * 1000, 360_000);
+            progress.interrupt();
             runEnd = runStart + durationS * 1000;
             abandoned = traffic.abandoned();
             // Closing a context shuts its SDK down, and the BatchSpanProcessor exports what it

@@ -3,6 +3,7 @@ package io.llmsentinel.corpus.jvm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,9 +13,9 @@ import java.time.Duration;
 import java.util.Iterator;
 
 /**
- * What the fake OpenAI server recorded: its incidents as applied (absolute epoch-ms windows
- * with the metrics each should move, {@code GET /sentinel/incidents}) and its answer counters
- * ({@code GET /sentinel/stats}), which count every HTTP attempt, retries included.
+ * What the fake OpenAI server recorded: its incidents as applied (absolute epoch-ms windows with
+ * the metrics each should move, {@code GET /sentinel/incidents}) and its answer counters ({@code
+ * GET /sentinel/stats}), which count every HTTP attempt, retries included.
  */
 final class FakeServerRecord {
     private final HttpClient http =
@@ -24,6 +25,21 @@ final class FakeServerRecord {
 
     FakeServerRecord(String serverUrl) {
         this.serverUrl = serverUrl.replaceAll("/+$", "").replaceAll("/v1$", "");
+    }
+
+    /**
+     * The server's --start-ms, which its incident windows are relative to ({@code start_ms -
+     * start_s}), if it has an incident.
+     */
+    java.util.OptionalLong incidentClockStart() throws IOException, InterruptedException {
+        for (JsonNode w : incidents()) {
+            if (w.has("start_ms") && w.has("start_s")) {
+                return java.util.OptionalLong.of(
+                        w.get("start_ms").asLong()
+                                - Math.round(w.get("start_s").asDouble() * 1000));
+            }
+        }
+        return java.util.OptionalLong.empty();
     }
 
     JsonNode incidents() throws IOException, InterruptedException {
@@ -71,7 +87,11 @@ final class FakeServerRecord {
                         HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IOException(
-                    "GET " + serverUrl + path + " answered " + r.statusCode()
+                    "GET "
+                            + serverUrl
+                            + path
+                            + " answered "
+                            + r.statusCode()
                             + ": is this devtools/corpus/fake-openai/server.mjs?");
         }
         return json.readTree(r.body());

@@ -2,21 +2,23 @@ package io.llmsentinel.corpus.jvm;
 
 import io.opentelemetry.exporter.logging.otlp.internal.traces.OtlpStdoutSpanExporter;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
-import java.io.OutputStream;
-import java.util.LinkedHashMap;
-import java.util.Map;
+
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import java.io.OutputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * One instrumented service, set up as a Spring Boot application with Spring AI's OpenAI starter
  * would be: Boot's auto-configuration builds the ChatClient, the observation registry, the
  * Micrometer-to-OpenTelemetry bridge and the SDK (resource {@code service.name} from {@code
- * spring.application.name}, a BatchSpanProcessor over every SpanExporter bean). The only bean
- * of ours is the exporter, which writes OTLP/JSON where a real one would post it.
+ * spring.application.name}, a BatchSpanProcessor over every SpanExporter bean). The only bean of
+ * ours is the exporter, which writes OTLP/JSON where a real one would post it.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -56,7 +58,9 @@ public class ServiceApplication {
                 .web(WebApplicationType.NONE)
                 .properties(props)
                 .initializers(
-                        ctx -> ctx.getBeanFactory().registerSingleton("otlpJsonSpanExporter", exporter))
+                        ctx ->
+                                ctx.getBeanFactory()
+                                        .registerSingleton("otlpJsonSpanExporter", exporter))
                 .run();
     }
 }

@@ -10,11 +10,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The load: for every (service, model) key, calls arrive as a Poisson process at the key's own
- * rate (drawn between the minimum and maximum from the seed), slowly swaying by a quarter over a
- * few minutes as real traffic does ({@code --key-rate} sets a key's rate instead). Each call is non-streaming, streaming with usage, or
- * streaming without usage, by fixed shares. Calls run concurrently on a pool, so a slow call
- * never holds back the next arrival.
+ * The load: for every (service, model) key, calls arrive as a Poisson process at the key's own rate
+ * (drawn between the minimum and maximum from the seed), slowly swaying by a quarter over a few
+ * minutes as real traffic does ({@code --key-rate} sets a key's rate instead). Each call is
+ * non-streaming, streaming with usage, or streaming without usage, by fixed shares. Calls run
+ * concurrently on a pool, so a slow call never holds back the next arrival.
  */
 final class Traffic {
     private static final String[] QUESTIONS = {
@@ -97,14 +97,18 @@ final class Traffic {
                                                 + 0.25
                                                         * Math.sin(
                                                                 swayPhase
-                                                                        + 2 * Math.PI * (at - start)
+                                                                        + 2
+                                                                                * Math.PI
+                                                                                * (at - start)
                                                                                 / swayPeriodMs);
                                 double gapMs =
                                         -Math.log(1 - random.nextDouble()) * 1000 / (rate * sway);
                                 at += Math.max(1, (long) gapMs);
                             }
                         };
-                Thread t = daemon("arrivals-" + service.getKey() + "-" + model).newThread(arrivalsOfKey);
+                Thread t =
+                        daemon("arrivals-" + service.getKey() + "-" + model)
+                                .newThread(arrivalsOfKey);
                 t.start();
                 arrivals.add(t);
             }
@@ -117,6 +121,10 @@ final class Traffic {
             abandoned.set(inFlight.get());
             pool.shutdownNow();
         }
+    }
+
+    int inFlight() {
+        return inFlight.get();
     }
 
     /** Calls still running when the drain time ran out (their spans may be missing). */
