@@ -13,6 +13,7 @@ import org.springframework.web.reactive.function.client.WebClientResponseExcepti
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -63,7 +64,8 @@ final class AssistantCall {
                                 .contextWrite(
                                         ctx -> ctx.put(ObservationThreadLocalAccessor.KEY, parent))
                                 .collectList()
-                                .block(STREAM_TIMEOUT);
+                                .timeout(STREAM_TIMEOUT)
+                                .block();
                 if (chunks == null || chunks.isEmpty()) {
                     throw new IllegalStateException("stream ended without a chunk");
                 }
@@ -80,11 +82,15 @@ final class AssistantCall {
     }
 
     /**
-     * The failure in the JavaScript corpus's words: rate_limited, server_error, client_error, or
-     * connection (dropped or timed out without an answer).
+     * The failure in the JavaScript corpus's words: rate_limited, server_error, client_error,
+     * connection (dropped or timed out without an answer), or aborted (a stream still running
+     * when this caller gave up on it).
      */
     static String outcome(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException) {
+                return "aborted";
+            }
             if (t instanceof RestClientResponseException r) {
                 return byStatus(r.getStatusCode().value());
             }
