@@ -102,7 +102,10 @@ class OtlpTraceReaderTest {
         assertThat(req.namespace).isEqualTo("ns");
         assertThat(req.provider).isEqualTo("openai");
         assertThat(req.operation).isEqualTo("chat");
-        assertThat(req.model).isEqualTo("gpt-4o-2024-08-06");
+        // keys.model-name: request by default; both names kept
+        assertThat(req.model).isEqualTo("gpt-4o");
+        assertThat(req.requestModel).isEqualTo("gpt-4o");
+        assertThat(req.responseModel).isEqualTo("gpt-4o-2024-08-06");
         assertThat(req.inputTokens).isEqualTo(1000);
         assertThat(req.outputTokens).isEqualTo(200);
         assertThat(req.ttftMs).isCloseTo(350, org.assertj.core.data.Offset.offset(1e-9));
