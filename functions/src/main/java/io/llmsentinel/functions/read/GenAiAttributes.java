@@ -77,6 +77,7 @@ final class GenAiAttributes {
             of(
                     "gen_ai.usage.cache_read.input_tokens",
                     "gen_ai.usage.cache_read_input_tokens",
+                    "gen_ai.usage.input_tokens.cached",
                     "llm.token_count.prompt_details.cache_read",
                     "ai.usage.cachedInputTokens",
                     "ai.usage.inputTokenDetails.cacheReadTokens");
