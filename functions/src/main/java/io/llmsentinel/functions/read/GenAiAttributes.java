@@ -139,6 +139,8 @@ final class GenAiAttributes {
      * A span is a GenAI span when it carries an attribute with one of these prefixes (besides the
      * markers of {@link ModelCallRule}).
      */
+    static final List<String> GENAI_PREFIXES = List.of("gen_ai.", "llm.");
+
     static boolean isGenAiKey(char[] key, int offset, int length) {
         return startsWith(key, offset, length, "gen_ai.")
                 || startsWith(key, offset, length, "llm.");

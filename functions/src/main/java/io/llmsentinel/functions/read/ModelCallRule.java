@@ -1,6 +1,7 @@
 package io.llmsentinel.functions.read;
 
 import io.llmsentinel.functions.model.RequestKind;
+import java.util.List;
 
 /**
  * The one rule that says whether a span is a call to a model, a tool execution, or something else
@@ -38,6 +39,16 @@ public final class ModelCallRule {
     static final String SPRING_AI_KIND = "spring.ai.kind";
     static final String OPENLLMETRY_REQUEST_TYPE = "llm.request.type";
     static final String TRACELOOP_KIND = "traceloop.span.kind";
+
+    /** The attributes whose values the rule reads. */
+    static final List<String> MARKERS =
+            List.of(
+                    OPERATION,
+                    OPENINFERENCE_KIND,
+                    AI_SDK_OPERATION,
+                    SPRING_AI_KIND,
+                    OPENLLMETRY_REQUEST_TYPE,
+                    TRACELOOP_KIND);
 
     /** What a span is: a request of some kind and operation, or skipped for a reason. */
     public record Verdict(RequestKind kind, String operation, SkipReason skipped) {

@@ -44,11 +44,37 @@ public final class OtlpTraceReader implements TelemetryReader {
     /** The default limit on event times ahead of the clock: 5 minutes. */
     public static final long DEFAULT_MAX_FUTURE_MS = 5 * 60_000L;
 
+    private static final byte[] RESOURCE_SPANS = JsonSkimmer.name("resourceSpans");
+    private static final byte[] RESOURCE_SPANS_SNAKE = JsonSkimmer.name("resource_spans");
+    private static final byte[] RESOURCE = JsonSkimmer.name("resource");
+    private static final byte[] SCOPE_SPANS = JsonSkimmer.name("scopeSpans");
+    private static final byte[] SCOPE_SPANS_SNAKE = JsonSkimmer.name("scope_spans");
+    private static final byte[] INSTRUMENTATION_LIBRARY_SPANS =
+            JsonSkimmer.name("instrumentationLibrarySpans");
+    private static final byte[] SPANS = JsonSkimmer.name("spans");
+
+    /**
+     * A span with none of these at the start of any of its strings is not an LLM span: the prefixes
+     * of GenAI keys, and the markers of {@link ModelCallRule} (those not covered by them).
+     */
+    private static final JsonSkimmer.Prefixes MARKERS =
+            new JsonSkimmer.Prefixes(
+                    java.util.stream.Stream.concat(
+                                    GenAiAttributes.GENAI_PREFIXES.stream(),
+                                    ModelCallRule.MARKERS.stream()
+                                            .filter(
+                                                    m ->
+                                                            GenAiAttributes.GENAI_PREFIXES.stream()
+                                                                    .noneMatch(m::startsWith)))
+                            .toList());
+
     private final int maxMessageBytes;
     private final boolean keepText;
     private final RequestChecks checks;
     private final ModelNaming naming;
     private transient JsonFactory json;
+    private transient JsonFactory[] nestedJson;
+    private transient JsonSkimmer skimmer;
     private transient Span span;
     private transient AttributeValues resourceAttributes;
 
@@ -92,18 +118,47 @@ public final class OtlpTraceReader implements TelemetryReader {
 
     private JsonFactory json() {
         if (json == null) {
-            json =
-                    JsonFactory.builder()
-                            .streamReadConstraints(
-                                    StreamReadConstraints.builder()
-                                            .maxNestingDepth(MAX_NESTING)
-                                            .maxStringLength(maxMessageBytes)
-                                            .build())
-                            .build();
+            json = factory(MAX_NESTING);
+            skimmer = new JsonSkimmer(MAX_NESTING);
+            nestedJson = new JsonFactory[MAX_NESTING + 1];
             span = new Span();
             resourceAttributes = new AttributeValues();
         }
         return json;
+    }
+
+    private JsonFactory factory(int maxNesting) {
+        return JsonFactory.builder()
+                .streamReadConstraints(
+                        StreamReadConstraints.builder()
+                                .maxNestingDepth(maxNesting)
+                                .maxStringLength(maxMessageBytes)
+                                .build())
+                .build();
+    }
+
+    /**
+     * A parser for the value at the skimmer's position: it reads that value as a document of its
+     * own, so its nesting limit is what the enclosing containers leave of {@link #MAX_NESTING}.
+     */
+    private JsonParser parserAt(byte[] message) throws IOException {
+        int outer = skimmer.depth();
+        JsonFactory f = nestedJson[outer];
+        if (f == null) {
+            f = factory(MAX_NESTING - outer);
+            nestedJson[outer] = f;
+        }
+        int at = skimmer.position();
+        JsonParser p = f.createParser(message, at, message.length - at);
+        p.nextToken();
+        return p;
+    }
+
+    /**
+     * After {@code p} read one value from where the skimmer stood, the skimmer goes on after it.
+     */
+    private void continueAfter(JsonParser p, int valueStart) {
+        skimmer.continueAt(valueStart + (int) p.currentLocation().getByteOffset());
     }
 
     @Override
@@ -117,19 +172,18 @@ public final class OtlpTraceReader implements TelemetryReader {
                     "message of " + message.length + " bytes exceeds " + maxMessageBytes);
         }
         ReadResult result = new ReadResult();
-        try (JsonParser p = json().createParser(message)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw wrongType("the message", "an ExportTraceServiceRequest object", p);
-            }
+        try {
+            json();
+            JsonSkimmer s = skimmer;
+            s.reset(message);
+            s.enterObject("the message");
             boolean sawResourceSpans = false;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                p.nextToken();
-                if ("resourceSpans".equals(field) || "resource_spans".equals(field)) {
+            while (s.nextField()) {
+                if (s.fieldIs(RESOURCE_SPANS) || s.fieldIs(RESOURCE_SPANS_SNAKE)) {
                     sawResourceSpans = true;
-                    readResourceSpans(p, result);
+                    readResourceSpans(message, result);
                 } else {
-                    p.skipChildren();
+                    s.skipValue();
                 }
             }
             if (!sawResourceSpans) {
@@ -137,7 +191,7 @@ public final class OtlpTraceReader implements TelemetryReader {
                         InvalidReason.MISSING_FIELD,
                         "no 'resourceSpans': not an OTLP ExportTraceServiceRequest");
             }
-            if (p.nextToken() != null) {
+            if (s.peek() != -1) {
                 throw new InvalidInputException(
                         InvalidReason.INVALID_JSON, "content after the end of the JSON object");
             }
@@ -162,21 +216,27 @@ public final class OtlpTraceReader implements TelemetryReader {
                 : InvalidReason.INVALID_JSON;
     }
 
-    private void readResourceSpans(JsonParser p, ReadResult result) throws IOException {
-        expectArray(p, "resourceSpans");
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-            expectObject(p, "resourceSpans[]");
+    private void readResourceSpans(byte[] message, ReadResult result) throws IOException {
+        JsonSkimmer s = skimmer;
+        s.enterArray("resourceSpans");
+        while (s.nextElement()) {
+            s.enterObject("resourceSpans[]");
             Resource resource = new Resource();
             // The resource may come after the spans in the JSON; requests wait until it is read.
             List<LlmRequest> pending = new ArrayList<>(0);
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                p.nextToken();
-                switch (field) {
-                    case "resource" -> readResource(p, resource);
-                    case "scopeSpans", "scope_spans", "instrumentationLibrarySpans" ->
-                            readScopeSpans(p, result, pending);
-                    default -> p.skipChildren();
+            while (s.nextField()) {
+                if (s.fieldIs(RESOURCE)) {
+                    int start = s.position();
+                    try (JsonParser p = parserAt(message)) {
+                        readResource(p, resource);
+                        continueAfter(p, start);
+                    }
+                } else if (s.fieldIs(SCOPE_SPANS)
+                        || s.fieldIs(SCOPE_SPANS_SNAKE)
+                        || s.fieldIs(INSTRUMENTATION_LIBRARY_SPANS)) {
+                    readScopeSpans(message, result, pending);
+                } else {
+                    s.skipValue();
                 }
             }
             for (LlmRequest r : pending) {
@@ -205,21 +265,34 @@ public final class OtlpTraceReader implements TelemetryReader {
         }
     }
 
-    private void readScopeSpans(JsonParser p, ReadResult result, List<LlmRequest> pending)
+    private void readScopeSpans(byte[] message, ReadResult result, List<LlmRequest> pending)
             throws IOException {
-        expectArray(p, "scopeSpans");
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-            expectObject(p, "scopeSpans[]");
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                p.nextToken();
-                if ("spans".equals(field)) {
-                    expectArray(p, "spans");
-                    while (p.nextToken() != JsonToken.END_ARRAY) {
-                        readSpan(p, result, pending);
+        JsonSkimmer s = skimmer;
+        s.enterArray("scopeSpans");
+        while (s.nextElement()) {
+            s.enterObject("scopeSpans[]");
+            while (s.nextField()) {
+                if (s.fieldIs(SPANS)) {
+                    s.enterArray("spans");
+                    while (s.nextElement()) {
+                        if (s.peek() != '{') {
+                            s.enterObject("spans[]"); // throws: a span is an object
+                        }
+                        int start = s.position();
+                        int depth = s.depth();
+                        if (s.skipUnlessMarked(MARKERS)) {
+                            // no gen_ai.*, llm.* or marker key anywhere in it: not an LLM span
+                            result.addSkipped(SkipReason.NOT_GENAI);
+                            continue;
+                        }
+                        s.continueAt(start, depth);
+                        try (JsonParser p = parserAt(message)) {
+                            readSpan(p, result, pending);
+                            continueAfter(p, start);
+                        }
                     }
                 } else {
-                    p.skipChildren();
+                    s.skipValue();
                 }
             }
         }

@@ -38,6 +38,14 @@ import org.openjdk.jmh.annotations.State;
  * <pre>
  * java -cp ... org.openjdk.jmh.Main ReaderBenchmark -f 1 -wi 3 -w 2s -i 5 -r 2s -prof gc
  * </pre>
+ *
+ * <p>On a shared machine the wall-clock scores follow the neighbours' load; {@link #main} measures
+ * the reading thread's own CPU time instead, the four variants taking turns round by round, and
+ * prints each one's median ns of CPU per span:
+ *
+ * <pre>
+ * java -cp ... io.llmsentinel.functions.bench.ReaderBenchmark [rounds, default 40]
+ * </pre>
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -102,6 +110,52 @@ public class ReaderBenchmark {
     @OperationsPerInvocation(ONE_TO_ONE_SPANS)
     public ReadResult currentOneToOne() {
         return current.read(oneToOne);
+    }
+
+    /** Median thread CPU ns per span of each variant, over rounds in which they take turns. */
+    public static void main(String[] args) {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 40;
+        ReaderBenchmark b = new ReaderBenchmark();
+        b.setup();
+        java.lang.management.ThreadMXBean cpu =
+                java.lang.management.ManagementFactory.getThreadMXBean();
+        String[] names = {
+            "previousRealistic", "currentRealistic", "previousOneToOne", "currentOneToOne"
+        };
+        TelemetryReader[] readers = {b.previous, b.current, b.previous, b.current};
+        byte[][] messages = {b.realistic, b.realistic, b.oneToOne, b.oneToOne};
+        int[] spans = {REALISTIC_SPANS, REALISTIC_SPANS, ONE_TO_ONE_SPANS, ONE_TO_ONE_SPANS};
+        int reads = 20_000;
+        double[][] nsPerSpan = new double[names.length][rounds];
+        long sink = 0;
+        for (int round = -rounds / 2; round < rounds; round++) { // the first half warms up
+            for (int v = 0; v < names.length; v++) {
+                long start = cpu.getCurrentThreadCpuTime();
+                for (int i = 0; i < reads; i++) {
+                    sink += readers[v].read(messages[v]).requests().size();
+                }
+                long used = cpu.getCurrentThreadCpuTime() - start;
+                if (round >= 0) {
+                    nsPerSpan[v][round] = used / (double) reads / spans[v];
+                }
+            }
+        }
+        for (int v = 0; v < names.length; v++) {
+            double[] x = nsPerSpan[v].clone();
+            java.util.Arrays.sort(x);
+            System.out.printf(
+                    "%-18s %8.0f ns CPU per span (median of %d rounds of %d reads; p10 %.0f,"
+                            + " p90 %.0f)%n",
+                    names[v],
+                    x[x.length / 2],
+                    rounds,
+                    reads,
+                    x[x.length / 10],
+                    x[x.length * 9 / 10]);
+        }
+        if (sink == 42) {
+            System.out.println();
+        }
     }
 
     static byte[] realisticMessage() {

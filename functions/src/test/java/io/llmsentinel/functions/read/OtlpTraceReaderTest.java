@@ -353,6 +353,35 @@ class OtlpTraceReaderTest {
         assertThat(escaped.requests().get(0).service).isEqualTo("a\ufffdb");
     }
 
+    @Test
+    void readsSpansWhoseKeysAreEscapedAndSkipsTheOthersUnparsed() {
+        String json =
+                "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":["
+                        // not an LLM span: its invalid UTF-8 and odd number are never decoded
+                        + "{\"name\":\"GET \u00ff\",\"attributes\":[{\"key\":\"http.route\","
+                        + "\"value\":{\"stringValue\":\"/\uD800\"}},{\"key\":\"n\",\"value\":"
+                        + "{\"intValue\":007}}]},"
+                        + "{\"traceId\":\"0102030405060708090a0b0c0d0e0f10\",\"spanId\":"
+                        + "\"0102030405060708\",\"startTimeUnixNano\":\"1764000000000000000\","
+                        + "\"endTimeUnixNano\":\"1764000000250000000\",\"attributes\":[{\"key\":"
+                        + "\"gen\\u005fai.system\",\"value\":{\"stringValue\":\"openai\"}}]}"
+                        + "]}]}]}";
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == 'G' && bytes[i + 1] == 'E' && bytes[i + 2] == 'T') {
+                bytes[i + 4] = (byte) 0xFF; // a byte no UTF-8 text holds
+            }
+        }
+
+        ReadResult r = reader.read(bytes);
+
+        assertThat(r.invalid()).isEmpty();
+        assertThat(r.skipped(SkipReason.NOT_GENAI)).isEqualTo(1);
+        assertThat(r.requests())
+                .singleElement()
+                .satisfies(q -> assertThat(q.provider).isEqualTo("openai"));
+    }
+
     private static void llm(Span s) {
         s.setAttribute("gen_ai.system", "openai");
     }
