@@ -77,6 +77,7 @@ public final class OtlpTraceReader implements TelemetryReader {
     private transient JsonSkimmer skimmer;
     private transient Span span;
     private transient AttributeValues resourceAttributes;
+    private transient RecentResources recentResources;
 
     public OtlpTraceReader(PriceTable prices, int maxMessageBytes, int maxTextChars) {
         this(
@@ -123,6 +124,7 @@ public final class OtlpTraceReader implements TelemetryReader {
             nestedJson = new JsonFactory[MAX_NESTING + 1];
             span = new Span();
             resourceAttributes = new AttributeValues();
+            recentResources = new RecentResources();
         }
         return json;
     }
@@ -221,16 +223,12 @@ public final class OtlpTraceReader implements TelemetryReader {
         s.enterArray("resourceSpans");
         while (s.nextElement()) {
             s.enterObject("resourceSpans[]");
-            Resource resource = new Resource();
+            Resource resource = Resource.NONE;
             // The resource may come after the spans in the JSON; requests wait until it is read.
             List<LlmRequest> pending = new ArrayList<>(0);
             while (s.nextField()) {
                 if (s.fieldIs(RESOURCE)) {
-                    int start = s.position();
-                    try (JsonParser p = parserAt(message)) {
-                        readResource(p, resource);
-                        continueAfter(p, start);
-                    }
+                    resource = resourceAt(message);
                 } else if (s.fieldIs(SCOPE_SPANS)
                         || s.fieldIs(SCOPE_SPANS_SNAKE)
                         || s.fieldIs(INSTRUMENTATION_LIBRARY_SPANS)) {
@@ -247,8 +245,35 @@ public final class OtlpTraceReader implements TelemetryReader {
         }
     }
 
-    private void readResource(JsonParser p, Resource resource) throws IOException {
+    /**
+     * The resource at the skimmer's position. A process sends the same resource with every batch,
+     * so the last few are remembered by their bytes and not parsed again.
+     */
+    private Resource resourceAt(byte[] message) throws IOException {
+        JsonSkimmer s = skimmer;
+        if (s.peek() != '{') {
+            s.enterObject("resource"); // throws: a resource is an object
+        }
+        int start = s.position();
+        int depth = s.depth();
+        s.skipValue();
+        int end = s.position();
+        Resource known = recentResources.find(message, start, end);
+        if (known != null) {
+            return known;
+        }
+        s.continueAt(start, depth);
+        try (JsonParser p = parserAt(message)) {
+            Resource resource = readResource(p);
+            continueAfter(p, start);
+            recentResources.add(message, start, end, resource);
+            return resource;
+        }
+    }
+
+    private Resource readResource(JsonParser p) throws IOException {
         expectObject(p, "resource");
+        Resource resource = Resource.NONE;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             p.nextToken();
@@ -256,13 +281,16 @@ public final class OtlpTraceReader implements TelemetryReader {
                 AttributeValues attrs = resourceAttributes;
                 attrs.clear();
                 readAttributes(p, attrs);
-                resource.service = attrs.string(GenAiAttributes.SERVICE_NAME);
-                resource.environment = attrs.firstString(GenAiAttributes.ENVIRONMENT);
-                resource.namespace = attrs.string(GenAiAttributes.SERVICE_NAMESPACE);
+                resource =
+                        new Resource(
+                                attrs.string(GenAiAttributes.SERVICE_NAME),
+                                attrs.firstString(GenAiAttributes.ENVIRONMENT),
+                                attrs.string(GenAiAttributes.SERVICE_NAMESPACE));
             } else {
                 p.skipChildren();
             }
         }
+        return resource;
     }
 
     private void readScopeSpans(byte[] message, ReadResult result, List<LlmRequest> pending)
@@ -771,10 +799,39 @@ public final class OtlpTraceReader implements TelemetryReader {
         return v == null || v.isEmpty() ? d : v;
     }
 
-    private static final class Resource {
-        String service;
-        String environment;
-        String namespace;
+    /** The last resources read, by their bytes; a few, and none of more than 16 KiB. */
+    private static final class RecentResources {
+        private static final int SIZE = 8;
+        private static final int MAX_BYTES = 16 * 1024;
+        private final byte[][] bytes = new byte[SIZE][];
+        private final Resource[] resources = new Resource[SIZE];
+        private int next;
+
+        Resource find(byte[] message, int from, int to) {
+            for (int i = 0; i < SIZE; i++) {
+                byte[] b = bytes[i];
+                if (b != null
+                        && b.length == to - from
+                        && java.util.Arrays.equals(b, 0, b.length, message, from, to)) {
+                    return resources[i];
+                }
+            }
+            return null;
+        }
+
+        void add(byte[] message, int from, int to, Resource resource) {
+            if (to - from > MAX_BYTES) {
+                return;
+            }
+            bytes[next] = java.util.Arrays.copyOfRange(message, from, to);
+            resources[next] = resource;
+            next = (next + 1) % SIZE;
+        }
+    }
+
+    /** What a request takes from its resource. */
+    private record Resource(String service, String environment, String namespace) {
+        static final Resource NONE = new Resource(null, null, null);
 
         void applyTo(LlmRequest r) {
             r.service = service != null ? service : "unknown_service";
