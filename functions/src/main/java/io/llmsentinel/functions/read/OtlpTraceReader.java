@@ -25,13 +25,16 @@ import java.util.Locale;
  * base64, 64-bit integers as strings or numbers, enums as integers (or their names), unknown fields
  * ignored.
  *
- * <p>In a real application most spans are HTTP, database and framework spans, so a span is read
- * into one reused scratch object: its ids and times as characters and numbers, and of its
- * attributes only those {@link GenAiAttributes} names, found without making a String of each key;
- * names, events, links and every other attribute are skipped unread. Only when {@link
- * ModelCallRule} finds a model call or a tool execution in it is a request built. A span that is
- * neither is counted as skipped with its reason. A span that is one but cannot be used is reported
- * as invalid with its reason; the others in the message still count.
+ * <p>In a real application most spans are HTTP, database and framework spans. The envelope of the
+ * message is walked by a {@link JsonSkimmer}, which passes over a span none of whose attribute
+ * names starts with a GenAI prefix or a marker of {@link ModelCallRule} without tokenizing it
+ * (counted as skipped, {@code not_genai}). The other spans, and each resource not seen lately, are
+ * parsed by Jackson into one reused scratch object: ids and times as characters and numbers, and of
+ * the attributes only those {@link GenAiAttributes} names, found without making a String of each
+ * key; names, events, links and every other attribute are skipped unread. Only when {@link
+ * ModelCallRule} finds a model call or a tool execution in a span is a request built; a span that
+ * is neither is counted as skipped with its reason. A span that is one but cannot be used is
+ * reported as invalid with its reason; the others in the message still count.
  *
  * <p>One reader serves one thread at a time (Flink gives each source subtask its own copy).
  */
@@ -54,8 +57,8 @@ public final class OtlpTraceReader implements TelemetryReader {
     private static final byte[] SPANS = JsonSkimmer.name("spans");
 
     /**
-     * A span with none of these at the start of any of its strings is not an LLM span: the prefixes
-     * of GenAI keys, and the markers of {@link ModelCallRule} (those not covered by them).
+     * A span with none of these at the start of an attribute's name is not an LLM span: the
+     * prefixes of GenAI keys, and the markers of {@link ModelCallRule} they do not cover.
      */
     private static final JsonSkimmer.Prefixes MARKERS =
             new JsonSkimmer.Prefixes(
@@ -152,8 +155,13 @@ public final class OtlpTraceReader implements TelemetryReader {
         }
         int at = skimmer.position();
         JsonParser p = f.createParser(message, at, message.length - at);
-        p.nextToken();
-        return p;
+        try {
+            p.nextToken();
+            return p;
+        } catch (IOException | RuntimeException e) {
+            p.close();
+            throw e;
+        }
     }
 
     /**
