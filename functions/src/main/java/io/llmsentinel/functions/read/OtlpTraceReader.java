@@ -565,6 +565,11 @@ public final class OtlpTraceReader implements TelemetryReader {
 
     private void readModelCall(AttributeValues a, LlmRequest r) {
         r.provider = orDefault(a.firstString(GenAiAttributes.PROVIDER), "unknown");
+        if (a.has(GenAiAttributes.AI_SDK_OPERATION) && r.provider.indexOf('.') > 0) {
+            // the AI SDK names a provider with its API: openai.chat, openai.responses,
+            // openai.embedding; one provider is one key whichever API a call used
+            r.provider = r.provider.substring(0, r.provider.indexOf('.'));
+        }
         r.requestModel = modelName(a, GenAiAttributes.REQUEST_MODEL);
         if (r.requestModel == null && a.has(GenAiAttributes.INVOCATION_PARAMETERS)) {
             r.requestModel = modelOfInvocation(a.string(GenAiAttributes.INVOCATION_PARAMETERS));
