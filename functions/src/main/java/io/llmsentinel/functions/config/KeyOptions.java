@@ -2,6 +2,7 @@ package io.llmsentinel.functions.config;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import io.llmsentinel.functions.read.ModelNaming;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -41,7 +42,38 @@ public final class KeyOptions implements OptionGroup {
                                     + " that service's key with model, provider and operation"
                                     + " __overflow__.");
 
+    public static final ConfigOption<ModelNaming.Preference> MODEL_NAME =
+            key("keys.model-name")
+                    .enumType(ModelNaming.Preference.class)
+                    .defaultValue(ModelNaming.DEFAULT.preference())
+                    .withDescription(
+                            "Which of a call's model names its key uses: request (the model the"
+                                    + " application asked for, gen_ai.request.model) or response"
+                                    + " (the model that answered, gen_ai.response.model); the"
+                                    + " other when the chosen one is absent, and both are kept"
+                                    + " on the request. request is the default: the alias an"
+                                    + " application asks for (gpt-4o) stays the same when the"
+                                    + " provider moves it to a new dated snapshot"
+                                    + " (gpt-4o-2024-08-06), which would split the key's"
+                                    + " baseline in two.");
+
+    public static final ConfigOption<Boolean> STRIP_MODEL_SNAPSHOT =
+            key("keys.strip-model-snapshot")
+                    .booleanType()
+                    .defaultValue(ModelNaming.DEFAULT.stripSnapshot())
+                    .withDescription(
+                            "Remove a trailing dated snapshot (-2024-08-06, -20240806,"
+                                    + " @20240620) from the key's model name, so calls one"
+                                    + " instrumentation names by the alias and another by the"
+                                    + " snapshot (OpenInference: streamed gpt-4o, non-streamed"
+                                    + " gpt-4o-2024-08-06) share one key.");
+
     private KeyOptions() {}
+
+    /** How the readers name a key's model. */
+    public static ModelNaming modelNaming(SentinelConfig c) {
+        return new ModelNaming(c.get(MODEL_NAME), c.get(STRIP_MODEL_SNAPSHOT));
+    }
 
     @Override
     public void validate(SentinelConfig c) {

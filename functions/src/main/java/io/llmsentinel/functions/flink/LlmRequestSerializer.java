@@ -1,6 +1,7 @@
 package io.llmsentinel.functions.flink;
 
 import io.llmsentinel.functions.model.LlmRequest;
+import io.llmsentinel.functions.model.RequestKind;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -22,6 +23,8 @@ public final class LlmRequestSerializer extends RecordSerializer<LlmRequest> {
 
     public static final LlmRequestSerializer INSTANCE = new LlmRequestSerializer();
 
+    private static final RequestKind[] KINDS = RequestKind.values();
+
     @Override
     public LlmRequest createInstance() {
         return new LlmRequest();
@@ -37,13 +40,19 @@ public final class LlmRequestSerializer extends RecordSerializer<LlmRequest> {
         r.provider = from.provider;
         r.operation = from.operation;
         r.model = from.model;
+        r.requestModel = from.requestModel;
+        r.responseModel = from.responseModel;
+        r.kind = from.kind;
         r.latencyMs = from.latencyMs;
         r.ttftMs = from.ttftMs;
         r.inputTokens = from.inputTokens;
         r.outputTokens = from.outputTokens;
         r.costUsd = from.costUsd;
+        r.cachedInputTokens = from.cachedInputTokens;
+        r.finishReason = from.finishReason;
         r.error = from.error;
         r.errorType = from.errorType;
+        r.rateLimited = from.rateLimited;
         r.traceId = from.traceId;
         r.spanId = from.spanId;
         r.promptText = from.promptText;
@@ -60,13 +69,19 @@ public final class LlmRequestSerializer extends RecordSerializer<LlmRequest> {
         StringValue.writeString(r.provider, out);
         StringValue.writeString(r.operation, out);
         StringValue.writeString(r.model, out);
+        StringValue.writeString(r.requestModel, out);
+        StringValue.writeString(r.responseModel, out);
+        out.writeByte(r.kind == null ? -1 : r.kind.ordinal());
         out.writeDouble(r.latencyMs);
         out.writeDouble(r.ttftMs);
         out.writeDouble(r.inputTokens);
         out.writeDouble(r.outputTokens);
         out.writeDouble(r.costUsd);
+        out.writeDouble(r.cachedInputTokens);
+        StringValue.writeString(r.finishReason, out);
         out.writeBoolean(r.error);
         StringValue.writeString(r.errorType, out);
+        out.writeBoolean(r.rateLimited);
         StringValue.writeString(r.traceId, out);
         StringValue.writeString(r.spanId, out);
         StringValue.writeString(r.promptText, out);
@@ -83,13 +98,20 @@ public final class LlmRequestSerializer extends RecordSerializer<LlmRequest> {
         r.provider = StringValue.readString(in);
         r.operation = StringValue.readString(in);
         r.model = StringValue.readString(in);
+        r.requestModel = StringValue.readString(in);
+        r.responseModel = StringValue.readString(in);
+        int kind = in.readByte();
+        r.kind = kind < 0 ? null : KINDS[kind];
         r.latencyMs = in.readDouble();
         r.ttftMs = in.readDouble();
         r.inputTokens = in.readDouble();
         r.outputTokens = in.readDouble();
         r.costUsd = in.readDouble();
+        r.cachedInputTokens = in.readDouble();
+        r.finishReason = StringValue.readString(in);
         r.error = in.readBoolean();
         r.errorType = StringValue.readString(in);
+        r.rateLimited = in.readBoolean();
         r.traceId = StringValue.readString(in);
         r.spanId = StringValue.readString(in);
         r.promptText = StringValue.readString(in);
@@ -102,7 +124,11 @@ public final class LlmRequestSerializer extends RecordSerializer<LlmRequest> {
         return new Snapshot();
     }
 
-    /** Format 1: the fields above, in that order. */
+    /**
+     * The fields above, in that order. Format 2 added the request and response model names, the
+     * kind, cached input tokens, the finish reason and the rate-limit flag; requests are never in
+     * state, so no stored format 1 needs reading.
+     */
     public static final class Snapshot extends SimpleTypeSerializerSnapshot<LlmRequest> {
         public Snapshot() {
             super(() -> INSTANCE);

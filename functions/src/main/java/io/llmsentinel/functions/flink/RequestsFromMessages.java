@@ -6,6 +6,7 @@ import io.llmsentinel.functions.model.MetricPoint;
 import io.llmsentinel.functions.model.ReadMessage;
 import io.llmsentinel.functions.read.InvalidReason;
 import io.llmsentinel.functions.read.KeyBudget;
+import io.llmsentinel.functions.read.SkipReason;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -31,9 +32,10 @@ import org.slf4j.LoggerFactory;
  * apart from those of the other keys folded with it: it is refused, counted ({@code
  * overflowedMetricPoints}) and reported in one dead letter per message (reason {@code key_budget}).
  *
- * <p>Metrics (group {@code sentinel}): messages, llmSpans, metricPoints, skippedSpans, deadLetters,
- * invalid by reason, cleanedDimensions, overflowedKeys, activeKeys; the same totals as accumulators
- * for bounded runs.
+ * <p>Metrics (group {@code sentinel}): messages, llmSpans, metricPoints, skippedSpans (and {@code
+ * skippedSpans.<reason>} for each {@link SkipReason}), deadLetters, invalid by reason,
+ * cleanedDimensions, overflowedKeys, activeKeys; the same totals as accumulators for bounded runs,
+ * the skipped spans by reason too ({@code sentinel.skippedSpans.<reason>}).
  */
 public class RequestsFromMessages extends AbstractStreamOperator<LlmRequest>
         implements OneInputStreamOperator<ReadMessage, LlmRequest> {
@@ -55,6 +57,11 @@ public class RequestsFromMessages extends AbstractStreamOperator<LlmRequest>
     public static final String ACC_INVALID = "sentinel.invalid";
     public static final String ACC_DEAD_LETTERS = "sentinel.deadLetters";
 
+    /** The accumulator of the spans skipped for {@code reason}. */
+    public static String accSkippedSpans(SkipReason reason) {
+        return ACC_SKIPPED_SPANS + "." + reason.code();
+    }
+
     private final int maxKeysPerSubtask;
     private final int maxKeysPerService;
     private final long keyIdleMs;
@@ -65,6 +72,8 @@ public class RequestsFromMessages extends AbstractStreamOperator<LlmRequest>
     private transient Counter metricPoints;
     private transient Counter llmSpans;
     private transient Counter skippedSpans;
+    private transient Counter[] skippedByReason;
+    private transient LongCounter[] skippedByReasonTotal;
     private transient Counter deadLetters;
     private transient Counter cleaned;
     private transient Counter overflowed;
@@ -99,6 +108,16 @@ public class RequestsFromMessages extends AbstractStreamOperator<LlmRequest>
         llmSpans = group.counter("llmSpans");
         metricPoints = group.counter("metricPoints");
         skippedSpans = group.counter("skippedSpans");
+        // Named "skippedSpans.<reason>" in this group rather than a subgroup "skippedSpans": a
+        // subgroup named like a counter is a name collision Flink warns about; reporters show
+        // the same name either way (sentinel.skippedSpans.agent, sentinel_skippedSpans_agent).
+        SkipReason[] reasons = SkipReason.values();
+        skippedByReason = new Counter[reasons.length];
+        skippedByReasonTotal = new LongCounter[reasons.length];
+        for (SkipReason r : reasons) {
+            skippedByReason[r.ordinal()] = group.counter("skippedSpans." + r.code());
+            skippedByReasonTotal[r.ordinal()] = accumulator(accSkippedSpans(r));
+        }
         deadLetters = group.counter("deadLetters");
         cleaned = group.counter("cleanedDimensions");
         overflowed = group.counter("overflowedKeys");
@@ -129,6 +148,15 @@ public class RequestsFromMessages extends AbstractStreamOperator<LlmRequest>
         messagesTotal.add(1);
         skippedSpans.inc(m.skipped);
         skippedSpansTotal.add(m.skipped);
+        int[] byReason = m.skippedByReason;
+        if (byReason != null) {
+            for (int i = 0; i < byReason.length && i < skippedByReason.length; i++) {
+                if (byReason[i] > 0) {
+                    skippedByReason[i].inc(byReason[i]);
+                    skippedByReasonTotal[i].add(byReason[i]);
+                }
+            }
+        }
         cleaned.inc(m.cleanedDimensions);
         long now = getProcessingTimeService().getCurrentProcessingTime();
         for (LlmRequest r : m.requests) {

@@ -21,7 +21,22 @@ public class LlmRequest {
     public String namespace;
     public String provider;
     public String operation;
+
+    /**
+     * The model of the key: the request or the response model as {@code keys.model-name} chooses
+     * (the other when the chosen one is absent), without a dated snapshot suffix when {@code
+     * keys.strip-model-snapshot} is on; {@code "-"} for tool executions.
+     */
     public String model;
+
+    /** The model the application asked for, as the span names it; or null. */
+    public String requestModel;
+
+    /** The model that answered, as the span names it; or null. */
+    public String responseModel;
+
+    /** A model call (the default) or a tool execution. */
+    public RequestKind kind = RequestKind.MODEL_CALL;
 
     public double latencyMs = Double.NaN;
     public double ttftMs = Double.NaN;
@@ -29,8 +44,20 @@ public class LlmRequest {
     public double outputTokens = Double.NaN;
     public double costUsd = Double.NaN;
 
+    /** Input tokens served from the provider's prompt cache; NaN when not reported. */
+    public double cachedInputTokens = Double.NaN;
+
+    /**
+     * Why the model stopped, normalized ({@code stop}, {@code length}, {@code content_filter},
+     * {@code tool_calls}, else the reported value in lower case); null when not reported.
+     */
+    public String finishReason;
+
     public boolean error;
     public String errorType;
+
+    /** The call failed because the provider throttled it (HTTP 429); {@link #error} is set too. */
+    public boolean rateLimited;
 
     public String traceId;
     public String spanId;
@@ -71,17 +98,23 @@ public class LlmRequest {
         LlmRequest r = (LlmRequest) o;
         return eventTimeMs == r.eventTimeMs
                 && error == r.error
+                && rateLimited == r.rateLimited
+                && kind == r.kind
                 && Double.compare(latencyMs, r.latencyMs) == 0
                 && Double.compare(ttftMs, r.ttftMs) == 0
                 && Double.compare(inputTokens, r.inputTokens) == 0
                 && Double.compare(outputTokens, r.outputTokens) == 0
                 && Double.compare(costUsd, r.costUsd) == 0
+                && Double.compare(cachedInputTokens, r.cachedInputTokens) == 0
                 && Objects.equals(service, r.service)
                 && Objects.equals(environment, r.environment)
                 && Objects.equals(namespace, r.namespace)
                 && Objects.equals(provider, r.provider)
                 && Objects.equals(operation, r.operation)
                 && Objects.equals(model, r.model)
+                && Objects.equals(requestModel, r.requestModel)
+                && Objects.equals(responseModel, r.responseModel)
+                && Objects.equals(finishReason, r.finishReason)
                 && Objects.equals(errorType, r.errorType)
                 && Objects.equals(traceId, r.traceId)
                 && Objects.equals(spanId, r.spanId)
@@ -99,6 +132,8 @@ public class LlmRequest {
         return "LlmRequest{"
                 + "t="
                 + eventTimeMs
+                + ", kind="
+                + kind
                 + ", service="
                 + service
                 + ", provider="
@@ -117,8 +152,14 @@ public class LlmRequest {
                 + outputTokens
                 + ", cost="
                 + costUsd
+                + ", cachedIn="
+                + cachedInputTokens
+                + ", finish="
+                + finishReason
                 + ", error="
                 + error
+                + ", rateLimited="
+                + rateLimited
                 + '}';
     }
 }

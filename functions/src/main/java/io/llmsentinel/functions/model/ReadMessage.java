@@ -14,8 +14,14 @@ public class ReadMessage {
     /** GenAI metric points (an OTLP metrics message); empty otherwise. */
     public MetricPoint[] points;
 
-    /** Spans read that carry no GenAI attributes: counted, not errors. */
+    /** Spans read that are not model calls or tool executions: counted, not errors. */
     public int skipped;
+
+    /**
+     * The skipped spans by reason ({@code io.llmsentinel.functions.read.SkipReason} ordinal), or
+     * null when none was skipped.
+     */
+    public int[] skippedByReason;
 
     /** Dimension values that had to be cleaned. */
     public int cleanedDimensions;

@@ -41,6 +41,7 @@ public final class MessageReader implements Serializable {
         m.requests = requests.isEmpty() ? NONE : requests.toArray(NONE);
         m.points = r.points().isEmpty() ? NO_POINTS : r.points().toArray(NO_POINTS);
         m.skipped = r.skipped();
+        m.skippedByReason = r.skippedByReason();
         m.cleanedDimensions = r.cleanedDimensions();
         long t = Long.MIN_VALUE;
         for (LlmRequest q : m.requests) {

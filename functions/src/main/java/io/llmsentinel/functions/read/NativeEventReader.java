@@ -17,13 +17,17 @@ import java.time.format.DateTimeParseException;
  * event_id, timestamp, service_name, trace_id, span_id, model, prompt{text,tokens},
  * response{text,tokens,finish_reason}, latency_ms, cost_usd, metadata, errors[]}. The timestamp is
  * ISO-8601 or epoch milliseconds; {@code metadata.provider}, {@code metadata.operation} and {@code
- * metadata.environment} fill those dimensions when present.
+ * metadata.environment} fill those dimensions when present. The event's {@code model} is taken as
+ * the request's model ({@link ModelNaming} strips a dated snapshot from the key's); {@code
+ * response.finish_reason} gives the finish reason, and an error of {@code errors[]} that names a
+ * 429 or a rate limit marks the request rate-limited.
  */
 public final class NativeEventReader implements TelemetryReader {
     private static final long serialVersionUID = 1L;
 
     private final int maxMessageBytes;
     private final RequestChecks checks;
+    private final ModelNaming naming;
     private transient ObjectMapper mapper;
 
     /** The default limit on event times ahead of the clock: 5 minutes. */
@@ -48,8 +52,22 @@ public final class NativeEventReader implements TelemetryReader {
             int maxTextChars,
             long maxFutureMs,
             RequestChecks.Clock clock) {
+        this(prices, maxMessageBytes, maxTextChars, maxFutureMs, clock, ModelNaming.DEFAULT);
+    }
+
+    /**
+     * @param naming how the key's model is cleaned ({@code keys.strip-model-snapshot})
+     */
+    public NativeEventReader(
+            PriceTable prices,
+            int maxMessageBytes,
+            int maxTextChars,
+            long maxFutureMs,
+            RequestChecks.Clock clock,
+            ModelNaming naming) {
         this.maxMessageBytes = maxMessageBytes;
         this.checks = new RequestChecks(prices, maxTextChars, maxFutureMs, clock);
+        this.naming = naming;
     }
 
     private ObjectMapper mapper() {
@@ -109,11 +127,12 @@ public final class NativeEventReader implements TelemetryReader {
         }
     }
 
-    private static LlmRequest toRequest(JsonNode e) {
+    private LlmRequest toRequest(JsonNode e) {
         LlmRequest r = new LlmRequest();
         r.eventTimeMs = timestamp(required(e, "timestamp"));
         r.service = text(required(e, "service_name"), "service_name");
-        r.model = text(required(e, "model"), "model");
+        r.requestModel = text(required(e, "model"), "model");
+        r.model = naming.keyModel(r.requestModel, null);
         r.latencyMs = number(required(e, "latency_ms"), "latency_ms");
         JsonNode meta = e.path("metadata");
         r.provider = metaText(meta, "provider", "unknown");
@@ -127,6 +146,11 @@ public final class NativeEventReader implements TelemetryReader {
         r.outputTokens = optionalNumber(response, "tokens", "response.tokens");
         r.promptText = optionalText(prompt, "text");
         r.completionText = optionalText(response, "text");
+        JsonNode finish = response.get("finish_reason");
+        r.finishReason =
+                finish != null && finish.isTextual()
+                        ? FinishReasons.normalize(finish.asText())
+                        : null;
         r.costUsd = optionalNumber(e, "cost_usd", "cost_usd");
         r.ttftMs = optionalNumber(e, "ttft_ms", "ttft_ms");
         JsonNode errors = e.path("errors");
@@ -140,8 +164,28 @@ public final class NativeEventReader implements TelemetryReader {
                     first.isTextual()
                             ? first.asText()
                             : first.path("type").asText(first.path("code").asText("error"));
+            for (JsonNode error : errors) {
+                r.rateLimited |= rateLimited(error);
+            }
         }
         return r;
+    }
+
+    /** An error as text or as an object with {@code type}, {@code code}, {@code message}, ... */
+    private static boolean rateLimited(JsonNode error) {
+        if (error.isTextual()) {
+            return RateLimitSigns.says(error.asText());
+        }
+        if (!error.isObject()) {
+            return false;
+        }
+        for (String field : new String[] {"type", "code", "message", "status"}) {
+            JsonNode v = error.get(field);
+            if (v != null && (v.isTextual() || v.isNumber()) && RateLimitSigns.says(v.asText())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static JsonNode required(JsonNode e, String field) {

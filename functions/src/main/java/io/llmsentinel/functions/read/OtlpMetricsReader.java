@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmsentinel.functions.model.MetricPoint;
+import io.llmsentinel.functions.model.RequestKind;
 import java.io.CharConversionException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,10 +38,12 @@ import java.util.TreeMap;
  * Histograms and sums (monotonic counters) are read, delta or cumulative; durations are turned into
  * milliseconds by their unit ({@code s}, {@code ms}). Dimensions come from the same attributes as
  * spans (resource {@code service.name}, point {@code gen_ai.provider.name} / {@code gen_ai.system},
- * {@code gen_ai.request.model} / {@code gen_ai.response.model}, {@code gen_ai.operation.name}).
- * Other metrics are counted as skipped. A point that cannot be used (a negative count, buckets that
- * do not add up, a time ahead of the clock) is invalid with its reason; the other points of the
- * message still count.
+ * {@code gen_ai.request.model} / {@code gen_ai.response.model}, {@code gen_ai.operation.name}). The
+ * model follows {@link ModelNaming} as for spans, so a key's points and requests meet; a point
+ * whose {@code gen_ai.operation.name} is not a model call ({@link ModelCallRule}: agents, tools,
+ * frameworks) is skipped. Other metrics are counted as skipped. A point that cannot be used (a
+ * negative count, buckets that do not add up, a time ahead of the clock) is invalid with its
+ * reason; the other points of the message still count.
  */
 public final class OtlpMetricsReader implements TelemetryReader {
     private static final long serialVersionUID = 1L;
@@ -73,6 +76,7 @@ public final class OtlpMetricsReader implements TelemetryReader {
     private static final long MAX_COUNT = 1_000_000_000_000L;
 
     private final int maxMessageBytes;
+    private final ModelNaming naming;
     private final long maxFutureMs;
     private final RequestChecks.Clock clock;
     private transient ObjectMapper json;
@@ -82,6 +86,15 @@ public final class OtlpMetricsReader implements TelemetryReader {
     }
 
     public OtlpMetricsReader(int maxMessageBytes, long maxFutureMs, RequestChecks.Clock clock) {
+        this(maxMessageBytes, maxFutureMs, clock, ModelNaming.DEFAULT);
+    }
+
+    /**
+     * @param naming which model name a key uses ({@code keys.model-name}, ...), as for spans
+     */
+    public OtlpMetricsReader(
+            int maxMessageBytes, long maxFutureMs, RequestChecks.Clock clock, ModelNaming naming) {
+        this.naming = naming;
         this.maxMessageBytes = maxMessageBytes;
         this.maxFutureMs = maxFutureMs;
         this.clock = clock;
@@ -202,7 +215,7 @@ public final class OtlpMetricsReader implements TelemetryReader {
         if (kind == null || body == null) {
             // not a GenAI metric, or a gauge/summary/exponential histogram of one: not used
             for (int i = 0; i < n; i++) {
-                result.addSkipped();
+                result.addSkipped(SkipReason.NOT_GENAI);
             }
             return;
         }
@@ -214,7 +227,17 @@ public final class OtlpMetricsReader implements TelemetryReader {
         double unitScale = unitScale(kind, m.path("unit").asText(""));
         for (JsonNode p : points) {
             try {
-                result.add(point(p, name, kind, histogram, cumulative, unitScale, resource, scope));
+                MetricPoint mp =
+                        point(p, name, kind, histogram, cumulative, unitScale, resource, scope);
+                ModelCallRule.Verdict verdict = ModelCallRule.operation(mp.operation);
+                if (verdict.kind() == RequestKind.MODEL_CALL) {
+                    mp.operation = verdict.operation();
+                    result.add(mp);
+                } else {
+                    // an agent's or a tool's duration: not a model's
+                    result.addSkipped(
+                            verdict.isSkipped() ? verdict.skipped() : SkipReason.OTHER_OPERATION);
+                }
             } catch (InvalidInputException e) {
                 result.addInvalid(e.reason(), name + " point: " + e.getMessage());
             }
@@ -269,13 +292,9 @@ public final class OtlpMetricsReader implements TelemetryReader {
                                 "unknown"));
         mp.model =
                 Dimensions.clean(
-                        orDefault(
-                                first(
-                                        attrs,
-                                        "gen_ai.response.model",
-                                        "gen_ai.request.model",
-                                        "llm.model_name"),
-                                "unknown"));
+                        naming.keyModel(
+                                model(attrs, "gen_ai.request.model"),
+                                model(attrs, "gen_ai.response.model", "llm.model_name")));
         mp.operation = Dimensions.clean(orDefault(attrs.get("gen_ai.operation.name"), "chat"));
         mp.error = attrs.containsKey("error.type");
         mp.cumulative = cumulative;
@@ -503,6 +522,12 @@ public final class OtlpMetricsReader implements TelemetryReader {
             }
         }
         return null;
+    }
+
+    /** The first model name present; Spring AI writes {@code none} for one it does not know. */
+    private static String model(Map<String, String> attrs, String... names) {
+        String m = first(attrs, names);
+        return "none".equals(m) ? null : m;
     }
 
     private static String orDefault(String v, String d) {

@@ -8,23 +8,35 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.llmsentinel.functions.model.LlmRequest;
+import io.llmsentinel.functions.model.RequestKind;
 import java.io.CharConversionException;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.Map;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * Reads an OTLP/JSON {@code ExportTraceServiceRequest} (what the Collector's Kafka exporter writes
- * with {@code encoding: otlp_json}) into one {@link LlmRequest} per GenAI span.
+ * with {@code encoding: otlp_json}) into one {@link LlmRequest} per model call or tool execution.
  *
  * <p>Follows the OTLP/JSON mapping: lowerCamelCase keys, trace and span ids in hex (any case) or
  * base64, 64-bit integers as strings or numbers, enums as integers (or their names), unknown fields
- * ignored. It streams over the message with Jackson's parser and keeps only the attributes it
- * reads; other values are skipped without being built, so a large or deep span costs little. A span
- * without GenAI attributes is counted as skipped. A span that has them but cannot be used is
+ * ignored.
+ *
+ * <p>In a real application most spans are HTTP, database and framework spans. The envelope of the
+ * message is walked by a {@link JsonSkimmer}, which passes over a span none of whose attribute
+ * names starts with a GenAI prefix or a marker of {@link ModelCallRule} without tokenizing it
+ * (counted as skipped, {@code not_genai}). The other spans, and each resource not seen lately, are
+ * parsed by Jackson into one reused scratch object: ids and times as characters and numbers, and of
+ * the attributes only those {@link GenAiAttributes} names, found without making a String of each
+ * key; names, events, links and every other attribute are skipped unread. Only when {@link
+ * ModelCallRule} finds a model call or a tool execution in a span is a request built; a span that
+ * is neither is counted as skipped with its reason. A span that is one but cannot be used is
  * reported as invalid with its reason; the others in the message still count.
+ *
+ * <p>One reader serves one thread at a time (Flink gives each source subtask its own copy).
  */
 public final class OtlpTraceReader implements TelemetryReader {
     private static final long serialVersionUID = 1L;
@@ -32,12 +44,43 @@ public final class OtlpTraceReader implements TelemetryReader {
     /** Deeper JSON than this is not an OTLP message; it is rejected before it costs memory. */
     static final int MAX_NESTING = 64;
 
-    private final int maxMessageBytes;
-    private final RequestChecks checks;
-    private transient JsonFactory json;
-
     /** The default limit on event times ahead of the clock: 5 minutes. */
     public static final long DEFAULT_MAX_FUTURE_MS = 5 * 60_000L;
+
+    private static final byte[] RESOURCE_SPANS = JsonSkimmer.name("resourceSpans");
+    private static final byte[] RESOURCE_SPANS_SNAKE = JsonSkimmer.name("resource_spans");
+    private static final byte[] RESOURCE = JsonSkimmer.name("resource");
+    private static final byte[] SCOPE_SPANS = JsonSkimmer.name("scopeSpans");
+    private static final byte[] SCOPE_SPANS_SNAKE = JsonSkimmer.name("scope_spans");
+    private static final byte[] INSTRUMENTATION_LIBRARY_SPANS =
+            JsonSkimmer.name("instrumentationLibrarySpans");
+    private static final byte[] SPANS = JsonSkimmer.name("spans");
+
+    /**
+     * A span with none of these at the start of an attribute's name is not an LLM span: the
+     * prefixes of GenAI keys, and the markers of {@link ModelCallRule} they do not cover.
+     */
+    private static final JsonSkimmer.Prefixes MARKERS =
+            new JsonSkimmer.Prefixes(
+                    java.util.stream.Stream.concat(
+                                    GenAiAttributes.GENAI_PREFIXES.stream(),
+                                    ModelCallRule.MARKERS.stream()
+                                            .filter(
+                                                    m ->
+                                                            GenAiAttributes.GENAI_PREFIXES.stream()
+                                                                    .noneMatch(m::startsWith)))
+                            .toList());
+
+    private final int maxMessageBytes;
+    private final boolean keepText;
+    private final RequestChecks checks;
+    private final ModelNaming naming;
+    private transient JsonFactory json;
+    private transient JsonFactory[] nestedJson;
+    private transient JsonSkimmer skimmer;
+    private transient Span span;
+    private transient AttributeValues resourceAttributes;
+    private transient RecentResources recentResources;
 
     public OtlpTraceReader(PriceTable prices, int maxMessageBytes, int maxTextChars) {
         this(
@@ -58,22 +101,74 @@ public final class OtlpTraceReader implements TelemetryReader {
             int maxTextChars,
             long maxFutureMs,
             RequestChecks.Clock clock) {
+        this(prices, maxMessageBytes, maxTextChars, maxFutureMs, clock, ModelNaming.DEFAULT);
+    }
+
+    /**
+     * @param naming which model name a key uses ({@code keys.model-name}, ...)
+     */
+    public OtlpTraceReader(
+            PriceTable prices,
+            int maxMessageBytes,
+            int maxTextChars,
+            long maxFutureMs,
+            RequestChecks.Clock clock,
+            ModelNaming naming) {
         this.maxMessageBytes = maxMessageBytes;
+        this.keepText = maxTextChars > 0;
         this.checks = new RequestChecks(prices, maxTextChars, maxFutureMs, clock);
+        this.naming = naming;
     }
 
     private JsonFactory json() {
         if (json == null) {
-            json =
-                    JsonFactory.builder()
-                            .streamReadConstraints(
-                                    StreamReadConstraints.builder()
-                                            .maxNestingDepth(MAX_NESTING)
-                                            .maxStringLength(maxMessageBytes)
-                                            .build())
-                            .build();
+            json = factory(MAX_NESTING);
+            skimmer = new JsonSkimmer(MAX_NESTING);
+            nestedJson = new JsonFactory[MAX_NESTING + 1];
+            span = new Span();
+            resourceAttributes = new AttributeValues();
+            recentResources = new RecentResources();
         }
         return json;
+    }
+
+    private JsonFactory factory(int maxNesting) {
+        return JsonFactory.builder()
+                .streamReadConstraints(
+                        StreamReadConstraints.builder()
+                                .maxNestingDepth(maxNesting)
+                                .maxStringLength(maxMessageBytes)
+                                .build())
+                .build();
+    }
+
+    /**
+     * A parser for the value at the skimmer's position: it reads that value as a document of its
+     * own, so its nesting limit is what the enclosing containers leave of {@link #MAX_NESTING}.
+     */
+    private JsonParser parserAt(byte[] message) throws IOException {
+        int outer = skimmer.depth();
+        JsonFactory f = nestedJson[outer];
+        if (f == null) {
+            f = factory(MAX_NESTING - outer);
+            nestedJson[outer] = f;
+        }
+        int at = skimmer.position();
+        JsonParser p = f.createParser(message, at, message.length - at);
+        try {
+            p.nextToken();
+            return p;
+        } catch (IOException | RuntimeException e) {
+            p.close();
+            throw e;
+        }
+    }
+
+    /**
+     * After {@code p} read one value from where the skimmer stood, the skimmer goes on after it.
+     */
+    private void continueAfter(JsonParser p, int valueStart) {
+        skimmer.continueAt(valueStart + (int) p.currentLocation().getByteOffset());
     }
 
     @Override
@@ -87,19 +182,18 @@ public final class OtlpTraceReader implements TelemetryReader {
                     "message of " + message.length + " bytes exceeds " + maxMessageBytes);
         }
         ReadResult result = new ReadResult();
-        try (JsonParser p = json().createParser(message)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw wrongType("the message", "an ExportTraceServiceRequest object", p);
-            }
+        try {
+            json();
+            JsonSkimmer s = skimmer;
+            s.reset(message);
+            s.enterObject("the message");
             boolean sawResourceSpans = false;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                p.nextToken();
-                if ("resourceSpans".equals(field) || "resource_spans".equals(field)) {
+            while (s.nextField()) {
+                if (s.fieldIs(RESOURCE_SPANS) || s.fieldIs(RESOURCE_SPANS_SNAKE)) {
                     sawResourceSpans = true;
-                    readResourceSpans(p, result);
+                    readResourceSpans(message, result);
                 } else {
-                    p.skipChildren();
+                    s.skipValue();
                 }
             }
             if (!sawResourceSpans) {
@@ -107,7 +201,7 @@ public final class OtlpTraceReader implements TelemetryReader {
                         InvalidReason.MISSING_FIELD,
                         "no 'resourceSpans': not an OTLP ExportTraceServiceRequest");
             }
-            if (p.nextToken() != null) {
+            if (s.peek() != -1) {
                 throw new InvalidInputException(
                         InvalidReason.INVALID_JSON, "content after the end of the JSON object");
             }
@@ -132,21 +226,23 @@ public final class OtlpTraceReader implements TelemetryReader {
                 : InvalidReason.INVALID_JSON;
     }
 
-    private void readResourceSpans(JsonParser p, ReadResult result) throws IOException {
-        expectArray(p, "resourceSpans");
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-            expectObject(p, "resourceSpans[]");
-            Resource resource = new Resource();
-            // The resource may come after the spans in the JSON; spans are kept until it is read.
-            java.util.List<LlmRequest> pending = new java.util.ArrayList<>();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                p.nextToken();
-                switch (field) {
-                    case "resource" -> readResource(p, resource);
-                    case "scopeSpans", "scope_spans", "instrumentationLibrarySpans" ->
-                            readScopeSpans(p, result, pending);
-                    default -> p.skipChildren();
+    private void readResourceSpans(byte[] message, ReadResult result) throws IOException {
+        JsonSkimmer s = skimmer;
+        s.enterArray("resourceSpans");
+        while (s.nextElement()) {
+            s.enterObject("resourceSpans[]");
+            Resource resource = Resource.NONE;
+            // The resource may come after the spans in the JSON; requests wait until it is read.
+            List<LlmRequest> pending = new ArrayList<>(0);
+            while (s.nextField()) {
+                if (s.fieldIs(RESOURCE)) {
+                    resource = resourceAt(message);
+                } else if (s.fieldIs(SCOPE_SPANS)
+                        || s.fieldIs(SCOPE_SPANS_SNAKE)
+                        || s.fieldIs(INSTRUMENTATION_LIBRARY_SPANS)) {
+                    readScopeSpans(message, result, pending);
+                } else {
+                    s.skipValue();
                 }
             }
             for (LlmRequest r : pending) {
@@ -157,46 +253,91 @@ public final class OtlpTraceReader implements TelemetryReader {
         }
     }
 
-    private void readResource(JsonParser p, Resource resource) throws IOException {
+    /**
+     * The resource at the skimmer's position. A process sends the same resource with every batch,
+     * so the last few are remembered by their bytes and not parsed again.
+     */
+    private Resource resourceAt(byte[] message) throws IOException {
+        JsonSkimmer s = skimmer;
+        if (s.peek() != '{') {
+            s.enterObject("resource"); // throws: a resource is an object
+        }
+        int start = s.position();
+        int depth = s.depth();
+        s.skipValue();
+        int end = s.position();
+        Resource known = recentResources.find(message, start, end);
+        if (known != null) {
+            return known;
+        }
+        s.continueAt(start, depth);
+        try (JsonParser p = parserAt(message)) {
+            Resource resource = readResource(p);
+            continueAfter(p, start);
+            recentResources.add(message, start, end, resource);
+            return resource;
+        }
+    }
+
+    private Resource readResource(JsonParser p) throws IOException {
         expectObject(p, "resource");
+        Resource resource = Resource.NONE;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             p.nextToken();
             if ("attributes".equals(field)) {
-                Map<String, Object> attrs = new HashMap<>();
-                readAttributes(p, attrs, new boolean[1]);
-                resource.service = asString(attrs.get(GenAiAttributes.SERVICE_NAME));
-                resource.environment = firstString(attrs, GenAiAttributes.ENVIRONMENT);
-                resource.namespace = asString(attrs.get(GenAiAttributes.SERVICE_NAMESPACE));
+                AttributeValues attrs = resourceAttributes;
+                attrs.clear();
+                readAttributes(p, attrs);
+                resource =
+                        new Resource(
+                                attrs.string(GenAiAttributes.SERVICE_NAME),
+                                attrs.firstString(GenAiAttributes.ENVIRONMENT),
+                                attrs.string(GenAiAttributes.SERVICE_NAMESPACE));
             } else {
                 p.skipChildren();
             }
         }
+        return resource;
     }
 
-    private void readScopeSpans(JsonParser p, ReadResult result, java.util.List<LlmRequest> pending)
+    private void readScopeSpans(byte[] message, ReadResult result, List<LlmRequest> pending)
             throws IOException {
-        expectArray(p, "scopeSpans");
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-            expectObject(p, "scopeSpans[]");
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                p.nextToken();
-                if ("spans".equals(field)) {
-                    expectArray(p, "spans");
-                    while (p.nextToken() != JsonToken.END_ARRAY) {
-                        readSpan(p, result, pending);
+        JsonSkimmer s = skimmer;
+        s.enterArray("scopeSpans");
+        while (s.nextElement()) {
+            s.enterObject("scopeSpans[]");
+            while (s.nextField()) {
+                if (s.fieldIs(SPANS)) {
+                    s.enterArray("spans");
+                    while (s.nextElement()) {
+                        if (s.peek() != '{') {
+                            s.enterObject("spans[]"); // throws: a span is an object
+                        }
+                        int start = s.position();
+                        int depth = s.depth();
+                        if (s.skipUnlessMarked(MARKERS)) {
+                            // no gen_ai.*, llm.* or marker key anywhere in it: not an LLM span
+                            result.addSkipped(SkipReason.NOT_GENAI);
+                            continue;
+                        }
+                        s.continueAt(start, depth);
+                        try (JsonParser p = parserAt(message)) {
+                            readSpan(p, result, pending);
+                            continueAfter(p, start);
+                        }
                     }
                 } else {
-                    p.skipChildren();
+                    s.skipValue();
                 }
             }
         }
     }
 
-    private void readSpan(JsonParser p, ReadResult result, java.util.List<LlmRequest> pending)
+    private void readSpan(JsonParser p, ReadResult result, List<LlmRequest> pending)
             throws IOException {
-        Span span = new Span();
+        Span s = span;
+        s.clear();
         InvalidInputException spanError = null;
         expectObject(p, "spans[]");
         JsonStreamContext spanContext = p.getParsingContext();
@@ -205,14 +346,18 @@ public final class OtlpTraceReader implements TelemetryReader {
             p.nextToken();
             try {
                 switch (field) {
-                    case "traceId", "trace_id" -> span.traceId = readId(p, "traceId", 16);
-                    case "spanId", "span_id" -> span.spanId = readId(p, "spanId", 8);
-                    case "startTimeUnixNano", "start_time_unix_nano" ->
-                            span.startNanos = readInt64(p, "startTimeUnixNano");
-                    case "endTimeUnixNano", "end_time_unix_nano" ->
-                            span.endNanos = readInt64(p, "endTimeUnixNano");
-                    case "attributes" -> readAttributes(p, span.attributes, span.genAi);
-                    case "status" -> readStatus(p, span);
+                    case "traceId", "trace_id" -> s.traceId.read(p, "traceId");
+                    case "spanId", "span_id" -> s.spanId.read(p, "spanId");
+                    case "startTimeUnixNano", "start_time_unix_nano" -> {
+                        s.startNanos = readInt64(p, "startTimeUnixNano");
+                        s.hasStart = true;
+                    }
+                    case "endTimeUnixNano", "end_time_unix_nano" -> {
+                        s.endNanos = readInt64(p, "endTimeUnixNano");
+                        s.hasEnd = true;
+                    }
+                    case "attributes" -> readAttributes(p, s.attributes);
+                    case "status" -> readStatus(p, s);
                     default -> p.skipChildren();
                 }
             } catch (InvalidInputException e) {
@@ -228,19 +373,29 @@ public final class OtlpTraceReader implements TelemetryReader {
                 }
             }
         }
-        if (!span.genAi[0]) {
-            result.addSkipped();
+        AttributeValues a = s.attributes;
+        ModelCallRule.Verdict verdict =
+                ModelCallRule.classify(
+                        a.string(GenAiAttributes.OPERATION),
+                        a.string(GenAiAttributes.OPENINFERENCE_KIND),
+                        a.string(GenAiAttributes.AI_SDK_OPERATION),
+                        a.string(GenAiAttributes.SPRING_AI_KIND),
+                        a.string(GenAiAttributes.OPENLLMETRY_REQUEST_TYPE),
+                        a.string(GenAiAttributes.TRACELOOP_KIND),
+                        a.genAi);
+        if (verdict.isSkipped()) {
+            result.addSkipped(verdict.skipped());
             return;
         }
         try {
             if (spanError != null) {
                 throw spanError;
             }
-            LlmRequest r = span.toRequest();
+            LlmRequest r = toRequest(s, verdict);
             checks.complete(r);
             pending.add(r);
         } catch (InvalidInputException e) {
-            result.addInvalid(e.reason(), "span " + span.describe() + ": " + e.getMessage());
+            result.addInvalid(e.reason(), "span " + s.describe() + ": " + e.getMessage());
         }
     }
 
@@ -257,7 +412,9 @@ public final class OtlpTraceReader implements TelemetryReader {
                 } else {
                     throw wrongType("status.code", "an integer", p);
                 }
-            } else if ("message".equals(field) && t == JsonToken.VALUE_STRING) {
+            } else if ("message".equals(field)
+                    && t == JsonToken.VALUE_STRING
+                    && p.getTextLength() > 0) {
                 span.statusMessage = p.getText();
             } else {
                 p.skipChildren();
@@ -266,45 +423,210 @@ public final class OtlpTraceReader implements TelemetryReader {
     }
 
     /**
-     * Reads a {@code KeyValue} list. Only the attributes this reader uses are built; the rest are
-     * skipped. {@code genAi[0]} becomes true when a GenAI key is met.
+     * Reads a {@code KeyValue} list into {@code into}: the values of the names {@link
+     * GenAiAttributes} knows; every other value is skipped without being decoded. {@code
+     * into.genAi} becomes true when a {@code gen_ai.*} or {@code llm.*} key is met.
      */
-    private void readAttributes(JsonParser p, Map<String, Object> into, boolean[] genAi)
-            throws IOException {
+    private void readAttributes(JsonParser p, AttributeValues into) throws IOException {
         expectArray(p, "attributes");
         while (p.nextToken() != JsonToken.END_ARRAY) {
             expectObject(p, "attributes[]");
-            String key = null;
-            Object value = null;
-            boolean valueSkipped = false;
+            boolean sawKey = false;
+            int index = -1;
+            Object valueBeforeKey = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
-                p.nextToken();
+                JsonToken t = p.nextToken();
                 if ("key".equals(field)) {
-                    key = p.getValueAsString();
-                    if (key != null && GenAiAttributes.isGenAiKey(key)) {
-                        genAi[0] = true;
+                    if (t == JsonToken.VALUE_STRING) {
+                        char[] chars = p.getTextCharacters();
+                        int offset = p.getTextOffset();
+                        int length = p.getTextLength();
+                        index = GenAiAttributes.INDEX.find(chars, offset, length);
+                        sawKey = true;
+                        if (GenAiAttributes.isGenAiKey(chars, offset, length)) {
+                            into.genAi = true;
+                        }
+                    } else if (t.isScalarValue() && t != JsonToken.VALUE_NULL) {
+                        String key = p.getValueAsString();
+                        index = GenAiAttributes.INDEX.find(key);
+                        sawKey = true;
+                        into.genAi |= GenAiAttributes.isGenAiKey(key);
+                    } else {
+                        p.skipChildren();
                     }
                 } else if ("value".equals(field)) {
-                    // Keys come first in every encoder we know; if not, the value is kept.
-                    if (key != null && !Wanted.KEYS.contains(key)) {
-                        p.skipChildren();
-                        valueSkipped = true;
+                    if (!sawKey) {
+                        // Keys come first in every encoder we know; if not, the value is kept.
+                        valueBeforeKey = readAnyValue(p, 0);
+                    } else if (index >= 0 && (keepText || !GenAiAttributes.isText(index))) {
+                        readValue(p, into, index);
                     } else {
-                        value = readAnyValue(p, 0);
+                        p.skipChildren();
                     }
                 } else {
                     p.skipChildren();
                 }
             }
-            if (key == null) {
+            if (!sawKey) {
                 throw new InvalidInputException(
                         InvalidReason.MISSING_FIELD, "an attribute has no 'key'");
             }
-            if (!valueSkipped && value != null && Wanted.KEYS.contains(key)) {
-                into.put(key, value);
+            if (valueBeforeKey != null
+                    && index >= 0
+                    && (keepText || !GenAiAttributes.isText(index))) {
+                if (valueBeforeKey instanceof Long || valueBeforeKey instanceof Double) {
+                    into.setNumber(index, ((Number) valueBeforeKey).doubleValue());
+                } else {
+                    into.set(index, valueBeforeKey);
+                }
             }
         }
+    }
+
+    /** One wanted {@code AnyValue}, numbers unboxed. */
+    private void readValue(JsonParser p, AttributeValues into, int index) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw wrongType("an attribute value", "an AnyValue object", p);
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String kind = p.currentName();
+            JsonToken t = p.nextToken();
+            switch (kind) {
+                case "stringValue", "bytesValue" -> {
+                    if (t.isStructStart()) {
+                        throw wrongType(kind, "a string", p);
+                    }
+                    String v = p.getValueAsString();
+                    if (v != null) {
+                        into.set(index, v);
+                    }
+                }
+                case "boolValue" -> {
+                    if (!t.isBoolean()) {
+                        throw wrongType("boolValue", "true or false", p);
+                    }
+                    into.set(index, p.getBooleanValue());
+                }
+                case "intValue" -> into.setNumber(index, readInt64(p, "intValue"));
+                case "doubleValue" -> into.setNumber(index, readDouble(p));
+                case "arrayValue" -> into.set(index, readComposite(p, 0, false));
+                case "kvlistValue" -> into.set(index, readComposite(p, 0, true));
+                default -> p.skipChildren();
+            }
+        }
+    }
+
+    private LlmRequest toRequest(Span s, ModelCallRule.Verdict verdict) {
+        String traceId = s.traceId.toHex("traceId", 16);
+        String spanId = s.spanId.toHex("spanId", 8);
+        if (!s.hasStart) {
+            throw new InvalidInputException(InvalidReason.MISSING_FIELD, "no startTimeUnixNano");
+        }
+        if (!s.hasEnd) {
+            throw new InvalidInputException(InvalidReason.MISSING_FIELD, "no endTimeUnixNano");
+        }
+        if (s.endNanos < s.startNanos) {
+            throw new InvalidInputException(
+                    InvalidReason.INVALID_VALUE,
+                    "endTimeUnixNano "
+                            + s.endNanos
+                            + " is before startTimeUnixNano "
+                            + s.startNanos);
+        }
+        AttributeValues a = s.attributes;
+        LlmRequest r = new LlmRequest();
+        r.eventTimeMs = s.endNanos / 1_000_000L;
+        r.latencyMs = (s.endNanos - s.startNanos) / 1_000_000.0;
+        r.traceId = traceId;
+        r.spanId = spanId;
+        r.kind = verdict.kind();
+        r.operation = verdict.operation();
+        if (verdict.kind() == RequestKind.TOOL_EXECUTION) {
+            // One key per service for its tools: a tool's name never becomes a key value.
+            r.provider = "-";
+            r.model = "-";
+        } else {
+            readModelCall(a, r);
+        }
+        String errorType = a.string(GenAiAttributes.ERROR_TYPE);
+        r.rateLimited =
+                RateLimitSigns.rateLimited(
+                        errorType, a.numberOrNaN(GenAiAttributes.HTTP_STATUS), s.statusMessage);
+        r.error = s.statusError || errorType != null || r.rateLimited;
+        r.errorType =
+                errorType != null
+                        ? errorType
+                        : s.statusError
+                                ? orDefault(s.statusMessage, "status_error")
+                                : r.rateLimited ? "rate_limited" : null;
+        return r;
+    }
+
+    private void readModelCall(AttributeValues a, LlmRequest r) {
+        r.provider = orDefault(a.firstString(GenAiAttributes.PROVIDER), "unknown");
+        if (a.has(GenAiAttributes.AI_SDK_OPERATION) && r.provider.indexOf('.') > 0) {
+            // the AI SDK names a provider with its API: openai.chat, openai.responses,
+            // openai.embedding; one provider is one key whichever API a call used
+            r.provider = r.provider.substring(0, r.provider.indexOf('.'));
+        }
+        r.requestModel = modelName(a, GenAiAttributes.REQUEST_MODEL);
+        if (r.requestModel == null && a.has(GenAiAttributes.INVOCATION_PARAMETERS)) {
+            r.requestModel = modelOfInvocation(a.string(GenAiAttributes.INVOCATION_PARAMETERS));
+        }
+        r.responseModel = modelName(a, GenAiAttributes.RESPONSE_MODEL);
+        r.model = naming.keyModel(r.requestModel, r.responseModel);
+        r.inputTokens = a.number(GenAiAttributes.INPUT_TOKENS);
+        r.outputTokens = a.number(GenAiAttributes.OUTPUT_TOKENS);
+        r.cachedInputTokens = a.number(GenAiAttributes.CACHED_INPUT_TOKENS);
+        if (r.inputTokens == 0 && (r.outputTokens == 0 || Double.isNaN(r.outputTokens))) {
+            // No call reads zero tokens: this is a library's empty usage (Spring AI sends "0"
+            // and "0" for a stream whose usage was not asked for), not a measurement.
+            r.inputTokens = Double.NaN;
+            r.outputTokens = Double.NaN;
+            r.cachedInputTokens = Double.NaN;
+        }
+        double ttftSeconds = a.number(GenAiAttributes.TTFT_SECONDS);
+        r.ttftMs =
+                Double.isNaN(ttftSeconds)
+                        ? a.number(GenAiAttributes.TTFT_MS)
+                        : ttftSeconds * 1000.0;
+        r.costUsd = a.number(GenAiAttributes.COST_USD);
+        r.finishReason = FinishReasons.first(a.firstString(GenAiAttributes.FINISH_REASON));
+        r.promptText = a.firstString(GenAiAttributes.PROMPT_TEXT);
+        r.completionText = a.firstString(GenAiAttributes.COMPLETION_TEXT);
+    }
+
+    /** The first name present; Spring AI writes {@code none} for a model it does not know. */
+    private static String modelName(AttributeValues a, int[] indices) {
+        for (int i : indices) {
+            String m = a.string(i);
+            if (m != null && !m.isEmpty() && !"none".equals(m)) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /** {@code "model"} of OpenInference's invocation parameters (a JSON object); or null. */
+    private String modelOfInvocation(String parameters) {
+        try (JsonParser p = json().createParser(parameters)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken t = p.nextToken();
+                if ("model".equals(field) && t == JsonToken.VALUE_STRING) {
+                    String m = p.getText();
+                    return m.isEmpty() ? null : m;
+                }
+                p.skipChildren();
+            }
+        } catch (IOException | RuntimeException e) {
+            // not JSON: the parameters add a name, they are not required
+        }
+        return null;
     }
 
     /** An OTLP {@code AnyValue}: String, Boolean, Long, Double, or the text of an array/kvlist. */
@@ -405,54 +727,48 @@ public final class OtlpTraceReader implements TelemetryReader {
         return d;
     }
 
-    /** A 64-bit integer, written as a JSON string (the OTLP/JSON rule) or a plain number. */
+    /**
+     * A 64-bit integer, written as a JSON string (the OTLP/JSON rule) or a plain number; parsed
+     * from the parser's characters, so a span's times cost no String.
+     */
     static long readInt64(JsonParser p, String name) throws IOException {
         JsonToken t = p.currentToken();
-        try {
-            if (t == JsonToken.VALUE_STRING) {
-                return Long.parseLong(p.getText().trim());
-            }
-            if (t == JsonToken.VALUE_NUMBER_INT) {
+        if (t == JsonToken.VALUE_NUMBER_INT) {
+            try {
                 return p.getLongValue();
+            } catch (com.fasterxml.jackson.core.exc.InputCoercionException e) {
+                throw wrongType(name, "a 64-bit integer", p);
             }
-        } catch (NumberFormatException | com.fasterxml.jackson.core.exc.InputCoercionException e) {
-            throw wrongType(name, "a 64-bit integer", p);
+        }
+        if (t == JsonToken.VALUE_STRING) {
+            char[] c = p.getTextCharacters();
+            int from = p.getTextOffset();
+            int to = from + p.getTextLength();
+            while (from < to && Character.isWhitespace(c[from])) {
+                from++;
+            }
+            while (to > from && Character.isWhitespace(c[to - 1])) {
+                to--;
+            }
+            boolean negative = from < to && c[from] == '-';
+            int i = negative || (from < to && c[from] == '+') ? from + 1 : from;
+            if (i == to) {
+                throw wrongType(name, "a 64-bit integer", p);
+            }
+            long v = 0; // accumulated negative, so Long.MIN_VALUE fits
+            for (; i < to; i++) {
+                int d = c[i] - '0';
+                if (d < 0 || d > 9 || v < (Long.MIN_VALUE + d) / 10) {
+                    throw wrongType(name, "a 64-bit integer", p);
+                }
+                v = v * 10 - d;
+            }
+            if (!negative && v == Long.MIN_VALUE) {
+                throw wrongType(name, "a 64-bit integer", p);
+            }
+            return negative ? v : -v;
         }
         throw wrongType(name, "a 64-bit integer", p);
-    }
-
-    /** Trace and span ids: hex (any case) or base64 of {@code bytes} bytes; lower-case hex out. */
-    static String readId(JsonParser p, String name, int bytes) throws IOException {
-        if (p.currentToken() != JsonToken.VALUE_STRING) {
-            throw wrongType(name, "a hex or base64 string", p);
-        }
-        String s = p.getText();
-        if (s.isEmpty()) {
-            return null;
-        }
-        if (s.length() == bytes * 2 && isHex(s)) {
-            return s.toLowerCase(java.util.Locale.ROOT);
-        }
-        try {
-            byte[] raw = Base64.getDecoder().decode(s);
-            if (raw.length == bytes) {
-                return HexFormat.of().formatHex(raw);
-            }
-        } catch (IllegalArgumentException ignored) {
-            // falls through to the error below
-        }
-        throw new InvalidInputException(
-                InvalidReason.INVALID_VALUE,
-                name + " '" + abbreviate(s) + "' is neither " + bytes + " bytes of hex nor base64");
-    }
-
-    private static boolean isHex(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (Character.digit(s.charAt(i), 16) < 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static void expectArray(JsonParser p, String name) throws IOException {
@@ -492,50 +808,43 @@ public final class OtlpTraceReader implements TelemetryReader {
         return s.length() <= 64 ? s : s.substring(0, 64) + "...";
     }
 
-    static String asString(Object o) {
-        return o == null ? null : o.toString();
+    private static String orDefault(String v, String d) {
+        return v == null || v.isEmpty() ? d : v;
     }
 
-    static String firstString(Map<String, Object> attrs, String[] names) {
-        for (String n : names) {
-            Object v = attrs.get(n);
-            if (v != null && !v.toString().isEmpty()) {
-                return v.toString();
+    /** The last resources read, by their bytes; a few, and none of more than 16 KiB. */
+    private static final class RecentResources {
+        private static final int SIZE = 8;
+        private static final int MAX_BYTES = 16 * 1024;
+        private final byte[][] bytes = new byte[SIZE][];
+        private final Resource[] resources = new Resource[SIZE];
+        private int next;
+
+        Resource find(byte[] message, int from, int to) {
+            for (int i = 0; i < SIZE; i++) {
+                byte[] b = bytes[i];
+                if (b != null
+                        && b.length == to - from
+                        && java.util.Arrays.equals(b, 0, b.length, message, from, to)) {
+                    return resources[i];
+                }
             }
+            return null;
         }
-        return null;
-    }
 
-    /** The attribute names whose values are built; all others are skipped unread. */
-    private static final class Wanted {
-        static final java.util.Set<String> KEYS = new java.util.HashSet<>();
-
-        static {
-            for (String[] names :
-                    new String[][] {
-                        GenAiAttributes.PROVIDER,
-                        GenAiAttributes.OPERATION,
-                        GenAiAttributes.MODEL,
-                        GenAiAttributes.INPUT_TOKENS,
-                        GenAiAttributes.OUTPUT_TOKENS,
-                        GenAiAttributes.TTFT_SECONDS,
-                        GenAiAttributes.COST_USD,
-                        GenAiAttributes.PROMPT_TEXT,
-                        GenAiAttributes.COMPLETION_TEXT,
-                        GenAiAttributes.ENVIRONMENT
-                    }) {
-                KEYS.addAll(java.util.List.of(names));
+        void add(byte[] message, int from, int to, Resource resource) {
+            if (to - from > MAX_BYTES) {
+                return;
             }
-            KEYS.add(GenAiAttributes.ERROR_TYPE);
-            KEYS.add(GenAiAttributes.SERVICE_NAME);
-            KEYS.add(GenAiAttributes.SERVICE_NAMESPACE);
+            bytes[next] = java.util.Arrays.copyOfRange(message, from, to);
+            resources[next] = resource;
+            next = (next + 1) % SIZE;
         }
     }
 
-    private static final class Resource {
-        String service;
-        String environment;
-        String namespace;
+    /** What a request takes from its resource. */
+    private record Resource(String service, String environment, String namespace) {
+        static final Resource NONE = new Resource(null, null, null);
 
         void applyTo(LlmRequest r) {
             r.service = service != null ? service : "unknown_service";
@@ -544,92 +853,103 @@ public final class OtlpTraceReader implements TelemetryReader {
         }
     }
 
-    private static final class Span {
-        String traceId;
-        String spanId;
-        Long startNanos;
-        Long endNanos;
-        boolean statusError;
-        String statusMessage;
+    /**
+     * A trace or span id as the characters the message holds, decoded (and checked) only for a span
+     * that becomes a request: a bad id of a span nobody uses is nobody's problem.
+     */
+    private static final class IdChars {
+        /** Longer ids are neither hex nor base64 of 16 bytes; 64 characters keep the message. */
+        private final char[] chars = new char[64];
 
-        /** Set as soon as a GenAI key is seen, even if its value then fails to read. */
-        final boolean[] genAi = new boolean[1];
+        private int length;
+        private boolean seen;
 
-        final Map<String, Object> attributes = new HashMap<>();
+        void clear() {
+            seen = false;
+            length = 0;
+        }
+
+        void read(JsonParser p, String name) throws IOException {
+            if (p.currentToken() != JsonToken.VALUE_STRING) {
+                throw wrongType(name, "a hex or base64 string", p);
+            }
+            length = p.getTextLength();
+            System.arraycopy(
+                    p.getTextCharacters(),
+                    p.getTextOffset(),
+                    chars,
+                    0,
+                    Math.min(length, chars.length));
+            seen = true;
+        }
+
+        /** Lower-case hex of {@code bytes} bytes from hex (any case) or base64; null if empty. */
+        String toHex(String name, int bytes) {
+            if (!seen || length == 0) {
+                return null;
+            }
+            if (length == bytes * 2 && isHex()) {
+                String s = new String(chars, 0, length);
+                return s.toLowerCase(Locale.ROOT);
+            }
+            if (length <= chars.length) {
+                try {
+                    byte[] raw = Base64.getDecoder().decode(new String(chars, 0, length));
+                    if (raw.length == bytes) {
+                        return HexFormat.of().formatHex(raw);
+                    }
+                } catch (IllegalArgumentException ignored) {
+                    // falls through to the error below
+                }
+            }
+            String shown =
+                    length <= chars.length
+                            ? abbreviate(new String(chars, 0, length))
+                            : new String(chars, 0, chars.length) + "...";
+            throw new InvalidInputException(
+                    InvalidReason.INVALID_VALUE,
+                    name + " '" + shown + "' is neither " + bytes + " bytes of hex nor base64");
+        }
+
+        private boolean isHex() {
+            for (int i = 0; i < length; i++) {
+                if (Character.digit(chars[i], 16) < 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
 
         String describe() {
-            return spanId != null ? spanId : "(no spanId)";
+            return seen && length > 0 ? new String(chars, 0, Math.min(length, chars.length)) : null;
+        }
+    }
+
+    /** One span as read so far; one instance per reader, cleared for every span. */
+    private static final class Span {
+        final IdChars traceId = new IdChars();
+        final IdChars spanId = new IdChars();
+        long startNanos;
+        long endNanos;
+        boolean hasStart;
+        boolean hasEnd;
+        boolean statusError;
+        String statusMessage;
+        final AttributeValues attributes = new AttributeValues();
+
+        void clear() {
+            traceId.clear();
+            spanId.clear();
+            hasStart = false;
+            hasEnd = false;
+            statusError = false;
+            statusMessage = null;
+            attributes.clear();
         }
 
-        LlmRequest toRequest() {
-            if (startNanos == null) {
-                throw new InvalidInputException(
-                        InvalidReason.MISSING_FIELD, "no startTimeUnixNano");
-            }
-            if (endNanos == null) {
-                throw new InvalidInputException(InvalidReason.MISSING_FIELD, "no endTimeUnixNano");
-            }
-            if (endNanos < startNanos) {
-                throw new InvalidInputException(
-                        InvalidReason.INVALID_VALUE,
-                        "endTimeUnixNano "
-                                + endNanos
-                                + " is before startTimeUnixNano "
-                                + startNanos);
-            }
-            LlmRequest r = new LlmRequest();
-            r.eventTimeMs = endNanos / 1_000_000L;
-            r.latencyMs = (endNanos - startNanos) / 1_000_000.0;
-            r.traceId = traceId;
-            r.spanId = spanId;
-            r.provider = orDefault(firstString(attributes, GenAiAttributes.PROVIDER), "unknown");
-            r.operation = orDefault(firstString(attributes, GenAiAttributes.OPERATION), "chat");
-            r.model = orDefault(firstString(attributes, GenAiAttributes.MODEL), "unknown");
-            r.inputTokens = number(GenAiAttributes.INPUT_TOKENS);
-            r.outputTokens = number(GenAiAttributes.OUTPUT_TOKENS);
-            double ttftSeconds = number(GenAiAttributes.TTFT_SECONDS);
-            r.ttftMs = Double.isNaN(ttftSeconds) ? Double.NaN : ttftSeconds * 1000.0;
-            r.costUsd = number(GenAiAttributes.COST_USD);
-            Object errorType = attributes.get(GenAiAttributes.ERROR_TYPE);
-            r.error = statusError || errorType != null;
-            r.errorType =
-                    errorType != null
-                            ? errorType.toString()
-                            : statusError ? orDefault(statusMessage, "status_error") : null;
-            r.promptText = firstString(attributes, GenAiAttributes.PROMPT_TEXT);
-            r.completionText = firstString(attributes, GenAiAttributes.COMPLETION_TEXT);
-            return r;
-        }
-
-        /** The first attribute of {@code names} that is present, as a number. */
-        private double number(String[] names) {
-            for (String n : names) {
-                Object v = attributes.get(n);
-                if (v == null) {
-                    continue;
-                }
-                if (v instanceof Number num) {
-                    return num.doubleValue();
-                }
-                if (v instanceof String s) {
-                    try {
-                        double d = Double.parseDouble(s.trim());
-                        if (Double.isFinite(d)) {
-                            return d;
-                        }
-                    } catch (NumberFormatException ignored) {
-                        // reported below
-                    }
-                }
-                throw new InvalidInputException(
-                        InvalidReason.WRONG_TYPE,
-                        n + " must be a number but is '" + abbreviate(v.toString()) + "'");
-            }
-            return Double.NaN;
-        }
-
-        private static String orDefault(String v, String d) {
-            return v == null || v.isEmpty() ? d : v;
+        String describe() {
+            String id = spanId.describe();
+            return id != null ? id : "(no spanId)";
         }
     }
 }

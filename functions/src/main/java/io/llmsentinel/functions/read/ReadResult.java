@@ -6,8 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What one message held: the LLM requests read from it, how many spans were not LLM spans, and the
- * spans (or the whole message) that could not be read, each with its reason.
+ * What one message held: the LLM requests read from it, how many spans were not model calls (by
+ * {@link SkipReason}), and the spans (or the whole message) that could not be read, each with its
+ * reason.
  */
 public final class ReadResult {
 
@@ -18,6 +19,7 @@ public final class ReadResult {
     private final List<MetricPoint> points = new ArrayList<>();
     private final List<Invalid> invalid = new ArrayList<>();
     private int skipped;
+    private int[] skippedByReason;
     private int cleanedDimensions;
     private boolean wholeMessage;
 
@@ -54,8 +56,12 @@ public final class ReadResult {
         invalid.add(new Invalid(reason, detail));
     }
 
-    void addSkipped() {
+    void addSkipped(SkipReason reason) {
         skipped++;
+        if (skippedByReason == null) {
+            skippedByReason = new int[SkipReason.values().length];
+        }
+        skippedByReason[reason.ordinal()]++;
     }
 
     void addCleanedDimensions(int n) {
@@ -76,10 +82,23 @@ public final class ReadResult {
     }
 
     /**
-     * Spans (or metric points) that were read but carry nothing GenAI: counted, not treated as
-     * errors.
+     * Spans (or metric points) that were read but are not model calls or tool executions: counted,
+     * not treated as errors.
      */
     public int skipped() {
         return skipped;
+    }
+
+    /** The skipped spans of one reason. */
+    public int skipped(SkipReason reason) {
+        return skippedByReason == null ? 0 : skippedByReason[reason.ordinal()];
+    }
+
+    /**
+     * The skipped spans by {@link SkipReason#ordinal()}, or null when none was skipped; the array
+     * is this result's own.
+     */
+    public int[] skippedByReason() {
+        return skippedByReason;
     }
 }

@@ -60,6 +60,7 @@ public final class RequestChecks implements Serializable {
         checkRange("ttft_ms", r.ttftMs, MAX_LATENCY_MS);
         checkRange("input_tokens", r.inputTokens, MAX_TOKENS);
         checkRange("output_tokens", r.outputTokens, MAX_TOKENS);
+        checkRange("cached_input_tokens", r.cachedInputTokens, MAX_TOKENS);
         checkRange("cost_usd", r.costUsd, MAX_COST_USD);
         if (Double.isNaN(r.costUsd)) {
             r.costUsd = prices.costUsd(r.model, r.inputTokens, r.outputTokens);

@@ -3,6 +3,7 @@ package io.llmsentinel.functions.flink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.llmsentinel.functions.model.LlmRequest;
+import io.llmsentinel.functions.model.RequestKind;
 import io.llmsentinel.functions.model.WindowInput;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -76,13 +77,19 @@ class ExplicitSerializersTest {
         full.provider = "openai";
         full.operation = "chat";
         full.model = "gpt-4o";
+        full.requestModel = "gpt-4o";
+        full.responseModel = "gpt-4o-2024-08-06";
+        full.kind = RequestKind.TOOL_EXECUTION;
         full.latencyMs = 812.5;
         full.ttftMs = 120;
         full.inputTokens = 1200;
         full.outputTokens = 340;
         full.costUsd = 0.0123;
+        full.cachedInputTokens = 1024;
+        full.finishReason = "length";
         full.error = true;
         full.errorType = "rate_limit";
+        full.rateLimited = true;
         full.traceId = "0af7651916cd43dd8448eb211c80319c";
         full.spanId = "b7ad6b7169203331";
         full.promptText = "é".repeat(70_000) + "\uD83D\uDE00";
@@ -90,6 +97,7 @@ class ExplicitSerializersTest {
 
         LlmRequest sparse = new LlmRequest(); // nulls and NaN everywhere
         sparse.service = "s";
+        sparse.kind = null;
 
         for (LlmRequest r : new LlmRequest[] {full, sparse}) {
             DataOutputSerializer out = new DataOutputSerializer(64);
@@ -156,6 +164,10 @@ class ExplicitSerializersTest {
                 f.set(r, new double[] {n, n + 0.25});
             } else if (f.getType() == long[].class) {
                 f.set(r, new long[] {n, n + 1, n + 2});
+            } else if (f.getType().isEnum()) {
+                // the last constant: the default of an enum field is usually the first
+                Object[] constants = f.getType().getEnumConstants();
+                f.set(r, constants[constants.length - 1]);
             } else {
                 throw new AssertionError("a field type the test does not know: " + f);
             }

@@ -6,10 +6,12 @@ import io.llmsentinel.functions.model.DeadLetter;
 import io.llmsentinel.functions.model.LlmRequest;
 import io.llmsentinel.functions.model.RawMessage;
 import io.llmsentinel.functions.model.ReadMessage;
+import io.llmsentinel.functions.model.RequestKind;
 import io.llmsentinel.functions.read.DeadLetters;
 import io.llmsentinel.functions.read.MessageReader;
 import io.llmsentinel.functions.read.OtlpTraceReader;
 import io.llmsentinel.functions.read.PriceTable;
+import io.llmsentinel.functions.read.SkipReason;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Stream;
@@ -344,6 +346,52 @@ class RequestsFromMessagesTest {
                     .containsExactly("model-0", "model-1", "__overflow__", "__overflow__");
             assertThat(h.extractOutputValues())
                     .allSatisfy(r -> assertThat(r.service).isEqualTo("svc"));
+        }
+    }
+
+    @Test
+    void countsTheSpansThatAreNotModelCallsByReasonAndPassesToolExecutionsOn() throws Exception {
+        String framework = attr("gen_ai.operation.name", "{\"stringValue\":\"framework\"}");
+        String tool = attr("gen_ai.operation.name", "{\"stringValue\":\"execute_tool\"}");
+        String http =
+                spanObject("", 9)
+                        .replace(
+                                attr("gen_ai.system", "{\"stringValue\":\"openai\"}"),
+                                attr("http.request.method", "{\"stringValue\":\"GET\"}"));
+        String body =
+                "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":["
+                        + String.join(
+                                ",",
+                                spanObject("", 1),
+                                spanObject(framework, 2),
+                                spanObject(framework, 3),
+                                spanObject(tool, 4),
+                                http)
+                        + "]}]}]}";
+        try (OneInputStreamOperatorTestHarness<ReadMessage, LlmRequest> h = harness()) {
+            send(h, new RawMessage("t", 0, 1, 5L, utf8(body)));
+
+            assertThat(h.extractOutputValues())
+                    .extracting(r -> r.kind)
+                    .containsExactly(RequestKind.MODEL_CALL, RequestKind.TOOL_EXECUTION);
+            var accumulators = h.getEnvironment().getAccumulatorRegistry().getUserMap();
+            assertThat(accumulators.get(RequestsFromMessages.ACC_SKIPPED_SPANS).getLocalValue())
+                    .isEqualTo(3L);
+            assertThat(
+                            accumulators
+                                    .get(RequestsFromMessages.accSkippedSpans(SkipReason.FRAMEWORK))
+                                    .getLocalValue())
+                    .isEqualTo(2L);
+            assertThat(
+                            accumulators
+                                    .get(RequestsFromMessages.accSkippedSpans(SkipReason.NOT_GENAI))
+                                    .getLocalValue())
+                    .isEqualTo(1L);
+            assertThat(
+                            accumulators
+                                    .get(RequestsFromMessages.accSkippedSpans(SkipReason.AGENT))
+                                    .getLocalValue())
+                    .isEqualTo(0L);
         }
     }
 

@@ -69,6 +69,32 @@ class NativeEventReaderTest {
         assertThat(req.costUsd).isEqualTo(0.25);
     }
 
+    @Test
+    void readsTheFinishReasonRateLimitsAndStripsTheSnapshotFromTheKey() {
+        String e =
+                EVENT.replace("\"finish_reason\":\"stop\"", "\"finish_reason\":\"max_tokens\"")
+                        .replace("\"model\":\"gpt-4o\"", "\"model\":\"gpt-4o-2024-08-06\"")
+                        .replace(
+                                "\"errors\":[]",
+                                "\"errors\":[{\"type\":\"provider_error\",\"status\":429}]");
+        LlmRequest req = reader.read(e.getBytes(StandardCharsets.UTF_8)).requests().get(0);
+
+        assertThat(req.finishReason).isEqualTo("length");
+        assertThat(req.error).isTrue();
+        assertThat(req.rateLimited).isTrue();
+        assertThat(req.model).isEqualTo("gpt-4o");
+        assertThat(req.requestModel).isEqualTo("gpt-4o-2024-08-06");
+        assertThat(req.cachedInputTokens).isNaN();
+
+        LlmRequest plain = reader.read(EVENT.getBytes(StandardCharsets.UTF_8)).requests().get(0);
+        assertThat(plain.finishReason).isEqualTo("stop");
+        assertThat(plain.rateLimited).isFalse();
+        String timeout = EVENT.replace("\"errors\":[]", "\"errors\":[\"upstream timeout\"]");
+        LlmRequest other = reader.read(timeout.getBytes(StandardCharsets.UTF_8)).requests().get(0);
+        assertThat(other.error).isTrue();
+        assertThat(other.rateLimited).isFalse();
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(
             delimiter = '|',

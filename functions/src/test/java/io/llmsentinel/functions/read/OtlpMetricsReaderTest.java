@@ -58,6 +58,44 @@ class OtlpMetricsReaderTest {
         assertThat(p.timeMs).isEqualTo(1_544_712_660_300L);
     }
 
+    @Test
+    void agentAndToolDurationsAreSkippedAndModelsNamedAsForSpans() {
+        try (OtlpJsonMetrics sdk =
+                new OtlpJsonMetrics(
+                        OtlpJsonMetrics.attributes("service.name", "chat-api"),
+                        false,
+                        START_NANOS)) {
+            DoubleHistogram duration =
+                    sdk.meter("io.opentelemetry.genai")
+                            .histogramBuilder("gen_ai.client.operation.duration")
+                            .setUnit("s")
+                            .build();
+            for (String operation : new String[] {"chat", "invoke_agent", "execute_tool"}) {
+                duration.record(
+                        0.8,
+                        Attributes.of(
+                                AttributeKey.stringKey("gen_ai.provider.name"), "openai",
+                                AttributeKey.stringKey("gen_ai.request.model"), "gpt-4o",
+                                AttributeKey.stringKey("gen_ai.response.model"),
+                                        "gpt-4o-2024-08-06",
+                                AttributeKey.stringKey("gen_ai.operation.name"), operation));
+            }
+            sdk.advance(60_000);
+            ReadResult r = reader.read(sdk.collect());
+
+            assertThat(r.invalid()).isEmpty();
+            assertThat(r.points())
+                    .singleElement()
+                    .satisfies(
+                            p -> {
+                                assertThat(p.operation).isEqualTo("chat");
+                                assertThat(p.model).isEqualTo("gpt-4o");
+                            });
+            assertThat(r.skipped(SkipReason.AGENT)).isEqualTo(1);
+            assertThat(r.skipped(SkipReason.OTHER_OPERATION)).isEqualTo(1);
+        }
+    }
+
     /** What the OpenTelemetry Java SDK sends, for each temporality. */
     @Test
     void readsSdkGenAiHistogramsDeltaAndCumulative() {

@@ -102,7 +102,10 @@ class OtlpTraceReaderTest {
         assertThat(req.namespace).isEqualTo("ns");
         assertThat(req.provider).isEqualTo("openai");
         assertThat(req.operation).isEqualTo("chat");
-        assertThat(req.model).isEqualTo("gpt-4o-2024-08-06");
+        // keys.model-name: request by default; both names kept
+        assertThat(req.model).isEqualTo("gpt-4o");
+        assertThat(req.requestModel).isEqualTo("gpt-4o");
+        assertThat(req.responseModel).isEqualTo("gpt-4o-2024-08-06");
         assertThat(req.inputTokens).isEqualTo(1000);
         assertThat(req.outputTokens).isEqualTo(200);
         assertThat(req.ttftMs).isCloseTo(350, org.assertj.core.data.Offset.offset(1e-9));
@@ -348,6 +351,35 @@ class OtlpTraceReaderTest {
         ReadResult escaped = reader.read(json.getBytes(StandardCharsets.UTF_8));
         assertThat(escaped.cleanedDimensions()).isEqualTo(1);
         assertThat(escaped.requests().get(0).service).isEqualTo("a\ufffdb");
+    }
+
+    @Test
+    void readsSpansWhoseKeysAreEscapedAndSkipsTheOthersUnparsed() {
+        String json =
+                "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":["
+                        // not an LLM span: its invalid UTF-8 and odd number are never decoded
+                        + "{\"name\":\"GET \u00ff\",\"attributes\":[{\"key\":\"http.route\","
+                        + "\"value\":{\"stringValue\":\"/\uD800\"}},{\"key\":\"n\",\"value\":"
+                        + "{\"intValue\":007}}]},"
+                        + "{\"traceId\":\"0102030405060708090a0b0c0d0e0f10\",\"spanId\":"
+                        + "\"0102030405060708\",\"startTimeUnixNano\":\"1764000000000000000\","
+                        + "\"endTimeUnixNano\":\"1764000000250000000\",\"attributes\":[{\"key\":"
+                        + "\"gen\\u005fai.system\",\"value\":{\"stringValue\":\"openai\"}}]}"
+                        + "]}]}]}";
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == 'G' && bytes[i + 1] == 'E' && bytes[i + 2] == 'T') {
+                bytes[i + 4] = (byte) 0xFF; // a byte no UTF-8 text holds
+            }
+        }
+
+        ReadResult r = reader.read(bytes);
+
+        assertThat(r.invalid()).isEmpty();
+        assertThat(r.skipped(SkipReason.NOT_GENAI)).isEqualTo(1);
+        assertThat(r.requests())
+                .singleElement()
+                .satisfies(q -> assertThat(q.provider).isEqualTo("openai"));
     }
 
     private static void llm(Span s) {
