@@ -132,10 +132,23 @@ public final class MetricDetector implements Serializable {
                 }
             }
         }
+        double surpriseDecades = 0;
+        if (settings.surpriseRate() && pointJudged) {
+            if (state.surprise == null) {
+                state.surprise = new SurpriseRate();
+            }
+            double z = state.surprise.judge(pointAnomaly, settings.window());
+            state.surprise.learn(pointAnomaly, settings.window());
+            if (z >= settings.zThreshold()) {
+                // Reported once, like CUSUM: the recent share starts again from the usual one.
+                surpriseDecades = SurpriseRate.decades(z);
+                state.surprise.recent = state.surprise.usual;
+            }
+        }
         // Nothing is judged during warm-up: no score, and the repeat window has not started.
         double score =
                 pointJudged || cusumJudged
-                        ? combinedScore(state, pointRatio, cusumRatio, pointJudged)
+                        ? combinedScore(state, pointRatio, cusumRatio, pointJudged, surpriseDecades)
                         : 0;
         state.recentVerdicts = (state.recentVerdicts << 1) | (fired == null ? 0 : 1);
         Evaluation result =
@@ -186,8 +199,12 @@ public final class MetricDetector implements Serializable {
     static final double MAX_ALPHA = 20.0;
 
     private double combinedScore(
-            MetricState s, double pointRatio, double cusumRatio, boolean pointJudged) {
-        double decades = CUSUM_DECADES * cusumRatio;
+            MetricState s,
+            double pointRatio,
+            double cusumRatio,
+            boolean pointJudged,
+            double surpriseDecades) {
+        double decades = Math.max(CUSUM_DECADES * cusumRatio, surpriseDecades);
         if (pointJudged) {
             double q99 = Math.max(s.pointQ99, TAIL_FLOOR);
             double q999 = Math.max(s.pointQ999, q99 * 1.0001);
