@@ -143,13 +143,13 @@ public final class DetectionOptions implements OptionGroup {
     public static final ConfigOption<Boolean> SURPRISE_RATE =
             key("detection.surprise-rate")
                     .booleanType()
-                    .defaultValue(true)
+                    .defaultValue(false)
                     .withDescription(
-                            "The windowed metrics are also judged on how often their point"
-                                    + " detectors fire against how often they usually do (more"
-                                    + " spikes than usual is an anomaly); 24 bytes of state per"
-                                    + " metric. Per-request metrics only with"
-                                    + " detection.metric.<m>.surprise-rate.");
+                            "Also judge the windowed metrics on how often their detectors fire"
+                                    + " against how often they usually do (more anomalies than"
+                                    + " usual is an anomaly); 24 bytes of state per metric. Off:"
+                                    + " it cost NAB points (docs/detection.md). Per-request"
+                                    + " metrics only with detection.metric.<m>.surprise-rate.");
 
     public static final ConfigOption<Boolean> CLIP_ANOMALIES =
             key("detection.clip-anomalies")

@@ -137,13 +137,9 @@ public final class MetricDetector implements Serializable {
             if (state.surprise == null) {
                 state.surprise = new SurpriseRate();
             }
-            double z = state.surprise.judge(pointAnomaly, settings.window());
-            state.surprise.learn(pointAnomaly, settings.window());
-            if (z >= settings.zThreshold()) {
-                // Reported once, like CUSUM: the recent share starts again from the usual one.
-                surpriseDecades = SurpriseRate.decades(z);
-                state.surprise.recent = state.surprise.usual;
-            }
+            boolean surprise = fired != null;
+            surpriseDecades = state.surprise.judge(surprise, settings.window());
+            state.surprise.learn(surprise, settings.window());
         }
         // Nothing is judged during warm-up: no score, and the repeat window has not started.
         double score =
@@ -204,7 +200,7 @@ public final class MetricDetector implements Serializable {
             double cusumRatio,
             boolean pointJudged,
             double surpriseDecades) {
-        double decades = Math.max(CUSUM_DECADES * cusumRatio, surpriseDecades);
+        double decades = CUSUM_DECADES * cusumRatio;
         if (pointJudged) {
             double q99 = Math.max(s.pointQ99, TAIL_FLOOR);
             double q999 = Math.max(s.pointQ999, q99 * 1.0001);
@@ -221,7 +217,7 @@ public final class MetricDetector implements Serializable {
         double score = Double.isInfinite(decades) ? 1 : decades / (decades + 3);
         int window = settings.repeatWindow();
         if (window == 0) {
-            return score;
+            return Math.max(score, surpriseDecades / (surpriseDecades + 3));
         }
         boolean repeat = score <= Math.max(s.scorePeak, s.scorePeakPrevious);
         s.scorePeak = Math.max(s.scorePeak, score);
@@ -230,7 +226,10 @@ public final class MetricDetector implements Serializable {
             s.scorePeak = 0;
             s.scorePeakCount = 0;
         }
-        return repeat ? score / 2 : score;
+        // The surprise rate is evidence gathered over many values and reported once: it is not a
+        // repeat of the values that built it.
+        double surprise = surpriseDecades / (surpriseDecades + 3);
+        return Math.max(repeat ? score / 2 : score, surprise);
     }
 
     /**

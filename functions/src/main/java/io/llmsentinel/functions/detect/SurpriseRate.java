@@ -1,65 +1,67 @@
 package io.llmsentinel.functions.detect;
 
 /**
- * How often a key's values surprise the point detectors, recently and usually: a series whose
- * ordinary spikes become more frequent is anomalous even when each spike, judged alone, is as usual
- * as ever (a retry storm, a flapping backend).
+ * How often a key's values surprise its detectors, against how often they usually do: a series
+ * whose ordinary spikes become more frequent, or whose level keeps drifting so that CUSUM keeps
+ * firing the same way, is anomalous even when each value, judged alone, is as usual as ever (a
+ * retry storm, a flapping backend, a slow leak).
  *
- * <p>A value is a surprise when a point detector (Z-Score, IQR, MAD) fired on it. {@code recent} is
- * the share of surprises over the last {@link #HORIZON} values (exponentially weighted), {@code
- * usual} the share over the baseline's horizon. The recent share is judged against the usual one as
- * a binomial proportion, {@code z = (recent - usual) / sqrt(usual (1 - usual) / (2 HORIZON - 1))}
- * (the spread of an exponentially weighted mean of {@code HORIZON} Bernoulli values), upward only;
- * the usual share is at least one in the baseline's horizon, so a key that never surprised needs
- * several surprises close together, not one. Its rarity is the normal tail of z, which the combined
- * score reads like the point detectors' rarity. Nothing to tune beyond the horizon; three numbers
- * of state.
+ * <p>A value is a surprise when any detector fired on it. {@code usual} is the share of surprises
+ * over the baseline's horizon (at least one in that horizon). The evidence that the share has risen
+ * to {@link #RISE} times the usual one is Page's CUSUM of the log-likelihood ratio of the two
+ * Bernoulli rates, {@code S = max(0, S + ln(p1/p0))} on a surprise and {@code S = max(0, S +
+ * ln((1-p1)/(1-p0)))} otherwise (Page 1954; Reynolds and Stoumbos 1999, "A CUSUM chart for
+ * monitoring a proportion"). S is a log-likelihood ratio, so its rarity under the usual rate is
+ * about {@code S / ln 10} decades (Wald: the false-alarm run length at a level h is at least {@code
+ * e^h}); the combined score reads it like the point detectors' rarity. At {@link #DECISION_DECADES}
+ * it is reported once and starts again from zero. Three numbers of state and nothing to tune but
+ * the rise it looks for.
  */
 public final class SurpriseRate {
-    /** Values over which the recent share is measured. */
-    static final int HORIZON = 100;
+    /** The rise of the surprise share the test looks for. */
+    static final double RISE = 4.0;
 
-    public double recent;
+    /** Decades of evidence at which the rise is reported and the test starts again. */
+    static final double DECISION_DECADES = 6.0;
+
+    /** The log-likelihood ratio so far (natural log). */
+    public double evidence;
+
     public double usual;
     public long count;
 
     /**
-     * The z of the recent share of surprises once {@code surprise} (whether the point detectors
-     * fired on this value) joins it, against the usual share before it does; 0 until the recent
-     * share has seen {@link #HORIZON} values.
+     * The decades of evidence once {@code surprise} joins it (0 until the usual share has seen
+     * {@code window / 10} values); {@link #DECISION_DECADES} or more means the rise is reported.
      */
     double judge(boolean surprise, int window) {
-        if (count < HORIZON) {
+        if (count < window / 10) {
             return 0;
         }
-        double next = recent + ((surprise ? 1 : 0) - recent) / HORIZON;
-        double p = Math.max(usual, 1.0 / window);
-        return (next - p) / Math.sqrt(p * (1 - p) / (2.0 * HORIZON - 1));
+        return next(surprise, window) / Math.log(10);
+    }
+
+    private double next(boolean surprise, int window) {
+        double p0 = Math.min(0.5, Math.max(usual, 1.0 / window));
+        double p1 = Math.min(0.99, RISE * p0);
+        double llr = surprise ? Math.log(p1 / p0) : Math.log((1 - p1) / (1 - p0));
+        return Math.max(0, evidence + llr);
     }
 
     void learn(boolean surprise, int window) {
-        count++;
-        double x = surprise ? 1 : 0;
-        recent += (x - recent) / Math.min(count, HORIZON);
-        usual += (x - usual) / Math.min(count, window);
-    }
-
-    /** {@code -log10 P(Z >= z)} of a standard normal z (0 for z <= 0). */
-    static double decades(double z) {
-        if (!(z > 0)) {
-            return 0;
+        if (count >= window / 10) {
+            evidence = next(surprise, window);
+            if (evidence / Math.log(10) >= DECISION_DECADES) {
+                evidence = 0;
+            }
         }
-        // Mills-ratio bound for the tail, within a few percent from z = 1 on, exact enough here.
-        double tail =
-                z < 1
-                        ? 0.5 * (1 - z * 0.7978845608 * (1 - z * z / 6))
-                        : Math.exp(-z * z / 2) / (z * 2.5066282746) * (1 - 1 / (z * z + 2));
-        return -Math.log10(Math.max(tail, 1e-300));
+        count++;
+        usual += ((surprise ? 1 : 0) - usual) / Math.min(count, window);
     }
 
     public SurpriseRate copy() {
         SurpriseRate c = new SurpriseRate();
-        c.recent = recent;
+        c.evidence = evidence;
         c.usual = usual;
         c.count = count;
         return c;

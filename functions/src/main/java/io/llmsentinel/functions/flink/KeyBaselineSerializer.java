@@ -41,8 +41,9 @@ import org.apache.flink.types.StringValue;
  * <p>Format version 4 sizes the daily cycle by the series' sampling interval: {@code hasSeason [,
  * short bins (0: not sized yet), long firstTimeMs, bins x float bin, bins x byte count (whole
  * values), double sum, level, total, residual, long count]}; and adds, after it, {@code boolean
- * hasSurprise [, double recent, usual, long count]} ({@link SurpriseRate}). Format 3's 48 half-hour
- * bins migrate as 48 bins (their counts from quarters to values); the surprise rate starts anew.
+ * hasSurprise [, double evidence, usual, long count]} ({@link SurpriseRate}). Format 3's 48
+ * half-hour bins migrate as 48 bins (their counts from quarters to values); the surprise rate
+ * starts anew.
  *
  * <p>Older state is migrated on restore: fields a format lacks start from a new state's values
  * (format 2's tail percentile becomes the 99.9th, the 99th starts in proportion; no verdict
@@ -228,7 +229,7 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
     private static void writeSurprise(SurpriseRate r, DataOutputView out) throws IOException {
         out.writeBoolean(r != null);
         if (r != null) {
-            out.writeDouble(r.recent);
+            out.writeDouble(r.evidence);
             out.writeDouble(r.usual);
             out.writeLong(r.count);
         }
@@ -239,7 +240,7 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
             return null;
         }
         SurpriseRate r = new SurpriseRate();
-        r.recent = in.readDouble();
+        r.evidence = in.readDouble();
         r.usual = in.readDouble();
         r.count = in.readLong();
         return r;
