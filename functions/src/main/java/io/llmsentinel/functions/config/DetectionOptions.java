@@ -140,6 +140,17 @@ public final class DetectionOptions implements OptionGroup {
                                     + " already seen scores half. 0 turns this off. Decisions"
                                     + " (which detectors fired) are not affected.");
 
+    public static final ConfigOption<Boolean> SURPRISE_RATE =
+            key("detection.surprise-rate")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Also judge the windowed metrics on how often their detectors fire"
+                                    + " against how often they usually do (more anomalies than"
+                                    + " usual is an anomaly); 24 bytes of state per metric. Off:"
+                                    + " it cost NAB points (docs/detection.md). Per-request"
+                                    + " metrics only with detection.metric.<m>.surprise-rate.");
+
     public static final ConfigOption<Boolean> CLIP_ANOMALIES =
             key("detection.clip-anomalies")
                     .booleanType()
@@ -202,7 +213,8 @@ public final class DetectionOptions implements OptionGroup {
         CUSUM_SLACK("cusum.slack", "CUSUM slack"),
         CUSUM_DECISION("cusum.decision", "CUSUM decision interval"),
         LOG_SCALE("log-scale", "judge ln(1 + x/unit) instead of x"),
-        SEASONAL("seasonal", "judge against the time of day's usual level (true|false)");
+        SEASONAL("seasonal", "judge against the time of day's usual level (true|false)"),
+        SURPRISE_RATE("surprise-rate", "judge how often the point detectors fire (true|false)");
 
         public final String suffix;
         public final String description;
@@ -307,6 +319,7 @@ public final class DetectionOptions implements OptionGroup {
                             m.defaultLogScale(),
                             m.unit(),
                             m.defaultSeasonal(),
+                            !m.perRequest() && c.get(SURPRISE_RATE),
                             m.perRequest() ? c.get(WARMUP) : c.get(WINDOW_WARMUP),
                             factor));
         }
@@ -332,6 +345,7 @@ public final class DetectionOptions implements OptionGroup {
                 false,
                 1e-9,
                 true,
+                c.get(SURPRISE_RATE),
                 c.get(WARMUP),
                 c.get(SENSITIVITY).thresholdFactor);
     }
@@ -343,6 +357,7 @@ public final class DetectionOptions implements OptionGroup {
             boolean defaultLog,
             double unit,
             boolean defaultSeasonal,
+            boolean defaultSurprise,
             int defaultWarmup,
             double factor) {
         Set<DetectorKind> detectors = EnumSet.noneOf(DetectorKind.class);
@@ -376,6 +391,7 @@ public final class DetectionOptions implements OptionGroup {
         }
         boolean logScale = flag(c, metric, PerMetric.LOG_SCALE, defaultLog);
         boolean seasonal = flag(c, metric, PerMetric.SEASONAL, defaultSeasonal);
+        boolean surprise = flag(c, metric, PerMetric.SURPRISE_RATE, defaultSurprise);
         try {
             return new MetricSettings(
                             direction,
@@ -392,7 +408,8 @@ public final class DetectionOptions implements OptionGroup {
                             unit,
                             c.get(CLIP_ANOMALIES),
                             c.get(REPEAT_WINDOW),
-                            seasonal)
+                            seasonal,
+                            surprise)
                     .scaled(factor);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(

@@ -132,10 +132,19 @@ public final class MetricDetector implements Serializable {
                 }
             }
         }
+        double surpriseDecades = 0;
+        if (settings.surpriseRate() && pointJudged) {
+            if (state.surprise == null) {
+                state.surprise = new SurpriseRate();
+            }
+            boolean surprise = fired != null;
+            surpriseDecades = state.surprise.judge(surprise, settings.window());
+            state.surprise.learn(surprise, settings.window());
+        }
         // Nothing is judged during warm-up: no score, and the repeat window has not started.
         double score =
                 pointJudged || cusumJudged
-                        ? combinedScore(state, pointRatio, cusumRatio, pointJudged)
+                        ? combinedScore(state, pointRatio, cusumRatio, pointJudged, surpriseDecades)
                         : 0;
         state.recentVerdicts = (state.recentVerdicts << 1) | (fired == null ? 0 : 1);
         Evaluation result =
@@ -186,7 +195,11 @@ public final class MetricDetector implements Serializable {
     static final double MAX_ALPHA = 20.0;
 
     private double combinedScore(
-            MetricState s, double pointRatio, double cusumRatio, boolean pointJudged) {
+            MetricState s,
+            double pointRatio,
+            double cusumRatio,
+            boolean pointJudged,
+            double surpriseDecades) {
         double decades = CUSUM_DECADES * cusumRatio;
         if (pointJudged) {
             double q99 = Math.max(s.pointQ99, TAIL_FLOOR);
@@ -204,7 +217,7 @@ public final class MetricDetector implements Serializable {
         double score = Double.isInfinite(decades) ? 1 : decades / (decades + 3);
         int window = settings.repeatWindow();
         if (window == 0) {
-            return score;
+            return Math.max(score, surpriseDecades / (surpriseDecades + 3));
         }
         boolean repeat = score <= Math.max(s.scorePeak, s.scorePeakPrevious);
         s.scorePeak = Math.max(s.scorePeak, score);
@@ -213,7 +226,10 @@ public final class MetricDetector implements Serializable {
             s.scorePeak = 0;
             s.scorePeakCount = 0;
         }
-        return repeat ? score / 2 : score;
+        // The surprise rate is evidence gathered over many values and reported once: it is not a
+        // repeat of the values that built it.
+        double surprise = surpriseDecades / (surpriseDecades + 3);
+        return Math.max(repeat ? score / 2 : score, surprise);
     }
 
     /**

@@ -16,6 +16,8 @@ import java.util.Set;
  * @param repeatWindow values over which a combined score must beat the strongest recent one to
  *     count in full (see {@link MetricDetector}); 0 turns this off
  * @param seasonal judge the value against its time of day's usual level ({@link SeasonalProfile})
+ * @param surpriseRate also judge how often the point detectors fire against how often they usually
+ *     do ({@link SurpriseRate}), so more spikes than usual is itself an anomaly
  */
 public record MetricSettings(
         Direction direction,
@@ -32,8 +34,45 @@ public record MetricSettings(
         double unit,
         boolean clipAnomalies,
         int repeatWindow,
-        boolean seasonal)
+        boolean seasonal,
+        boolean surpriseRate)
         implements Serializable {
+
+    /** Settings without the surprise rate. */
+    public MetricSettings(
+            Direction direction,
+            Set<DetectorKind> detectors,
+            int warmup,
+            int window,
+            double zThreshold,
+            double iqrK,
+            double madThreshold,
+            double cusumSlack,
+            double cusumDecision,
+            double relativeFloor,
+            boolean logScale,
+            double unit,
+            boolean clipAnomalies,
+            int repeatWindow,
+            boolean seasonal) {
+        this(
+                direction,
+                detectors,
+                warmup,
+                window,
+                zThreshold,
+                iqrK,
+                madThreshold,
+                cusumSlack,
+                cusumDecision,
+                relativeFloor,
+                logScale,
+                unit,
+                clipAnomalies,
+                repeatWindow,
+                seasonal,
+                false);
+    }
 
     public MetricSettings {
         detectors =
@@ -107,7 +146,8 @@ public record MetricSettings(
                 unit,
                 clipAnomalies,
                 repeatWindow,
-                seasonal);
+                seasonal,
+                surpriseRate);
     }
 
     /**
@@ -139,7 +179,8 @@ public record MetricSettings(
                 s.unit,
                 s.clipAnomalies,
                 s.repeatWindow,
-                s.seasonal);
+                s.seasonal,
+                s.surpriseRate);
     }
 
     private static double number(java.util.Map<String, String> rule, String key, double otherwise) {

@@ -23,6 +23,8 @@ import java.util.Arrays;
  *       lowest bit, for the alert policy's "k of the last n" (see {@link #recentAnomalous(int)}).
  *   <li>{@code season}: the daily cycle, for metrics watched with one ({@link SeasonalProfile});
  *       null otherwise.
+ *   <li>{@code surprise}: how often the point detectors fire ({@link SurpriseRate}), for metrics
+ *       watched so; null otherwise.
  *   <li>{@code seed}: the warm-up values, kept only until the warm-up ends.
  * </ul>
  */
@@ -67,6 +69,9 @@ public final class MetricState {
 
     /** The daily cycle, when the metric is watched with one; null otherwise. */
     public SeasonalProfile season;
+
+    /** How often the point detectors fire, when the metric is watched so; null otherwise. */
+    public SurpriseRate surprise;
 
     /** Largest combined score in the current half of the repeat window. */
     public double scorePeak;
@@ -204,6 +209,7 @@ public final class MetricState {
         c.pointQ999 = pointQ999;
         c.recentVerdicts = recentVerdicts;
         c.season = season == null ? null : season.copy();
+        c.surprise = surprise == null ? null : surprise.copy();
         c.scorePeak = scorePeak;
         c.scorePeakPrevious = scorePeakPrevious;
         c.scorePeakCount = scorePeakCount;

@@ -4,6 +4,7 @@ import io.llmsentinel.functions.detect.KeyBaseline;
 import io.llmsentinel.functions.detect.Metric;
 import io.llmsentinel.functions.detect.MetricState;
 import io.llmsentinel.functions.detect.SeasonalProfile;
+import io.llmsentinel.functions.detect.SurpriseRate;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
@@ -37,9 +38,14 @@ import org.apache.flink.types.StringValue;
  * pointTail}); and adds, after {@code scorePeakCount}: {@code int recentVerdicts, boolean hasSeason
  * [, 48 x float bin, 48 x byte count, double sum, level, total, residual, long count]}.
  *
- * <p>Format version 4 (0.4) adds, after {@code emptyWindowsJudged}: {@code long firstEventTimeMs}
- * (when the key was first seen: the alert policy's quiet start); older state reads it as 0 (seen
- * long ago).
+ * <p>Format version 4 (0.4) adds, after {@code emptyWindowsJudged}, {@code long
+ * firstEventTimeMs} (when the key was first seen: the alert policy's quiet start; older state
+ * reads 0, seen long ago); sizes the daily cycle by the series' sampling interval: {@code hasSeason [,
+ * short bins (0: not sized yet), long firstTimeMs, bins x float bin, bins x byte count (whole
+ * values), double sum, level, total, residual, long count]}; and adds, after it, {@code boolean
+ * hasSurprise [, double evidence, usual, long count]} ({@link SurpriseRate}). Format 3's 48
+ * half-hour bins migrate as 48 bins (their counts from quarters to values); the surprise rate
+ * starts anew.
  *
  * <p>Older state is migrated on restore: fields a format lacks start from a new state's values
  * (format 2's tail percentile becomes the 99.9th, the 99th starts in proportion; no verdict
@@ -172,6 +178,9 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
                 out.writeInt(m.recentVerdicts);
                 writeSeason(m.season, out);
             }
+            if (formatVersion >= 4) {
+                writeSurprise(m.surprise, out);
+            }
             int seed = m.seed == null ? -1 : m.seedSize;
             out.writeShort(seed);
             for (int j = 0; j < seed; j++) {
@@ -193,15 +202,29 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
         return formatVersion >= 3 ? StringValue.readString(in) : in.readUTF();
     }
 
-    private static void writeSeason(SeasonalProfile p, DataOutputView out) throws IOException {
+    private void writeSeason(SeasonalProfile p, DataOutputView out) throws IOException {
         out.writeBoolean(p != null);
         if (p == null) {
             return;
         }
-        for (float f : p.bins) {
-            out.writeFloat(f);
+        if (formatVersion >= 4) {
+            out.writeShort(p.binCount());
+            out.writeLong(p.firstTimeMs);
+        } else if (p.binCount() != LEGACY_BINS) {
+            throw new IllegalStateException("format 3 holds 48 bins, not " + p.binCount());
         }
-        out.write(p.counts);
+        if (p.bins != null) {
+            for (float f : p.bins) {
+                out.writeFloat(f);
+            }
+            if (formatVersion >= 4) {
+                out.write(p.counts);
+            } else {
+                for (byte c : p.counts) {
+                    out.writeByte(Math.min(255, (c & 0xff) * LEGACY_QUARTERS));
+                }
+            }
+        }
         out.writeDouble(p.sum);
         out.writeDouble(p.level);
         out.writeDouble(p.total);
@@ -209,15 +232,56 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
         out.writeLong(p.count);
     }
 
-    private static SeasonalProfile readSeason(DataInputView in) throws IOException {
+    private static void writeSurprise(SurpriseRate r, DataOutputView out) throws IOException {
+        out.writeBoolean(r != null);
+        if (r != null) {
+            out.writeDouble(r.evidence);
+            out.writeDouble(r.usual);
+            out.writeLong(r.count);
+        }
+    }
+
+    private static SurpriseRate readSurprise(DataInputView in) throws IOException {
         if (!in.readBoolean()) {
             return null;
         }
-        SeasonalProfile p = new SeasonalProfile();
-        for (int i = 0; i < SeasonalProfile.BINS; i++) {
-            p.bins[i] = in.readFloat();
+        SurpriseRate r = new SurpriseRate();
+        r.evidence = in.readDouble();
+        r.usual = in.readDouble();
+        r.count = in.readLong();
+        return r;
+    }
+
+    /** Format 3's profile: 48 half-hour bins, counts in quarters of a value. */
+    private static final int LEGACY_BINS = 48;
+
+    private static final int LEGACY_QUARTERS = 4;
+
+    private SeasonalProfile readSeason(DataInputView in) throws IOException {
+        if (!in.readBoolean()) {
+            return null;
         }
-        in.readFully(p.counts);
+        SeasonalProfile p;
+        if (formatVersion >= 4) {
+            int n = in.readShort();
+            p = n == 0 ? new SeasonalProfile() : SeasonalProfile.ofBins(n);
+            p.firstTimeMs = in.readLong();
+        } else {
+            p = SeasonalProfile.ofBins(LEGACY_BINS);
+        }
+        if (p.bins != null) {
+            for (int i = 0; i < p.bins.length; i++) {
+                p.bins[i] = in.readFloat();
+            }
+            in.readFully(p.counts);
+            if (formatVersion < 4) {
+                // Format 3 counted quarters of a value (a value between two bin centres counted
+                // towards both); a bin now counts whole values.
+                for (int i = 0; i < p.counts.length; i++) {
+                    p.counts[i] = (byte) ((p.counts[i] & 0xff) / LEGACY_QUARTERS);
+                }
+            }
+        }
         p.sum = in.readDouble();
         p.level = in.readDouble();
         p.total = in.readDouble();
@@ -274,6 +338,9 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
             if (formatVersion >= 3) {
                 m.recentVerdicts = in.readInt();
                 m.season = readSeason(in);
+            }
+            if (formatVersion >= 4) {
+                m.surprise = readSurprise(in);
             }
             int seed = in.readShort();
             if (seed >= 0) {

@@ -84,11 +84,13 @@ class SeasonalProfileTest {
         Random rnd = new Random(4);
         int withCycle = 0;
         int without = 0;
-        for (long t = 0; t < 6 * DAY; t += MINUTE) {
+        // The profile learns from its second day on (when the level is a whole day's mean), one
+        // value per minute into five-minute bins: a week of history makes five values a bin.
+        for (long t = 0; t < 8 * DAY; t += MINUTE) {
             double x = traffic(t, rnd);
             boolean a = levelShift(seasonal.evaluate(s, x, t, null));
             boolean b = levelShift(plain.evaluate(p, x, t, null));
-            if (t >= 5 * DAY) { // the last day, once the cycle is known
+            if (t >= 7 * DAY) { // the last day, once the cycle is known
                 withCycle += a ? 1 : 0;
                 without += b ? 1 : 0;
             }

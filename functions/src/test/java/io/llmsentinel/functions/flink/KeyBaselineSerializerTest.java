@@ -59,7 +59,7 @@ class KeyBaselineSerializerTest {
     }
 
     @Test
-    void roundTripsTheNewFieldsOfFormat3() throws Exception {
+    void roundTripsTheFieldsAddedSinceFormat3() throws Exception {
         KeyBaseline b = new KeyBaseline();
         // writeUTF (format 1 and 2) fails on strings over 64 KB; a dimension of any length fits.
         String huge = "s".repeat(70_000) + "\u0000\uD800";
@@ -68,6 +68,10 @@ class KeyBaselineSerializerTest {
         s.pointQ99 = 0.7;
         s.pointQ999 = 1.3;
         s.recentVerdicts = 0b1011;
+        s.surprise = new io.llmsentinel.functions.detect.SurpriseRate();
+        s.surprise.evidence = 3.5;
+        s.surprise.usual = 0.02;
+        s.surprise.count = 4_000;
         s.season = new io.llmsentinel.functions.detect.SeasonalProfile();
         for (int i = 0; i < 500; i++) {
             s.season.learn(i * 900_000L, Math.sin(i / 10.0), 1500);
@@ -89,9 +93,80 @@ class KeyBaselineSerializerTest {
         assertThat(r.season.counts).containsExactly(s.season.counts);
         assertThat(r.season.expected(123_456_789L)).isEqualTo(s.season.expected(123_456_789L));
         assertThat(r.season.weight()).isEqualTo(s.season.weight());
+        assertThat(r.season.binCount()).as("15-minute values, 15-minute bins").isEqualTo(96);
+        assertThat(r.surprise.evidence).isEqualTo(3.5);
+        assertThat(r.surprise.usual).isEqualTo(0.02);
+        assertThat(r.surprise.count).isEqualTo(4_000L);
         assertThat(b.forMetric(Metric.LATENCY_MS).season)
                 .as("no profile unless watched so")
                 .isNull();
+    }
+
+    /**
+     * Format 3 (0.3) bytes written field by field as that release wrote them, with a daily cycle of
+     * 48 half-hour bins whose counts are in quarters of a value: they restore as a 48-bin profile
+     * counting whole values, and go on in format 4.
+     */
+    @Test
+    void aFormat3DailyCycleMigratesTo48BinsOfWholeValues() throws Exception {
+        DataOutputSerializer v3 = new DataOutputSerializer(512);
+        v3.writeLong(1_000L); // lastEventTimeMs
+        v3.writeLong(2_000L); // lastWindowEndMs
+        v3.writeInt(0); // emptyWindowsJudged
+        v3.writeBoolean(false); // no dimensions
+        v3.writeShort(1);
+        org.apache.flink.types.StringValue.writeString("request_rate", v3);
+        v3.writeLong(5_000L); // count
+        for (double d : new double[] {100, 25, 96, 100, 104, 3, 100, 0.5, 0.25}) {
+            v3.writeDouble(d); // mean, variance, q1, median, q3, mad, magnitude, cusum up/down
+        }
+        v3.writeInt(2);
+        v3.writeInt(1);
+        v3.writeBoolean(false); // lastAnomalous
+        v3.writeDouble(0.8); // pointQ99
+        v3.writeDouble(1.4); // pointQ999
+        v3.writeDouble(0.3); // scorePeak
+        v3.writeDouble(0.2); // scorePeakPrevious
+        v3.writeInt(7); // scorePeakCount
+        v3.writeInt(0b101); // recentVerdicts
+        v3.writeBoolean(true); // hasSeason
+        for (int i = 0; i < 48; i++) {
+            v3.writeFloat(i < 24 ? -10f : 10f); // night low, day high
+        }
+        for (int i = 0; i < 48; i++) {
+            v3.writeByte(200); // 50 values, in quarters
+        }
+        v3.writeDouble(0); // sum
+        v3.writeDouble(100); // level
+        v3.writeDouble(100); // total
+        v3.writeDouble(10); // residual
+        v3.writeLong(5_000L); // count
+        v3.writeShort(-1); // no warm-up seed
+
+        KeyBaseline b =
+                new KeyBaselineSerializer(3)
+                        .deserialize(new DataInputDeserializer(v3.getCopyOfBuffer()));
+
+        MetricState m = b.peek(Metric.REQUEST_RATE);
+        assertThat(m.count).isEqualTo(5_000L);
+        assertThat(m.pointQ999).isEqualTo(1.4);
+        assertThat(m.recentVerdicts).isEqualTo(0b101);
+        assertThat(m.surprise).isNull();
+        assertThat(m.season.binCount()).isEqualTo(48);
+        assertThat(m.season.counts[0] & 0xff).as("whole values").isEqualTo(50);
+        assertThat(m.season.expected(3 * 3_600_000L)).isEqualTo(-10.0); // 03:00
+        assertThat(m.season.expected(15 * 3_600_000L)).isEqualTo(10.0); // 15:00
+        assertThat(m.season.weight()).isEqualTo(1.0); // explains 90% of the variance
+
+        DataOutputSerializer v4 = new DataOutputSerializer(512);
+        serializer.serialize(b, v4);
+        MetricState again =
+                serializer
+                        .deserialize(new DataInputDeserializer(v4.getCopyOfBuffer()))
+                        .peek(Metric.REQUEST_RATE);
+        assertThat(again.season.bins).containsExactly(m.season.bins);
+        assertThat(again.season.counts).containsExactly(m.season.counts);
+        assertThat(again.season.level).isEqualTo(100.0);
     }
 
     @Test

@@ -25,14 +25,17 @@ import java.util.Map;
  *
  * <pre>
  *   NAB mode:       --nab-root DIR --files LIST --out OUT [--config conf/sentinel.yaml]
+ *                   [--variants FILE|'NAME key=value ...;NAME ...'] [--folds 3]
  *   telemetry mode: --telemetry [--duration S] [--rate N] [--config ...]   (see TelemetryBacktest)
  * </pre>
  *
  * In NAB mode each series goes through a fresh key's detectors in timestamp order (NAB files are in
  * order), one score per row, written to {@code OUT/sentinel/<folder>/sentinel_<file>.csv} with
  * columns {@code timestamp,value,anomaly_score}. With labels beside the data, prints the NAB scores
- * of the three profiles; the last line is {@code NAB standard=.. reward_low_FP_rate=..
- * reward_low_FN_rate=..}.
+ * of the three profiles, cross-validated (3 folds) and leave-one-family-out; the last line is
+ * {@code NAB standard=.. reward_low_FP_rate=.. reward_low_FN_rate=.. cv_standard=..
+ * lofo_standard=..}. {@code --variants SPEC} compares configurations: each is run and scored, and
+ * the leave-one-family-out figure chooses among them per held-out family on the others only.
  */
 public final class Backtest {
     private Backtest() {}
@@ -59,44 +62,156 @@ public final class Backtest {
             System.exit(reproduce(root, files, a.get("reproduce")) ? 0 : 1);
         }
         Path out = Path.of(a.getOrDefault("out", "target/backtest"));
-        Map<String, double[]> scores =
-                run(root, files, out, DetectionOptions.seriesSettings(config, Direction.BOTH));
+        Path configFile = a.containsKey("config") ? Path.of(a.get("config")) : null;
+        Map<String, Map<String, String>> variants = variants(a.get("variants"));
+        Map<String, Map<String, double[]>> scoresByVariant = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<String, String>> v : variants.entrySet()) {
+            SentinelConfig c =
+                    v.getValue().isEmpty()
+                            ? config
+                            : SentinelConfig.load(configFile, v.getValue(), System::getenv);
+            scoresByVariant.put(
+                    v.getKey(),
+                    run(
+                            root,
+                            files,
+                            scoresByVariant.isEmpty() ? out : null,
+                            DetectionOptions.seriesSettings(c, Direction.BOTH)));
+        }
         System.out.printf(
                 Locale.ROOT,
                 "backtest: %d series scored, results in %s%n",
                 files.size(),
                 out.resolve("sentinel"));
         if (NabScorer.hasLabels(root)) {
-            List<NabScorer.Score> result = new NabScorer(root).score(files, scores);
-            for (NabScorer.Score s : result) {
-                System.out.printf(
-                        Locale.ROOT,
-                        "%-20s threshold=%.4f raw=%.3f score=%.2f%n",
-                        s.profile(),
-                        s.threshold(),
-                        s.raw(),
-                        s.normalized());
-            }
-            int folds = Integer.parseInt(a.getOrDefault("folds", "3"));
-            double cv =
-                    new NabScorer(root)
-                            .crossValidated(files, scores, folds, NabScorer.PROFILES.get(0));
-            System.out.printf(
-                    Locale.ROOT,
-                    "cross-validated standard: %.2f (%d folds, every %d-th series; each fold scored"
-                            + " at the threshold best on the others)%n",
-                    cv,
-                    folds,
-                    folds);
-            System.out.printf(
-                    Locale.ROOT,
-                    "NAB standard=%.2f reward_low_FP_rate=%.2f reward_low_FN_rate=%.2f"
-                            + " cv_standard=%.2f%n",
-                    result.get(0).normalized(),
-                    result.get(1).normalized(),
-                    result.get(2).normalized(),
-                    cv);
+            report(new NabScorer(root), files, scoresByVariant, a, System.out);
         }
+    }
+
+    /**
+     * Prints the scores: per variant (when several) all series, cross-validated and
+     * leave-one-family-out; the folds of the leave-one-family-out run that chooses among the
+     * variants; last the line of the first variant (the configuration as given) whose {@code
+     * lofo_standard} is that run's, so the figure chosen by is one nothing was fitted to.
+     */
+    static void report(
+            NabScorer scorer,
+            List<String> files,
+            Map<String, Map<String, double[]>> scoresByVariant,
+            Map<String, String> a,
+            java.io.PrintStream out)
+            throws IOException {
+        NabScorer.Profile standard = NabScorer.PROFILES.get(0);
+        int folds = Integer.parseInt(a.getOrDefault("folds", "3"));
+        if (scoresByVariant.size() > 1) {
+            for (Map.Entry<String, Map<String, double[]>> v : scoresByVariant.entrySet()) {
+                List<NabScorer.Score> r = scorer.score(files, v.getValue());
+                double cv = scorer.crossValidated(files, v.getValue(), folds, standard);
+                double lofo =
+                        scorer.leaveOneFamilyOut(files, Map.of(v.getKey(), v.getValue()), standard)
+                                .normalized();
+                out.printf(
+                        Locale.ROOT,
+                        "variant %-24s standard=%.2f low_FP=%.2f low_FN=%.2f cv=%.2f lofo=%.2f%n",
+                        v.getKey(),
+                        r.get(0).normalized(),
+                        r.get(1).normalized(),
+                        r.get(2).normalized(),
+                        cv,
+                        lofo);
+            }
+        }
+        Map<String, double[]> scores = scoresByVariant.values().iterator().next();
+        List<NabScorer.Score> result = scorer.score(files, scores);
+        for (NabScorer.Score s : result) {
+            out.printf(
+                    Locale.ROOT,
+                    "%-20s threshold=%.4f raw=%.3f score=%.2f%n",
+                    s.profile(),
+                    s.threshold(),
+                    s.raw(),
+                    s.normalized());
+        }
+        double cv = scorer.crossValidated(files, scores, folds, standard);
+        out.printf(
+                Locale.ROOT,
+                "cross-validated standard: %.2f (%d folds, every %d-th series; each fold scored"
+                        + " at the threshold best on the others)%n",
+                cv,
+                folds,
+                folds);
+        NabScorer.HeldOut lofo = scorer.leaveOneFamilyOut(files, scoresByVariant, standard);
+        for (NabScorer.Fold f : lofo.folds()) {
+            out.printf(
+                    Locale.ROOT,
+                    "lofo %-22s files=%d windows=%d chosen=%s threshold=%.4f train=%.2f"
+                            + " held_out=%.2f%n",
+                    f.family(),
+                    f.files(),
+                    f.windows(),
+                    f.variant(),
+                    f.threshold(),
+                    f.trainScore(),
+                    NabScorer.normalized(f, standard));
+        }
+        out.printf(
+                Locale.ROOT,
+                "leave-one-family-out standard: %.2f (each family scored with the variant and"
+                        + " threshold best on the other families; %d variant(s))%n",
+                lofo.normalized(),
+                scoresByVariant.size());
+        out.printf(
+                Locale.ROOT,
+                "NAB standard=%.2f reward_low_FP_rate=%.2f reward_low_FN_rate=%.2f"
+                        + " cv_standard=%.2f lofo_standard=%.2f%n",
+                result.get(0).normalized(),
+                result.get(1).normalized(),
+                result.get(2).normalized(),
+                cv,
+                lofo.normalized());
+    }
+
+    /**
+     * The configurations to compare: first {@code config} (the configuration as given), then one
+     * per entry of {@code spec}: a file with one variant a line, or the same lines separated by
+     * {@code ;}, each {@code NAME key=value key=value ...} (configuration keys overriding the
+     * file's, e.g. {@code noseason detection.metric.x.seasonal=false}); blank lines and lines
+     * starting with {@code #} are skipped.
+     */
+    static Map<String, Map<String, String>> variants(String spec) throws IOException {
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        out.put("config", Map.of());
+        if (spec == null) {
+            return out;
+        }
+        List<String> lines =
+                Files.isRegularFile(Path.of(spec))
+                        ? Files.readAllLines(Path.of(spec))
+                        : List.of(spec.split(";"));
+        for (String line : lines) {
+            String l = line.trim();
+            if (l.isEmpty() || l.startsWith("#")) {
+                continue;
+            }
+            String[] parts = l.split("\\s+");
+            Map<String, String> overrides = new LinkedHashMap<>();
+            for (int i = 1; i < parts.length; i++) {
+                String[] kv = parts[i].split("=", 2);
+                if (kv.length != 2) {
+                    throw new IllegalArgumentException(
+                            "variant '"
+                                    + parts[0]
+                                    + "': expected key=value, not '"
+                                    + parts[i]
+                                    + "'");
+                }
+                overrides.put(kv[0], kv[1]);
+            }
+            if (out.put(parts[0], overrides) != null) {
+                throw new IllegalArgumentException("variant '" + parts[0] + "' given twice");
+            }
+        }
+        return out;
     }
 
     /**

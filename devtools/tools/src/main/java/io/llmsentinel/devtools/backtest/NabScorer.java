@@ -9,6 +9,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -43,6 +44,11 @@ public final class NabScorer {
 
     private final Path nabRoot;
     private final JsonNode windows;
+
+    /** Each file's rows (window membership, weights), read once: folds and variants reuse them. */
+    private final Map<String, List<Point>> pointsByFile = new HashMap<>();
+
+    private final Map<String, Integer> windowsByFile = new HashMap<>();
 
     public NabScorer(Path nabRoot) throws IOException {
         this.nabRoot = nabRoot;
@@ -152,6 +158,89 @@ public final class NabScorer {
         return normalized(raw, windows, p);
     }
 
+    /**
+     * NAB's family of a series: its folder ({@code realTweets}, {@code realAWSCloudwatch}, ...),
+     * the two artificial folders as one family ({@code artificial}), since they are one generator.
+     */
+    public static String family(String rel) {
+        int slash = rel.indexOf('/');
+        String folder = slash < 0 ? "" : rel.substring(0, slash);
+        return folder.startsWith("artificial") ? "artificial" : folder;
+    }
+
+    /**
+     * One held-out family: the variant and threshold chosen on the other families, and what the
+     * family scored at them (raw, over its own windows).
+     */
+    public record Fold(
+            String family,
+            String variant,
+            double threshold,
+            double trainScore,
+            int files,
+            int windows,
+            double raw) {}
+
+    /** The pooled score of every family scored by what was chosen without it, and each fold. */
+    public record HeldOut(double normalized, List<Fold> folds) {}
+
+    /**
+     * Leave-one-family-out score of a profile: each family ({@link #family}) is held out in turn;
+     * on the other families, every variant (name -> file -> one score per row) is scored at its
+     * best threshold, the variant that scores best there is chosen (ties: the earlier one), and the
+     * held-out family is scored with that variant at that threshold. Raw scores of all folds are
+     * pooled and normalised over all windows: every file is scored exactly once, and nothing that
+     * scored it was chosen with it in view. With one variant only the threshold is chosen.
+     */
+    public HeldOut leaveOneFamilyOut(
+            List<String> files, Map<String, Map<String, double[]>> variants, Profile p)
+            throws IOException {
+        if (variants.isEmpty()) {
+            throw new IllegalArgumentException("no variant to score");
+        }
+        Map<String, List<String>> families = new LinkedHashMap<>();
+        for (String f : files) {
+            families.computeIfAbsent(family(f), k -> new ArrayList<>()).add(f);
+        }
+        double raw = 0;
+        int windows = 0;
+        List<Fold> folds = new ArrayList<>();
+        for (Map.Entry<String, List<String>> held : families.entrySet()) {
+            List<String> test = held.getValue();
+            List<String> train = files.stream().filter(f -> !test.contains(f)).toList();
+            String chosen = null;
+            double[] best = null;
+            for (Map.Entry<String, Map<String, double[]>> v : variants.entrySet()) {
+                double[] result = sweep(corpus(train, v.getValue()).points, train, v.getValue(), p);
+                if (best == null || result[1] > best[1]) {
+                    best = result;
+                    chosen = v.getKey();
+                }
+            }
+            Map<String, double[]> scores = variants.get(chosen);
+            Corpus trainCorpus = corpus(train, scores);
+            Corpus heldCorpus = corpus(test, scores);
+            double foldRaw = rawAt(heldCorpus.points, test, scores, p, best[0]);
+            folds.add(
+                    new Fold(
+                            held.getKey(),
+                            chosen,
+                            best[0],
+                            normalized(best[1], trainCorpus.windows, p),
+                            test.size(),
+                            heldCorpus.windows,
+                            foldRaw));
+            raw += foldRaw;
+            windows += heldCorpus.windows;
+        }
+        return new HeldOut(normalized(raw, windows, p), folds);
+    }
+
+    /** A fold's own normalised score (its raw score over its own windows). */
+    public static double normalized(Fold f, Profile p) {
+        return normalized(f.raw(), f.windows(), p);
+    }
+
     private static double normalized(double raw, int windows, Profile p) {
         double nullScore = -p.fn() * windows;
         double perfect = p.tp() * windows;
@@ -164,28 +253,34 @@ public final class NabScorer {
         List<List<Point>> corpus = new ArrayList<>();
         int windowCount = 0;
         for (String rel : files) {
-            List<LocalDateTime> ts = new ArrayList<>();
-            for (String[] row : Series.read(nabRoot.resolve("data").resolve(rel)).rows()) {
-                ts.add(parseTime(row[0]));
+            List<Point> pts = pointsByFile.get(rel);
+            if (pts == null) {
+                List<LocalDateTime> ts = new ArrayList<>();
+                for (String[] row : Series.read(nabRoot.resolve("data").resolve(rel)).rows()) {
+                    ts.add(parseTime(row[0]));
+                }
+                List<LocalDateTime[]> wins = new ArrayList<>();
+                for (JsonNode w : windows.path(rel)) {
+                    wins.add(
+                            new LocalDateTime[] {
+                                parseTime(w.get(0).asText()), parseTime(w.get(1).asText())
+                            });
+                }
+                pts = points(ts, wins);
+                pointsByFile.put(rel, pts);
+                windowsByFile.put(rel, wins.size());
             }
-            List<LocalDateTime[]> wins = new ArrayList<>();
-            for (JsonNode w : windows.path(rel)) {
-                wins.add(
-                        new LocalDateTime[] {
-                            parseTime(w.get(0).asText()), parseTime(w.get(1).asText())
-                        });
-            }
-            windowCount += wins.size();
+            windowCount += windowsByFile.get(rel);
             double[] s = scores.get(rel);
-            if (s == null || s.length != ts.size()) {
+            if (s == null || s.length != pts.size()) {
                 throw new IllegalArgumentException(
                         rel
                                 + ": "
                                 + (s == null
                                         ? "no scores"
-                                        : s.length + " scores for " + ts.size() + " rows"));
+                                        : s.length + " scores for " + pts.size() + " rows"));
             }
-            corpus.add(points(ts, wins));
+            corpus.add(pts);
         }
         return new Corpus(corpus, windowCount);
     }
