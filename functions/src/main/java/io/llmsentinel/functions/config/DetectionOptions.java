@@ -214,7 +214,11 @@ public final class DetectionOptions implements OptionGroup {
         CUSUM_DECISION("cusum.decision", "CUSUM decision interval"),
         LOG_SCALE("log-scale", "judge ln(1 + x/unit) instead of x"),
         SEASONAL("seasonal", "judge against the time of day's usual level (true|false)"),
-        SURPRISE_RATE("surprise-rate", "judge how often the point detectors fire (true|false)");
+        SURPRISE_RATE("surprise-rate", "judge how often the point detectors fire (true|false)"),
+        CUSUM_RELEVEL(
+                "cusum.relevel",
+                "when CUSUM fires, move the baseline to the new level at once, and back when the"
+                        + " series returns (true|false)");
 
         public final String suffix;
         public final String description;
@@ -392,6 +396,7 @@ public final class DetectionOptions implements OptionGroup {
         boolean logScale = flag(c, metric, PerMetric.LOG_SCALE, defaultLog);
         boolean seasonal = flag(c, metric, PerMetric.SEASONAL, defaultSeasonal);
         boolean surprise = flag(c, metric, PerMetric.SURPRISE_RATE, defaultSurprise);
+        boolean relevel = flag(c, metric, PerMetric.CUSUM_RELEVEL, true);
         try {
             return new MetricSettings(
                             direction,
@@ -409,7 +414,8 @@ public final class DetectionOptions implements OptionGroup {
                             c.get(CLIP_ANOMALIES),
                             c.get(REPEAT_WINDOW),
                             seasonal,
-                            surprise)
+                            surprise,
+                            relevel)
                     .scaled(factor);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(

@@ -46,23 +46,28 @@ public final class CusumDetector implements Detector {
      * Moves the sums on by {@code y}. After a detection both start again from zero and the baseline
      * moves to the new level, estimated as {@code mean + sigma * (k + S / N)} with N the values
      * since the sum last left zero (Montgomery, section 9.1.2): a lasting shift is then learned at
-     * once instead of raising alarms until the rolling baseline catches up.
+     * once instead of raising alarms until the rolling baseline catches up. Only where the metric's
+     * settings ask for it ({@link MetricSettings#cusumRelevel()}): otherwise the sums restart and
+     * the baseline follows over its horizon.
      */
-    static void accumulate(MetricState s, double y, MetricSettings m, boolean fired) {
+    static double accumulate(MetricState s, double y, MetricSettings m, boolean fired) {
         double up = nextUp(s, y, m);
         double down = nextDown(s, y, m);
         int upCount = up > 0 ? s.cusumUpCount + 1 : 0;
         int downCount = down > 0 ? s.cusumDownCount + 1 : 0;
-        if (fired) {
+        double shift = 0;
+        if (fired && m.cusumRelevel()) {
             double sigma = Math.max(s.stddev(), m.spreadFloor(s));
             boolean wentUp =
                     m.direction() == Direction.UP
                             || (m.direction() == Direction.BOTH && up >= down);
-            double shift =
+            shift =
                     wentUp
                             ? sigma * (m.cusumSlack() + up / Math.max(1, upCount))
                             : -sigma * (m.cusumSlack() + down / Math.max(1, downCount));
             s.shiftLevel(shift);
+        }
+        if (fired) {
             up = 0;
             down = 0;
             upCount = 0;
@@ -72,6 +77,7 @@ public final class CusumDetector implements Detector {
         s.cusumDown = m.direction() == Direction.UP ? 0 : down;
         s.cusumUpCount = m.direction() == Direction.DOWN ? 0 : upCount;
         s.cusumDownCount = m.direction() == Direction.UP ? 0 : downCount;
+        return shift;
     }
 
     private static double standardized(MetricState s, double y, MetricSettings m) {

@@ -146,14 +146,25 @@ public final class MetricDetector implements Serializable {
                 pointJudged || cusumJudged
                         ? combinedScore(state, pointRatio, cusumRatio, pointJudged, surpriseDecades)
                         : 0;
-        state.recentVerdicts = (state.recentVerdicts << 1) | (fired == null ? 0 : 1);
+        Verdict stillShifted = fired == null ? stillShifted(state, y, eventTimeMs) : null;
+        boolean shifted = stillShifted != null;
+        if (stillShifted != null && stillShifted.detector() == null) {
+            stillShifted = null; // shifted, but reported a moment ago
+        }
+        state.recentVerdicts = (state.recentVerdicts << 1) | (fired == null && !shifted ? 0 : 1);
         Evaluation result =
-                fired == null
-                        ? Evaluation.normal(score)
-                        : anomaly(state, score, fired, pointAnomaly, seasonalOffset);
+                fired != null
+                        ? anomaly(state, score, fired, pointAnomaly, seasonalOffset)
+                        : stillShifted != null
+                                ? shiftAnomaly(state, score, stillShifted, seasonalOffset)
+                                : Evaluation.normal(score);
 
         if (settings.runs(DetectorKind.CUSUM) && CusumDetector.INSTANCE.ready(state, settings)) {
-            CusumDetector.accumulate(state, y, settings, cusumFired);
+            double before = state.mean;
+            double moved = CusumDetector.accumulate(state, y, settings, cusumFired);
+            if (moved != 0) {
+                rememberShift(state, before, moved);
+            }
         }
         double momentsValue = y;
         // An isolated anomaly is clipped; one that follows another is a change in the series,
@@ -173,6 +184,72 @@ public final class MetricDetector implements Serializable {
             state.season.learn(eventTimeMs, raw - (y - momentsValue), settings.window());
         }
         return result;
+    }
+
+    /**
+     * For a value no detector flagged while a shift is in force ({@link LevelShift}): a verdict if
+     * the value is still shifted (with a null detector when it was reported a moment ago), null
+     * otherwise; ends the shift when the series has returned or the shift has lasted a horizon.
+     */
+    private Verdict stillShifted(MetricState s, double y, long eventTimeMs) {
+        LevelShift sh = s.shift;
+        if (sh == null) {
+            return null;
+        }
+        sh.values++;
+        double d = sh.distance(y);
+        Verdict v = null;
+        if (d >= Math.max(settings.zThreshold(), Math.abs(sh.size) / 2)) {
+            sh.back = 0;
+            if (eventTimeMs - sh.reportedAtMs >= LevelShift.REPORT_EVERY_MS) {
+                sh.reportedAtMs = eventTimeMs;
+                v = Verdict.of(DetectorKind.CUSUM, d, settings.zThreshold(), sh.sign());
+            } else {
+                v = new Verdict(null, true, 0, d, settings.zThreshold(), sh.sign());
+            }
+        } else if (d < Math.abs(sh.size) / 2 && ++sh.back >= LevelShift.RETURN_VALUES) {
+            // The series is back: so is the baseline, at once (CUSUM moved it there at once).
+            s.shiftLevel(sh.from - s.mean);
+            s.shift = null;
+            return null;
+        }
+        if (sh.values >= settings.window()) {
+            s.shift = null; // it lasted a whole horizon: the new normal
+        }
+        return v;
+    }
+
+    /** CUSUM moved the level by {@code moved} from {@code before}: keep where it came from. */
+    private void rememberShift(MetricState s, double before, double moved) {
+        double sigma = Math.max(s.stddev(), settings.spreadFloor(s));
+        LevelShift sh = s.shift;
+        if (sh == null || Math.signum(moved) != Math.signum(sh.size)) {
+            // A new shift, remembered only when it is large (beyond the Z-Score threshold: an
+            // incident, not a drift); or one back in the other direction, which ends the old one.
+            boolean large = Math.abs(moved) / sigma >= settings.zThreshold();
+            s.shift = sh == null && large ? new LevelShift(before, sigma, moved / sigma) : null;
+            return;
+        }
+        sh.size = (s.mean - sh.from) / sh.sigma; // further the same way: still from the old level
+        sh.back = 0;
+    }
+
+    /** The anomaly for a value still shifted from the level before a shift. */
+    private Evaluation shiftAnomaly(MetricState s, double score, Verdict v, double seasonalOffset) {
+        Baseline b = baseline(s, seasonalOffset);
+        return new Evaluation(
+                score,
+                new Verdict[] {v},
+                v.severity(),
+                metric.anomalyType(v.sign()),
+                b.mean(),
+                b.stddev(),
+                b.median(),
+                b.mad(),
+                b.q1(),
+                b.q3(),
+                s.count,
+                s.recentVerdicts);
     }
 
     /**

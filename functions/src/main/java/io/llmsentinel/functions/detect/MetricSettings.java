@@ -18,6 +18,10 @@ import java.util.Set;
  * @param seasonal judge the value against its time of day's usual level ({@link SeasonalProfile})
  * @param surpriseRate also judge how often the point detectors fire against how often they usually
  *     do ({@link SurpriseRate}), so more spikes than usual is itself an anomaly
+ * @param cusumRelevel when CUSUM fires, move the baseline to the new level at once ({@link
+ *     CusumDetector#accumulate}), remembering the old one while the series stays shifted ({@link
+ *     LevelShift}: the metric keeps counting as anomalous, and the baseline moves back when the
+ *     series returns); off: the sums restart and the baseline follows over its horizon
  */
 public record MetricSettings(
         Direction direction,
@@ -35,8 +39,47 @@ public record MetricSettings(
         boolean clipAnomalies,
         int repeatWindow,
         boolean seasonal,
-        boolean surpriseRate)
+        boolean surpriseRate,
+        boolean cusumRelevel)
         implements Serializable {
+
+    /** Settings whose CUSUM moves the baseline to a new level when it fires. */
+    public MetricSettings(
+            Direction direction,
+            Set<DetectorKind> detectors,
+            int warmup,
+            int window,
+            double zThreshold,
+            double iqrK,
+            double madThreshold,
+            double cusumSlack,
+            double cusumDecision,
+            double relativeFloor,
+            boolean logScale,
+            double unit,
+            boolean clipAnomalies,
+            int repeatWindow,
+            boolean seasonal,
+            boolean surpriseRate) {
+        this(
+                direction,
+                detectors,
+                warmup,
+                window,
+                zThreshold,
+                iqrK,
+                madThreshold,
+                cusumSlack,
+                cusumDecision,
+                relativeFloor,
+                logScale,
+                unit,
+                clipAnomalies,
+                repeatWindow,
+                seasonal,
+                surpriseRate,
+                true);
+    }
 
     /** Settings without the surprise rate. */
     public MetricSettings(
@@ -147,7 +190,8 @@ public record MetricSettings(
                 clipAnomalies,
                 repeatWindow,
                 seasonal,
-                surpriseRate);
+                surpriseRate,
+                cusumRelevel);
     }
 
     /**
@@ -180,7 +224,8 @@ public record MetricSettings(
                 s.clipAnomalies,
                 s.repeatWindow,
                 s.seasonal,
-                s.surpriseRate);
+                s.surpriseRate,
+                s.cusumRelevel);
     }
 
     private static double number(java.util.Map<String, String> rule, String key, double otherwise) {

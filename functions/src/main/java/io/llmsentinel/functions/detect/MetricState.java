@@ -73,6 +73,9 @@ public final class MetricState {
     /** How often the point detectors fire, when the metric is watched so; null otherwise. */
     public SurpriseRate surprise;
 
+    /** The level before a shift CUSUM moved the baseline to, while it lasts; null otherwise. */
+    public LevelShift shift;
+
     /** Largest combined score in the current half of the repeat window. */
     public double scorePeak;
 
@@ -210,6 +213,7 @@ public final class MetricState {
         c.recentVerdicts = recentVerdicts;
         c.season = season == null ? null : season.copy();
         c.surprise = surprise == null ? null : surprise.copy();
+        c.shift = shift == null ? null : shift.copy();
         c.scorePeak = scorePeak;
         c.scorePeakPrevious = scorePeakPrevious;
         c.scorePeakCount = scorePeakCount;

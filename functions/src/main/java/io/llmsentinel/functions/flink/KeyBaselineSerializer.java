@@ -1,6 +1,7 @@
 package io.llmsentinel.functions.flink;
 
 import io.llmsentinel.functions.detect.KeyBaseline;
+import io.llmsentinel.functions.detect.LevelShift;
 import io.llmsentinel.functions.detect.Metric;
 import io.llmsentinel.functions.detect.MetricState;
 import io.llmsentinel.functions.detect.SeasonalProfile;
@@ -38,14 +39,15 @@ import org.apache.flink.types.StringValue;
  * pointTail}); and adds, after {@code scorePeakCount}: {@code int recentVerdicts, boolean hasSeason
  * [, 48 x float bin, 48 x byte count, double sum, level, total, residual, long count]}.
  *
- * <p>Format version 4 (0.4) adds, after {@code emptyWindowsJudged}, {@code long
- * firstEventTimeMs} (when the key was first seen: the alert policy's quiet start; older state
- * reads 0, seen long ago); sizes the daily cycle by the series' sampling interval: {@code hasSeason [,
- * short bins (0: not sized yet), long firstTimeMs, bins x float bin, bins x byte count (whole
- * values), double sum, level, total, residual, long count]}; and adds, after it, {@code boolean
- * hasSurprise [, double evidence, usual, long count]} ({@link SurpriseRate}). Format 3's 48
- * half-hour bins migrate as 48 bins (their counts from quarters to values); the surprise rate
- * starts anew.
+ * <p>Format version 4 (0.4) adds, after {@code emptyWindowsJudged}, {@code long firstEventTimeMs}
+ * (when the key was first seen: the alert policy's quiet start; older state reads 0, seen long
+ * ago); sizes the daily cycle by the series' sampling interval: {@code hasSeason [, short bins (0:
+ * not sized yet), long firstTimeMs, bins x float bin, bins x byte count (whole values), double sum,
+ * level, total, residual, long count]}; and adds, after it, {@code boolean hasSurprise [, double
+ * evidence, usual, long count]} ({@link SurpriseRate}). Format 3's 48 half-hour bins migrate as 48
+ * bins (their counts from quarters to values); the surprise rate starts anew. After the surprise
+ * rate: {@code boolean hasShift [, double from, sigma, size, int values, back, long reportedAtMs]}
+ * ({@link LevelShift}).
  *
  * <p>Older state is migrated on restore: fields a format lacks start from a new state's values
  * (format 2's tail percentile becomes the 99.9th, the 99th starts in proportion; no verdict
@@ -180,6 +182,7 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
             }
             if (formatVersion >= 4) {
                 writeSurprise(m.surprise, out);
+                writeShift(m.shift, out);
             }
             int seed = m.seed == null ? -1 : m.seedSize;
             out.writeShort(seed);
@@ -250,6 +253,32 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
         r.usual = in.readDouble();
         r.count = in.readLong();
         return r;
+    }
+
+    private static void writeShift(LevelShift sh, DataOutputView out) throws IOException {
+        out.writeBoolean(sh != null);
+        if (sh != null) {
+            out.writeDouble(sh.from);
+            out.writeDouble(sh.sigma);
+            out.writeDouble(sh.size);
+            out.writeInt(sh.values);
+            out.writeInt(sh.back);
+            out.writeLong(sh.reportedAtMs);
+        }
+    }
+
+    private static LevelShift readShift(DataInputView in) throws IOException {
+        if (!in.readBoolean()) {
+            return null;
+        }
+        LevelShift sh = new LevelShift();
+        sh.from = in.readDouble();
+        sh.sigma = in.readDouble();
+        sh.size = in.readDouble();
+        sh.values = in.readInt();
+        sh.back = in.readInt();
+        sh.reportedAtMs = in.readLong();
+        return sh;
     }
 
     /** Format 3's profile: 48 half-hour bins, counts in quarters of a value. */
@@ -341,6 +370,7 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
             }
             if (formatVersion >= 4) {
                 m.surprise = readSurprise(in);
+                m.shift = readShift(in);
             }
             int seed = in.readShort();
             if (seed >= 0) {

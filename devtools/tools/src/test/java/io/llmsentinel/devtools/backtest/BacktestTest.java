@@ -110,7 +110,17 @@ class BacktestTest {
         List<IncidentReport.Outcome> outcomes =
                 TelemetryBacktest.run(
                         config,
-                        Map.of("duration", "1500", "rate", "20", "seed", "7"),
+                        Map.of(
+                                "duration",
+                                "1500",
+                                "rate",
+                                "20",
+                                "seed",
+                                "7",
+                                // after the quiet start (alerts.quiet-start.min-age, 5 minutes)
+                                "incident",
+                                "latency_spike@420+180,token_explosion@840+180,cost_jump@1080+180,"
+                                        + "error_burst@1260+180"),
                         new PrintStream(printed, true, StandardCharsets.UTF_8));
 
         assertThat(outcomes).hasSize(4);
