@@ -12,6 +12,7 @@ import io.llmsentinel.functions.config.InfluxDbOptions;
 import io.llmsentinel.functions.config.InputOptions;
 import io.llmsentinel.functions.config.KafkaOptions;
 import io.llmsentinel.functions.config.KafkaSinkOptions;
+import io.llmsentinel.functions.config.KeyOptions;
 import io.llmsentinel.functions.config.RabbitMqOptions;
 import io.llmsentinel.functions.config.RedisOptions;
 import io.llmsentinel.functions.config.SentinelConfig;
@@ -91,7 +92,8 @@ public record JobIo(
                                         config.get(InputOptions.MAX_MESSAGE_BYTES),
                                         config.get(InputOptions.MAX_TEXT_CHARS),
                                         config.get(EventTimeOptions.MAX_FUTURE).toMillis(),
-                                        System::currentTimeMillis))
+                                        System::currentTimeMillis,
+                                        KeyOptions.modelNaming(config)))
                         : null;
         Source<ReadMessage, ?, ?> nativeEvents =
                 config.get(InputOptions.NATIVE_EVENTS_ENABLED)
@@ -104,7 +106,8 @@ public record JobIo(
                                         config.get(InputOptions.MAX_MESSAGE_BYTES),
                                         config.get(InputOptions.MAX_TEXT_CHARS),
                                         config.get(EventTimeOptions.MAX_FUTURE).toMillis(),
-                                        System::currentTimeMillis))
+                                        System::currentTimeMillis,
+                                        KeyOptions.modelNaming(config)))
                         : null;
         Source<ReadMessage, ?, ?> otlpMetrics =
                 config.get(InputOptions.OTLP_METRICS_ENABLED)
@@ -115,7 +118,8 @@ public record JobIo(
                                 new OtlpMetricsReader(
                                         config.get(InputOptions.MAX_MESSAGE_BYTES),
                                         config.get(EventTimeOptions.MAX_FUTURE).toMillis(),
-                                        System::currentTimeMillis))
+                                        System::currentTimeMillis,
+                                        KeyOptions.modelNaming(config)))
                         : null;
         List<Output<Anomaly>> anomalyOutputs = new ArrayList<>();
         if (config.get(KafkaSinkOptions.ENABLED)) {
