@@ -20,21 +20,26 @@ import io.llmsentinel.functions.flink.AnomalyDetectionFunction;
 import io.llmsentinel.functions.flink.ControlBroadcast;
 import io.llmsentinel.functions.flink.ControlCommandReader;
 import io.llmsentinel.functions.flink.DimensionKeySelector;
+import io.llmsentinel.functions.flink.IncidentFunction;
 import io.llmsentinel.functions.flink.MetricDeltasFunction;
 import io.llmsentinel.functions.flink.RequestsFromMessages;
 import io.llmsentinel.functions.flink.WindowBounds;
 import io.llmsentinel.functions.flink.WindowMetricsFunction;
 import io.llmsentinel.functions.flink.WindowStatsAggregate;
+import io.llmsentinel.functions.incident.IncidentEvent;
+import io.llmsentinel.functions.incident.IncidentJson;
 import io.llmsentinel.functions.model.BaselineSnapshot;
 import io.llmsentinel.functions.model.DeadLetter;
 import io.llmsentinel.functions.model.LlmRequest;
 import io.llmsentinel.functions.model.ReadMessage;
+import io.llmsentinel.functions.model.RequestKind;
 import io.llmsentinel.functions.model.WindowInput;
 import io.llmsentinel.functions.model.WindowStats;
 import io.llmsentinel.job.io.BoundedLeadWatermarks;
 import io.llmsentinel.job.io.LateRequestsSink;
 import io.llmsentinel.job.io.WithoutEventTime;
 import java.time.Duration;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -67,6 +72,7 @@ public final class SentinelTopology {
     public static final String UID_READ_CONTROL = "read-control";
     public static final String UID_CONTROL_WITHOUT_EVENT_TIME = "control-without-event-time";
     public static final String UID_DETECT = "detect-request-anomalies";
+    public static final String UID_MODEL_CALLS = "model-calls-only";
     public static final String UID_WINDOW_COUNTS = "count-per-window";
 
     /**
@@ -76,6 +82,7 @@ public final class SentinelTopology {
     public static final String UID_ALERT_POLICY = "deduplicate-alerts";
 
     public static final String UID_DETECT_WINDOWS = "detect-window-anomalies";
+    public static final String UID_INCIDENTS = "group-alerts-into-incidents";
 
     static final OutputTag<WindowInput> LATE_FOR_WINDOWS =
             new OutputTag<>("late-for-windows", TypeInformation.of(WindowInput.class));
@@ -223,8 +230,12 @@ public final class SentinelTopology {
 
         DataStream<Anomaly> anomalies = null;
         if (requests != null) {
+            // Tool executions count in the windows (tool_error_rate) only: no per-request baseline.
             KeyedStream<LlmRequest, String> byKey =
-                    requests.keyBy(new DimensionKeySelector(config.get(KeyOptions.DIMENSIONS)));
+                    requests.filter(r -> r.kind != RequestKind.TOOL_EXECUTION)
+                            .uid(UID_MODEL_CALLS)
+                            .name("Model calls only (tool executions go to the windows)")
+                            .keyBy(new DimensionKeySelector(config.get(KeyOptions.DIMENSIONS)));
             SingleOutputStreamOperator<Anomaly> requestAnomalies =
                     byKey.connect(control)
                             .process(
@@ -299,12 +310,31 @@ public final class SentinelTopology {
                             .process(
                                     new AlertPolicyFunction(
                                             AlertOptions.policy(config),
-                                            config.get(DetectionOptions.STATE_TTL).toMillis()))
+                                            config.get(DetectionOptions.STATE_TTL).toMillis(),
+                                            AlertOptions.links(config)))
                             .uid(UID_ALERT_POLICY)
                             .name("Alert policy per key and metric (open, escalate, resolve)");
             for (JobIo.Output<AlertEvent> out : io.alertOutputs()) {
                 alerts.sinkTo(out.sink()).uid(out.uid()).name(out.name());
             }
+            // Incidents: alerts of one service that open together, told as one story.
+            List<String> groupBy = config.get(AlertOptions.GROUP_BY);
+            boolean byModel = groupBy.contains("model");
+            boolean byProvider = groupBy.contains("provider");
+            SingleOutputStreamOperator<IncidentEvent> incidents =
+                    alerts.keyBy(
+                                    e -> IncidentFunction.groupKey(e, byModel, byProvider),
+                                    Types.STRING)
+                            .process(
+                                    new IncidentFunction(
+                                            AlertOptions.grouping(config),
+                                            config.get(DetectionOptions.STATE_TTL).toMillis()),
+                                    TypeInformation.of(IncidentEvent.class))
+                            .uid(UID_INCIDENTS)
+                            .name(
+                                    "Incidents per "
+                                            + String.join(", ", groupBy)
+                                            + " (group, notify)");
             DataStream<String> audit = alerts.getSideOutput(AlertPolicyFunction.AUDIT);
             for (JobIo.Output<String> out : io.auditOutputs()) {
                 audit.sinkTo(out.sink()).uid(out.uid()).name(out.name());
@@ -322,7 +352,13 @@ public final class SentinelTopology {
                                 .returns(Types.STRING)
                                 .uid("alerts-as-json-lines")
                                 .name("Alert as JSON line")
-                                .union(audit);
+                                .union(
+                                        audit,
+                                        incidents
+                                                .map(IncidentJson::toJson)
+                                                .returns(Types.STRING)
+                                                .uid("incidents-as-json-lines")
+                                                .name("Incident as JSON line"));
                 for (JobIo.Output<String> out : io.alertLines()) {
                     lines.sinkTo(out.sink()).uid(out.uid()).name(out.name());
                 }

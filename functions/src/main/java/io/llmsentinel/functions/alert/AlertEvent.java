@@ -61,6 +61,14 @@ public class AlertEvent {
 
     public String[] exemplarSpanIds = new String[0];
 
+    /**
+     * Links to the exemplars in a trace viewer (alerts.trace-url-template); null entries if none.
+     */
+    public String[] exemplarUrls = new String[0];
+
+    /** The runbook for this alert's type or metric (alerts.runbooks.*), or null. */
+    public String runbookUrl;
+
     /** The anomaly behind an opening or escalation; null for a resolution. */
     public Anomaly anomaly;
 

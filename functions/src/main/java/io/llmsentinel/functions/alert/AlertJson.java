@@ -92,9 +92,15 @@ public final class AlertJson {
             g.writeStartObject();
             g.writeStringField("trace_id", e.exemplarTraceIds[i]);
             g.writeStringField("span_id", e.exemplarSpanIds[i]);
+            if (i < e.exemplarUrls.length && e.exemplarUrls[i] != null) {
+                g.writeStringField("url", e.exemplarUrls[i]);
+            }
             g.writeEndObject();
         }
         g.writeEndArray();
+        if (e.runbookUrl != null) {
+            g.writeStringField("runbook_url", e.runbookUrl);
+        }
         if (e.state == AlertEvent.State.OPENED) {
             g.writeObjectFieldStart("persistence");
             g.writeNumberField("anomalous", e.persistenceAnomalous);

@@ -2,13 +2,16 @@ package io.llmsentinel.functions.config;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import io.llmsentinel.functions.alert.AlertLinks;
 import io.llmsentinel.functions.alert.AlertPolicy;
 import io.llmsentinel.functions.alert.AlertSettings;
 import io.llmsentinel.functions.alert.QuietStart;
 import io.llmsentinel.functions.detect.Metric;
 import io.llmsentinel.functions.detect.Severity;
+import io.llmsentinel.functions.incident.IncidentGrouping;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
@@ -133,10 +136,51 @@ public final class AlertOptions implements OptionGroup {
                                     + " young baseline has not yet seen the key's ordinary"
                                     + " variation.");
 
+    public static final ConfigOption<List<String>> GROUP_BY =
+            key("alerts.group-by")
+                    .stringType()
+                    .asList()
+                    .defaultValues("service")
+                    .withDescription(
+                            "Alerts that open together become one incident per group: service"
+                                    + " (always, with the environment), and model and/or provider"
+                                    + " if named here.");
+
+    public static final ConfigOption<Duration> GROUP_WAIT =
+            key("alerts.group-wait")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(2))
+                    .withDescription(
+                            "How long (wall clock) an incident waits after its first alert before"
+                                    + " its opening notification, so alerts that open together are"
+                                    + " listed in one.");
+
+    public static final ConfigOption<Duration> GROUP_INTERVAL =
+            key("alerts.group-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(1))
+                    .withDescription(
+                            "At most one incident.updated notification per incident in this"
+                                    + " much time (a new alert joined, or the severity rose).");
+
+    public static final ConfigOption<String> TRACE_URL_TEMPLATE =
+            key("alerts.trace-url-template")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "A link to an exemplar request in your trace viewer, with {trace_id}"
+                                    + " and {span_id}; e.g. a Grafana Tempo or Jaeger URL. Empty:"
+                                    + " trace ids without links.");
+
+    public static final String RUNBOOKS_PREFIX = "alerts.runbooks.";
+
     private AlertOptions() {}
 
     @Override
     public boolean acceptsDynamicKey(String key) {
+        if (key.startsWith(RUNBOOKS_PREFIX) && key.length() > RUNBOOKS_PREFIX.length()) {
+            return true; // alerts.runbooks.<anomaly type or metric>: a URL
+        }
         if (!key.startsWith(PER_METRIC_PREFIX)) {
             return false;
         }
@@ -154,6 +198,34 @@ public final class AlertOptions implements OptionGroup {
     public void validate(SentinelConfig c) {
         policy(c); // every metric's settings, so a bad value fails at start, by name
         c.requireAtLeast(QUIET_START_SAMPLES, 0);
+        for (String g : c.get(GROUP_BY)) {
+            if (!List.of("service", "model", "provider").contains(g)) {
+                throw new ConfigException(
+                        "'alerts.group-by' has '" + g + "'; known: service, model, provider");
+            }
+        }
+        String template = c.get(TRACE_URL_TEMPLATE);
+        if (!template.isBlank() && !template.contains("{trace_id}")) {
+            throw new ConfigException(
+                    "'alerts.trace-url-template' must contain {trace_id}, not '" + template + "'");
+        }
+    }
+
+    /** Exemplar links and runbooks from the configuration. */
+    public static AlertLinks links(SentinelConfig c) {
+        Map<String, String> runbooks = new java.util.TreeMap<>();
+        for (String k : c.rawKeys()) {
+            if (k.startsWith(RUNBOOKS_PREFIX)) {
+                runbooks.put(k.substring(RUNBOOKS_PREFIX.length()), c.raw(k));
+            }
+        }
+        return new AlertLinks(c.get(TRACE_URL_TEMPLATE), runbooks);
+    }
+
+    /** The incident grouping from the configuration. */
+    public static IncidentGrouping grouping(SentinelConfig c) {
+        return new IncidentGrouping(
+                c.get(GROUP_WAIT).toMillis(), c.get(GROUP_INTERVAL).toMillis(), links(c));
     }
 
     /** The policy with every metric's settings: per-metric keys, else the global ones. */

@@ -44,14 +44,22 @@ public final class DetectionOptions implements OptionGroup {
                             "error_rate",
                             "cost_per_minute",
                             "token_rate",
-                            "latency_p95")
+                            "latency_p95",
+                            "truncation_rate",
+                            "content_filter_rate",
+                            "rate_limited_rate",
+                            "tool_error_rate",
+                            "cache_hit_ratio")
                     .withDescription(
                             "Metrics to watch. Per request: latency_ms, ttft_ms, input_tokens,"
                                     + " output_tokens, total_tokens, cost_usd,"
                                     + " output_tokens_per_second. Per event-time window:"
                                     + " request_rate, error_rate, cost_per_minute, token_rate"
                                     + " (spans, events or OTLP metrics), latency_p95 (OTLP"
-                                    + " duration histograms).");
+                                    + " duration histograms), and the LLM-specific shares"
+                                    + " truncation_rate, content_filter_rate, rate_limited_rate,"
+                                    + " tool_error_rate, cache_hit_ratio (docs/detection.md says"
+                                    + " which attribute each comes from).");
 
     public static final ConfigOption<Sensitivity> SENSITIVITY =
             key("detection.sensitivity")

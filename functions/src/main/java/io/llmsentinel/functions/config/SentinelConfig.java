@@ -219,6 +219,11 @@ public final class SentinelConfig implements Serializable {
         return options.toMap().get(key);
     }
 
+    /** Every configured key (dynamic ones included), for prefixes such as alerts.runbooks. */
+    public java.util.Set<String> rawKeys() {
+        return options.toMap().keySet();
+    }
+
     /**
      * An environment variable as the configuration saw it when it was loaded (for outputs that also
      * take their settings from the environment); null after serialization.

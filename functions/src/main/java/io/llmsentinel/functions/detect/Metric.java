@@ -36,7 +36,26 @@ public enum Metric {
     /** Tokens (input plus output) per minute in a window, from spans or metrics. */
     TOKEN_RATE(null, "token_usage_spike", "token_usage_drop", 1.0, Direction.UP, false),
     /** The 95th percentile of call durations in a window, from OTLP duration histograms. */
-    LATENCY_P95(null, "latency_spike", "latency_drop", 1.0, Direction.UP, false);
+    LATENCY_P95(null, "latency_spike", "latency_drop", 1.0, Direction.UP, false),
+    /**
+     * Responses cut at the token limit (finish reason {@code length}) / responses with a reason.
+     */
+    TRUNCATION_RATE(null, "truncation_increase", "truncation_decrease", 0.02, Direction.UP, false),
+    /** Responses stopped by a content filter or refused / responses with a reason. */
+    CONTENT_FILTER_RATE(
+            null, "content_filter_increase", "content_filter_decrease", 0.02, Direction.UP, false),
+    /** Calls refused for the provider's rate limit (HTTP 429) / calls; apart from error_rate. */
+    RATE_LIMITED_RATE(null, "rate_limited", "rate_limit_eased", 0.02, Direction.UP, false),
+    /** Failed tool executions / tool executions (a service's execute_tool key). */
+    TOOL_ERROR_RATE(
+            null,
+            "tool_error_rate_increase",
+            "tool_error_rate_decrease",
+            0.02,
+            Direction.UP,
+            false),
+    /** Cached input tokens / input tokens (prompt caching): a drop is a silent cost increase. */
+    CACHE_HIT_RATIO(null, "cache_hit_increase", "cache_hit_drop", 0.02, Direction.DOWN, false);
 
     private final ToDoubleFunction<LlmRequest> extractor;
     private final String typeUp;
@@ -80,7 +99,24 @@ public enum Metric {
      * they are judged against their time of day by default; per-request values are not.
      */
     public boolean defaultSeasonal() {
-        return !perRequest();
+        return !perRequest() && !ratioOfOutcomes();
+    }
+
+    /**
+     * The LLM-specific shares (truncation, content filter, rate limits, tool errors, cache hits): a
+     * share of outcomes rather than traffic, with no daily cycle to speak of (and none kept: its
+     * profile would cost about 1.6 KB per key for nothing).
+     */
+    public boolean ratioOfOutcomes() {
+        return switch (this) {
+            case TRUNCATION_RATE,
+                    CONTENT_FILTER_RATE,
+                    RATE_LIMITED_RATE,
+                    TOOL_ERROR_RATE,
+                    CACHE_HIT_RATIO ->
+                    true;
+            default -> false;
+        };
     }
 
     /** Right-skewed per-request metrics are judged on a log scale by default. */

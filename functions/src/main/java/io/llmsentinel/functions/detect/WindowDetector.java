@@ -7,11 +7,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Judges the windowed metrics of a key, request_rate (per minute), error_rate, cost_per_minute,
- * token_rate (per minute) and latency_p95 (from OTLP duration histograms), with the same detectors
- * as the per-request metrics. Windows with no requests are judged too (request rate and cost zero),
- * for a few windows after the key's last request, since a stream that stops is the clearest
- * throughput drop.
+ * Judges the windowed metrics of a key, request_rate (per minute), error_rate (failed calls other
+ * than rate limits), cost_per_minute, token_rate (per minute), latency_p95 (from OTLP duration
+ * histograms), and the LLM-specific shares: truncation_rate and content_filter_rate (of responses
+ * that said why they finished), rate_limited_rate (429s), tool_error_rate (of tool executions, on a
+ * service's execute_tool key) and cache_hit_ratio (cached over input tokens), with the same
+ * detectors as the per-request metrics; a share is judged only in windows with at least
+ * detection.error-rate-min-requests of what it is a share of. Windows with no requests are judged
+ * too (request rate and cost zero), for a few windows after the key's last request, since a stream
+ * that stops is the clearest throughput drop.
  */
 public final class WindowDetector implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -22,6 +26,11 @@ public final class WindowDetector implements Serializable {
     private final MetricDetector costPerMinute;
     private final MetricDetector tokenRate;
     private final MetricDetector latencyP95;
+    private final MetricDetector truncationRate;
+    private final MetricDetector contentFilterRate;
+    private final MetricDetector rateLimitedRate;
+    private final MetricDetector toolErrorRate;
+    private final MetricDetector cacheHitRatio;
 
     public WindowDetector(DetectionSettings settings) {
         this.settings = settings;
@@ -30,6 +39,11 @@ public final class WindowDetector implements Serializable {
         this.costPerMinute = detector(settings, Metric.COST_PER_MINUTE);
         this.tokenRate = detector(settings, Metric.TOKEN_RATE);
         this.latencyP95 = detector(settings, Metric.LATENCY_P95);
+        this.truncationRate = detector(settings, Metric.TRUNCATION_RATE);
+        this.contentFilterRate = detector(settings, Metric.CONTENT_FILTER_RATE);
+        this.rateLimitedRate = detector(settings, Metric.RATE_LIMITED_RATE);
+        this.toolErrorRate = detector(settings, Metric.TOOL_ERROR_RATE);
+        this.cacheHitRatio = detector(settings, Metric.CACHE_HIT_RATIO);
     }
 
     private static MetricDetector detector(DetectionSettings s, Metric m) {
@@ -42,12 +56,38 @@ public final class WindowDetector implements Serializable {
                 || errorRate != null
                 || costPerMinute != null
                 || tokenRate != null
-                || latencyP95 != null;
+                || latencyP95 != null
+                || truncationRate != null
+                || contentFilterRate != null
+                || rateLimitedRate != null
+                || toolErrorRate != null
+                || cacheHitRatio != null;
     }
 
     /** A window with requests; {@code w} carries the key's dimensions and the window bounds. */
     public List<Anomaly> observe(KeyBaseline b, WindowStats w, long nowMs) {
         List<Anomaly> out = new ArrayList<>(0);
+        int min = settings.errorRateMinRequests();
+        if (w.toolExecutions >= min) {
+            judge(b, toolErrorRate, (double) w.toolErrors / w.toolExecutions, w, nowMs, out);
+        }
+        if (w.toolsOnly()) {
+            // a tool key: its windows say how tools fare, not how much traffic there is
+            b.lastWindowEndMs = Math.max(b.lastWindowEndMs, w.windowEndMs);
+            b.lastEventTimeMs = Math.max(b.lastEventTimeMs, w.windowEndMs - 1);
+            b.emptyWindowsJudged = 0;
+            return out;
+        }
+        if (w.finishKnown >= min) {
+            judge(b, truncationRate, (double) w.truncated / w.finishKnown, w, nowMs, out);
+            judge(b, contentFilterRate, (double) w.contentFiltered / w.finishKnown, w, nowMs, out);
+        }
+        if (w.requests >= min) {
+            judge(b, rateLimitedRate, (double) w.rateLimited / w.requests, w, nowMs, out);
+        }
+        if (w.cacheKnown >= min && w.cacheInputTokens > 0) {
+            judge(b, cacheHitRatio, w.cachedTokens / w.cacheInputTokens, w, nowMs, out);
+        }
         double minutes = w.minutes();
         long calls = w.callsCounted();
         judge(b, requestRate, calls / minutes, w, nowMs, out);
@@ -89,7 +129,9 @@ public final class WindowDetector implements Serializable {
         w.windowEndMs = windowEndMs;
         w.windowStartMs = windowEndMs - settings.windowSizeMs();
         List<Anomaly> out = new ArrayList<>(0);
-        judge(b, requestRate, 0, w, nowMs, out);
+        if (b.peek(Metric.REQUEST_RATE) != null) { // not a tool key, which has no request rate
+            judge(b, requestRate, 0, w, nowMs, out);
+        }
         if (b.peek(Metric.COST_PER_MINUTE) != null) {
             judge(b, costPerMinute, 0, w, nowMs, out);
         }

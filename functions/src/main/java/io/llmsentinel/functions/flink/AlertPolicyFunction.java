@@ -1,6 +1,7 @@
 package io.llmsentinel.functions.flink;
 
 import io.llmsentinel.functions.alert.AlertEvent;
+import io.llmsentinel.functions.alert.AlertLinks;
 import io.llmsentinel.functions.alert.AlertPolicy;
 import io.llmsentinel.functions.alert.AlertState;
 import io.llmsentinel.functions.anomaly.Anomaly;
@@ -61,6 +62,7 @@ public class AlertPolicyFunction
 
     private final AlertPolicy policy;
     private final long stateTtlMs;
+    private final AlertLinks links;
     private transient ValueState<AlertState> state;
     private transient Counter opened;
     private transient Counter escalated;
@@ -76,8 +78,14 @@ public class AlertPolicyFunction
     private transient DeadLetters deadLetters;
 
     public AlertPolicyFunction(AlertPolicy policy, long stateTtlMs) {
+        this(policy, stateTtlMs, AlertLinks.NONE);
+    }
+
+    /** With exemplar links and runbooks on every alert change ({@link AlertLinks}). */
+    public AlertPolicyFunction(AlertPolicy policy, long stateTtlMs, AlertLinks links) {
         this.policy = policy;
         this.stateTtlMs = stateTtlMs;
+        this.links = links;
     }
 
     /** Alerts are per key and metric, whatever the anomaly type. */
@@ -169,7 +177,7 @@ public class AlertPolicyFunction
         }
         state.update(st);
         if (d.event() != null) {
-            out.collect(d.event());
+            out.collect(links.applyTo(d.event()));
         }
     }
 
@@ -239,7 +247,7 @@ public class AlertPolicyFunction
         AlertPolicy.Tick tick = policy.onTime(st, timestamp);
         if (tick.resolved() != null) {
             resolved.inc();
-            out.collect(tick.resolved());
+            out.collect(links.applyTo(tick.resolved()));
         }
         if (!tick.keep()) {
             state.clear();

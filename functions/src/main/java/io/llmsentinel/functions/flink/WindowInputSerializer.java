@@ -38,6 +38,13 @@ public final class WindowInputSerializer extends RecordSerializer<WindowInput> {
         w.eventTimeMs = from.eventTimeMs;
         w.requests = from.requests;
         w.error = from.error;
+        w.finishKnown = from.finishKnown;
+        w.truncated = from.truncated;
+        w.contentFiltered = from.contentFiltered;
+        w.rateLimited = from.rateLimited;
+        w.toolExecution = from.toolExecution;
+        w.cachedTokens = from.cachedTokens;
+        w.cacheInputTokens = from.cacheInputTokens;
         w.costUsd = from.costUsd;
         w.tokens = from.tokens;
         w.metricKind = from.metricKind;
@@ -59,7 +66,15 @@ public final class WindowInputSerializer extends RecordSerializer<WindowInput> {
         StringValue.writeString(w.namespace, out);
         out.writeLong(w.eventTimeMs);
         out.writeInt(w.requests);
-        out.writeBoolean(w.error);
+        out.writeByte(
+                (w.error ? 1 : 0)
+                        | (w.finishKnown ? 2 : 0)
+                        | (w.truncated ? 4 : 0)
+                        | (w.contentFiltered ? 8 : 0)
+                        | (w.rateLimited ? 16 : 0)
+                        | (w.toolExecution ? 32 : 0));
+        out.writeDouble(w.cachedTokens);
+        out.writeDouble(w.cacheInputTokens);
         out.writeDouble(w.costUsd);
         out.writeDouble(w.tokens);
         out.writeInt(w.metricKind);
@@ -95,7 +110,15 @@ public final class WindowInputSerializer extends RecordSerializer<WindowInput> {
         w.namespace = StringValue.readString(in);
         w.eventTimeMs = in.readLong();
         w.requests = in.readInt();
-        w.error = in.readBoolean();
+        int flags = in.readByte();
+        w.error = (flags & 1) != 0;
+        w.finishKnown = (flags & 2) != 0;
+        w.truncated = (flags & 4) != 0;
+        w.contentFiltered = (flags & 8) != 0;
+        w.rateLimited = (flags & 16) != 0;
+        w.toolExecution = (flags & 32) != 0;
+        w.cachedTokens = in.readDouble();
+        w.cacheInputTokens = in.readDouble();
         w.costUsd = in.readDouble();
         w.tokens = in.readDouble();
         w.metricKind = in.readInt();
@@ -124,7 +147,7 @@ public final class WindowInputSerializer extends RecordSerializer<WindowInput> {
         return new Snapshot();
     }
 
-    /** Format 1: the fields above, in that order. */
+    /** The fields above, in that order (never in state: between operators only). */
     public static final class Snapshot extends SimpleTypeSerializerSnapshot<WindowInput> {
         public Snapshot() {
             super(() -> INSTANCE);

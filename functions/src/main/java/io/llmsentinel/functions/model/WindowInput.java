@@ -26,6 +26,25 @@ public class WindowInput {
 
     public boolean error;
 
+    /**
+     * A request that reported why it finished; and whether that was the token limit or a filter.
+     */
+    public boolean finishKnown;
+
+    public boolean truncated;
+    public boolean contentFiltered;
+
+    /** A call the provider refused for its rate limit (HTTP 429): counted apart from errors. */
+    public boolean rateLimited;
+
+    /** A tool execution (not a model call): counted only for the tool error rate. */
+    public boolean toolExecution;
+
+    /** Cached input tokens and the input tokens of a request that reported them; else NaN. */
+    public double cachedTokens = Double.NaN;
+
+    public double cacheInputTokens = Double.NaN;
+
     /** USD, NaN when unknown. */
     public double costUsd = Double.NaN;
 
@@ -57,6 +76,15 @@ public class WindowInput {
         w.error = r.error;
         w.costUsd = r.costUsd;
         w.tokens = r.totalTokens();
+        w.finishKnown = r.finishReason != null;
+        w.truncated = "length".equals(r.finishReason);
+        w.contentFiltered = "content_filter".equals(r.finishReason);
+        w.rateLimited = r.rateLimited;
+        w.toolExecution = r.kind == RequestKind.TOOL_EXECUTION;
+        if (!Double.isNaN(r.cachedInputTokens) && r.inputTokens > 0) {
+            w.cachedTokens = r.cachedInputTokens;
+            w.cacheInputTokens = r.inputTokens;
+        }
         return w;
     }
 

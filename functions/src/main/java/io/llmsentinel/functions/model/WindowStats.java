@@ -28,6 +28,26 @@ public class WindowStats {
     public double costUsd;
     public long costKnown;
 
+    /** Requests that reported why they finished; of them, cut at the token limit or filtered. */
+    public long finishKnown;
+
+    public long truncated;
+    public long contentFiltered;
+
+    /** Calls refused for the provider's rate limit (HTTP 429); also in {@link #errors}. */
+    public long rateLimited;
+
+    /** Tool executions, and those that failed. */
+    public long toolExecutions;
+
+    public long toolErrors;
+
+    /** Cached input tokens, and the input tokens of the requests that reported them. */
+    public double cachedTokens;
+
+    public double cacheInputTokens;
+    public long cacheKnown;
+
     /** Input plus output tokens of the requests that carried them. */
     public double tokens;
 
@@ -50,14 +70,34 @@ public class WindowStats {
 
     /** Adds a request's or a metric interval's contribution. */
     public void add(WindowInput in) {
-        if (requests == 0 && metricCalls == 0 && metricTokenIntervals == 0 && service == null) {
+        if (service == null) {
             dimensionsOf(
                     in.service, in.environment, in.namespace, in.provider, in.operation, in.model);
+        }
+        if (in.metricKind < 0 && in.toolExecution) {
+            toolExecutions++;
+            if (in.error) {
+                toolErrors++;
+            }
+            return;
         }
         if (in.metricKind < 0) {
             requests += in.requests;
             if (in.error) {
                 errors++;
+            }
+            if (in.finishKnown) {
+                finishKnown++;
+                truncated += in.truncated ? 1 : 0;
+                contentFiltered += in.contentFiltered ? 1 : 0;
+            }
+            if (in.rateLimited) {
+                rateLimited++;
+            }
+            if (!Double.isNaN(in.cacheInputTokens)) {
+                cachedTokens += in.cachedTokens;
+                cacheInputTokens += in.cacheInputTokens;
+                cacheKnown++;
             }
             if (!Double.isNaN(in.costUsd)) {
                 costUsd += in.costUsd;
@@ -113,8 +153,14 @@ public class WindowStats {
         return requests > 0 ? requests : metricCalls;
     }
 
+    /** Failed calls, other than those refused for the rate limit (counted apart). */
     public long errorsCounted() {
-        return requests > 0 ? errors : metricErrors;
+        return requests > 0 ? errors - rateLimited : metricErrors;
+    }
+
+    /** Whether the window holds only tool executions (a tool key's window). */
+    public boolean toolsOnly() {
+        return requests == 0 && metricCalls == 0 && metricTokenIntervals == 0 && toolExecutions > 0;
     }
 
     /** Tokens in the window, by the same rule; NaN when neither source carried any. */
@@ -126,17 +172,7 @@ public class WindowStats {
     }
 
     public void add(LlmRequest r) {
-        if (requests == 0 && service == null) {
-            dimensionsOf(r.service, r.environment, r.namespace, r.provider, r.operation, r.model);
-        }
-        requests++;
-        if (r.error) {
-            errors++;
-        }
-        if (!Double.isNaN(r.costUsd)) {
-            costUsd += r.costUsd;
-            costKnown++;
-        }
+        add(WindowInput.of(r));
     }
 
     public WindowStats merge(WindowStats o) {
@@ -153,6 +189,15 @@ public class WindowStats {
         metricErrors += o.metricErrors;
         metricTokens += o.metricTokens;
         metricTokenIntervals += o.metricTokenIntervals;
+        finishKnown += o.finishKnown;
+        truncated += o.truncated;
+        contentFiltered += o.contentFiltered;
+        rateLimited += o.rateLimited;
+        toolExecutions += o.toolExecutions;
+        toolErrors += o.toolErrors;
+        cachedTokens += o.cachedTokens;
+        cacheInputTokens += o.cacheInputTokens;
+        cacheKnown += o.cacheKnown;
         addLatency(o.latencyBounds, o.latencyBuckets, o.latencyMax);
         return this;
     }
