@@ -110,6 +110,14 @@ public final class SentinelTopology {
                                                 outOfOrderness, System::currentTimeMillis))
                         .withTimestampAssigner((m, kafkaTime) -> m.eventTimeMs)
                         .withIdleness(config.get(EventTimeOptions.IDLENESS));
+        Duration drift = config.get(EventTimeOptions.ALIGNMENT_MAX_DRIFT);
+        if (!drift.isZero()) {
+            // Partitions read at different speeds while catching up stay within the drift, so
+            // the backlog waiting for event-time order per key stays small.
+            eventTime =
+                    eventTime.withWatermarkAlignment(
+                            "sentinel-telemetry", drift, Duration.ofSeconds(1));
+        }
 
         DataStream<LlmRequest> requests = null;
         DataStream<DeadLetter> deadLetters = null;
@@ -240,7 +248,9 @@ public final class SentinelTopology {
                     byKey.connect(control)
                             .process(
                                     new AnomalyDetectionFunction(
-                                            detection, AlertOptions.quietStart(config)))
+                                            detection,
+                                            AlertOptions.quietStart(config),
+                                            config.get(EventTimeOptions.CATCH_UP_LAG).toMillis()))
                             .uid(UID_DETECT)
                             .name("Detect request anomalies per key (" + dimensions + ")");
             anomalies = requestAnomalies;

@@ -34,5 +34,28 @@ public final class EventTimeOptions implements OptionGroup {
                                     + " refused (dead letter, reason clock_skew): one bad clock"
                                     + " would otherwise move event time ahead for everyone.");
 
+    public static final ConfigOption<Duration> CATCH_UP_LAG =
+            key("event-time.catch-up-lag")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(1))
+                    .withDescription(
+                            "Requests further behind the job's clock than this are a backlog (a"
+                                    + " first start from the earliest offsets, catching up after"
+                                    + " downtime): each key judges them in event-time order once"
+                                    + " the watermark passes them, so the same input gives the"
+                                    + " same alerts whatever order the partitions are read in."
+                                    + " Live traffic is judged at once. 0: always in arrival"
+                                    + " order.");
+
+    public static final ConfigOption<Duration> ALIGNMENT_MAX_DRIFT =
+            key("event-time.alignment-max-drift")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(1))
+                    .withDescription(
+                            "Watermark alignment of the telemetry sources: a partition whose"
+                                    + " watermark is this far ahead of the slowest one pauses"
+                                    + " while the others catch up (bounds the backlog waiting for"
+                                    + " event-time order). 0: off.");
+
     private EventTimeOptions() {}
 }

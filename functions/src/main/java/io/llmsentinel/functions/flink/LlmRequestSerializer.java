@@ -3,7 +3,6 @@ package io.llmsentinel.functions.flink;
 import io.llmsentinel.functions.model.LlmRequest;
 import io.llmsentinel.functions.model.RequestKind;
 import java.io.IOException;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -15,8 +14,9 @@ import org.apache.flink.types.StringValue;
  * showed the POJO serializer's field access by reflection at about a fifth of the job's CPU; every
  * request crosses the network once to be keyed and is copied between chained operators.
  *
- * <p>Requests are never kept in state (windows keep their accumulators, the detectors their
- * baselines), so this format is not part of a savepoint; the snapshot is versioned anyway.
+ * <p>Requests are kept in state only while the detection orders a backlog by event time ({@code
+ * AnomalyDetectionFunction}'s catch-up buffer), so the snapshot records the format: a savepoint
+ * taken during a catch-up by a build with another format is refused, not misread.
  */
 public final class LlmRequestSerializer extends RecordSerializer<LlmRequest> {
     private static final long serialVersionUID = 1L;
@@ -126,12 +126,12 @@ public final class LlmRequestSerializer extends RecordSerializer<LlmRequest> {
 
     /**
      * The fields above, in that order. Format 2 added the request and response model names, the
-     * kind, cached input tokens, the finish reason and the rate-limit flag; requests are never in
-     * state, so no stored format 1 needs reading.
+     * kind, cached input tokens, the finish reason and the rate-limit flag (format 1 was never in
+     * state).
      */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<LlmRequest> {
+    public static final class Snapshot extends VersionedSnapshot<LlmRequest> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(2, 2, 0, f -> INSTANCE, 2);
         }
     }
 }

@@ -35,7 +35,7 @@ public final class StateSnapshots {
         var h =
                 Harnesses.keyed(
                         new AnomalyDetectionFunction(
-                                DetectionSettings.defaults(), QuietStart.NONE, serializer),
+                                DetectionSettings.defaults(), QuietStart.NONE, 0, serializer),
                         (LlmRequest r) -> r.service + "|" + r.model);
         h.setStateBackend(backend(backend));
         return h;
