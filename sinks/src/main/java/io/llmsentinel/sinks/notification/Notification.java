@@ -90,10 +90,12 @@ public record Notification(
 
     /** An incident change, as the incident operator made it. */
     public static Notification of(IncidentEvent e) {
-        List<Alert> alerts = new ArrayList<>(e.alerts.length);
+        IncidentEvent.IncidentAlert[] incidentAlerts =
+                e.alerts == null ? new IncidentEvent.IncidentAlert[0] : e.alerts;
+        List<Alert> alerts = new ArrayList<>(incidentAlerts.length);
         String anomalyType = null;
         Severity worst = null;
-        for (IncidentEvent.IncidentAlert a : e.alerts) {
+        for (IncidentEvent.IncidentAlert a : incidentAlerts) {
             alerts.add(
                     new Alert(a.metric, a.anomalyType, a.severity, a.state, a.model, a.peakValue));
             Severity s = parseOrNull(a.severity);
@@ -102,8 +104,8 @@ public record Notification(
                 worst = s;
             }
         }
-        List<Exemplar> exemplars = new ArrayList<>(e.exemplarTraceIds.length);
-        for (int i = 0; i < e.exemplarTraceIds.length; i++) {
+        List<Exemplar> exemplars = new ArrayList<>();
+        for (int i = 0; e.exemplarTraceIds != null && i < e.exemplarTraceIds.length; i++) {
             exemplars.add(
                     new Exemplar(
                             e.exemplarTraceIds[i],
@@ -139,8 +141,8 @@ public record Notification(
      */
     public static Notification of(AlertEvent e) {
         boolean resolved = e.state == AlertEvent.State.RESOLVED;
-        List<Exemplar> exemplars = new ArrayList<>(e.exemplarTraceIds.length);
-        for (int i = 0; i < e.exemplarTraceIds.length; i++) {
+        List<Exemplar> exemplars = new ArrayList<>();
+        for (int i = 0; e.exemplarTraceIds != null && i < e.exemplarTraceIds.length; i++) {
             exemplars.add(new Exemplar(e.exemplarTraceIds[i], at(e.exemplarSpanIds, i), null));
         }
         String severity = e.severity == null ? null : e.severity.toLowerCase(Locale.ROOT);

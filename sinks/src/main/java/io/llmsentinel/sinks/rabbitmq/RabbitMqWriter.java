@@ -175,6 +175,7 @@ final class RabbitMqWriter<T> extends OutboxWriter<T, RabbitMqWriter.Message> {
 
     private final Counter sent;
     private final Counter returned;
+    private final Counter unreadable;
     private final Counter reconnects;
     private final Counter lateConfirmsIgnored;
     private final Histogram latencyMs;
@@ -197,6 +198,7 @@ final class RabbitMqWriter<T> extends OutboxWriter<T, RabbitMqWriter.Message> {
             MetricGroup g = metrics.addGroup("sentinel").addGroup("rabbitmq");
             sent = g.counter("sent");
             returned = g.counter("returned");
+            unreadable = g.counter("unreadable");
             reconnects = g.counter("reconnects");
             lateConfirmsIgnored = g.counter("lateConfirmsIgnored");
             latencyMs = g.histogram("latencyMs", new DescriptiveStatisticsHistogram(1000));
@@ -239,11 +241,25 @@ final class RabbitMqWriter<T> extends OutboxWriter<T, RabbitMqWriter.Message> {
 
     @Override
     public void write(T event, Context context) throws InterruptedException {
-        Notification n = notifications.apply(event);
-        if (!n.atLeast(settings.minSeverity())) {
+        Message m;
+        try {
+            Notification n = notifications.apply(event);
+            if (!n.atLeast(settings.minSeverity())) {
+                return;
+            }
+            m = message(n, settings.routingKeyPrefix());
+        } catch (RuntimeException e) {
+            // A bug upstream or here, not the broker's fault: logged and counted rather than
+            // failing the task over and over on the same record.
+            unreadable.inc();
+            LOG.error(
+                    "A change could not be rendered for RabbitMQ and is skipped (counted as"
+                            + " unreadable; please report it with this line): {}",
+                    e.toString(),
+                    e);
             return;
         }
-        outbox.add(message(n, settings.routingKeyPrefix()));
+        outbox.add(m);
     }
 
     /** Publishes a batch and waits for its confirms; runs on the backlog's delivery thread. */

@@ -96,6 +96,7 @@ final class WebhookWriter<T> extends OutboxWriter<T, WebhookWriter.Delivery> {
     private final HttpClient http;
     private final Counter sent;
     private final Counter failed;
+    private final Counter unreadable;
     private final Counter timedOut;
     private volatile long lastLatencyMs;
 
@@ -121,6 +122,7 @@ final class WebhookWriter<T> extends OutboxWriter<T, WebhookWriter.Delivery> {
             MetricGroup g = metrics.addGroup("sentinel").addGroup("webhooks");
             sent = g.counter("sent");
             failed = g.counter("failed");
+            unreadable = g.counter("unreadable");
             timedOut = g.counter("timedOut");
             g.gauge("lastLatencyMs", () -> lastLatencyMs);
             for (WebhookEndpoint e : endpoints) {
@@ -224,13 +226,30 @@ final class WebhookWriter<T> extends OutboxWriter<T, WebhookWriter.Delivery> {
 
     @Override
     public void write(T event, Context context) throws InterruptedException {
-        Notification n = notifications.apply(event);
+        List<Target> wanting = new ArrayList<>(targets.size());
         Map<WebhookFormat, byte[]> bodies = new EnumMap<>(WebhookFormat.class);
-        for (Target t : targets) {
-            if (!t.endpoint().wants(n)) {
-                continue;
+        Notification n;
+        try {
+            n = notifications.apply(event);
+            for (Target t : targets) {
+                if (t.endpoint().wants(n)) {
+                    wanting.add(t);
+                    bodies.computeIfAbsent(t.endpoint().format(), f -> f.body(n));
+                }
             }
-            byte[] body = bodies.computeIfAbsent(t.endpoint().format(), f -> f.body(n));
+        } catch (RuntimeException e) {
+            // A bug upstream or here, not the endpoints' fault: logged and counted rather than
+            // failing the task over and over on the same record.
+            unreadable.inc();
+            LOG.error(
+                    "A change could not be rendered for the webhooks and is skipped (counted as"
+                            + " unreadable; please report it with this line): {}",
+                    e.toString(),
+                    e);
+            return;
+        }
+        for (Target t : wanting) {
+            byte[] body = bodies.get(t.endpoint().format());
             t.outbox().add(new Delivery(t.endpoint().name(), n.messageId(), body));
         }
     }

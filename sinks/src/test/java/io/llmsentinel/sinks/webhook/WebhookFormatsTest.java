@@ -559,6 +559,26 @@ class WebhookFormatsTest {
                         });
     }
 
+    /** A change that cannot be rendered (a bug upstream) is skipped: the task goes on. */
+    @Test
+    void aChangeThatCannotBeRenderedIsSkippedNotATaskFailure() throws Exception {
+        IncidentEvent broken = Incidents.opened("inc-9");
+        broken.state = null;
+        try (FakeReceiver slack =
+                new FakeReceiver("/s", SlackSchema::problems, 200, json -> "ok")) {
+            try (var w =
+                    incidents(endpoint("s", slack.url("/s"), WebhookFormat.SLACK, null, null))) {
+                w.write(broken, null);
+                w.write(Incidents.opened("inc-10"), null);
+                w.flush(true);
+            }
+            assertThat(slack.accepted)
+                    .singleElement()
+                    .satisfies(g -> assertThat(g.body()).contains("inc-10:opened:0"));
+        }
+        assertThat(deadLetters).isEmpty();
+    }
+
     // ---- the checks themselves can fail ----
 
     @Test
