@@ -2,6 +2,7 @@ package io.llmsentinel.job;
 
 import io.llmsentinel.functions.alert.AlertEvent;
 import io.llmsentinel.functions.anomaly.Anomaly;
+import io.llmsentinel.functions.config.AlertOptions;
 import io.llmsentinel.functions.config.ConsoleOptions;
 import io.llmsentinel.functions.config.ControlOptions;
 import io.llmsentinel.functions.config.DeadLetterOptions;
@@ -16,6 +17,7 @@ import io.llmsentinel.functions.config.KeyOptions;
 import io.llmsentinel.functions.config.RabbitMqOptions;
 import io.llmsentinel.functions.config.RedisOptions;
 import io.llmsentinel.functions.config.SentinelConfig;
+import io.llmsentinel.functions.incident.IncidentEvent;
 import io.llmsentinel.functions.model.BaselineSnapshot;
 import io.llmsentinel.functions.model.DeadLetter;
 import io.llmsentinel.functions.model.LlmRequest;
@@ -65,6 +67,7 @@ public record JobIo(
         List<Output<Anomaly>> anomalyOutputs,
         List<Output<String>> alertLines,
         List<Output<AlertEvent>> alertOutputs,
+        List<Output<IncidentEvent>> incidentOutputs,
         Output<DeadLetter> deadLetters,
         List<Output<LlmRequest>> requestOutputs,
         List<Output<BaselineSnapshot>> baselineOutputs,
@@ -177,34 +180,63 @@ public record JobIo(
                                     config.get(KafkaSinkOptions.TRANSACTIONAL_ID_PREFIX)
                                             + "-alerts")));
         }
+        // Webhooks and RabbitMQ get incidents, alerts or both (alerts.deliver). Their backlogs
+        // hold rendered messages, not events, so the uids sink-webhooks and sink-rabbitmq stay
+        // with the endpoints whatever they are sent: a savepoint's backlog is delivered after a
+        // change of alerts.deliver. Per-alert outputs beside incident ones get uids of their own.
+        AlertOptions.Deliver deliver = config.get(AlertOptions.DELIVER);
+        List<Output<IncidentEvent>> incidents = new ArrayList<>();
         List<WebhookEndpoint> webhooks = WebhookEndpoints.from(config);
         if (!webhooks.isEmpty()) {
-            alerts.add(
-                    new Output<>(
-                            "sink-webhooks",
-                            "Alerts to webhooks (" + webhooks.size() + " endpoint(s))",
-                            new WebhookSink(
-                                    webhooks,
-                                    OutboxSettings.from(config, "webhooks", 16, 0, whenFull),
-                                    deadLetterPublisher)));
+            OutboxSettings backlog = OutboxSettings.from(config, "webhooks", 16, 0, whenFull);
+            String endpoints = " to webhooks (" + webhooks.size() + " endpoint(s))";
+            if (deliver.incidents()) {
+                incidents.add(
+                        new Output<>(
+                                "sink-webhooks",
+                                "Incidents" + endpoints,
+                                WebhookSink.incidents(webhooks, backlog, deadLetterPublisher)));
+            }
+            if (deliver.alerts()) {
+                alerts.add(
+                        new Output<>(
+                                deliver.incidents() ? "sink-webhooks-alerts" : "sink-webhooks",
+                                "Alerts" + endpoints,
+                                WebhookSink.alerts(webhooks, backlog, deadLetterPublisher)));
+            }
         }
         if (config.get(RabbitMqOptions.ENABLED)) {
-            alerts.add(
-                    new Output<>(
-                            "sink-rabbitmq",
-                            "Alerts to RabbitMQ (exchange "
-                                    + config.get(RabbitMqOptions.EXCHANGE)
-                                    + ")",
-                            new RabbitMqSink(
-                                    RabbitMqSettings.connection(config),
-                                    RabbitMqSettings.from(config),
-                                    OutboxSettings.from(
-                                            config,
-                                            "rabbitmq",
-                                            config.get(RabbitMqOptions.MAX_OUTSTANDING),
-                                            0,
-                                            whenFull),
-                                    deadLetterPublisher)));
+            OutboxSettings backlog =
+                    OutboxSettings.from(
+                            config,
+                            "rabbitmq",
+                            config.get(RabbitMqOptions.MAX_OUTSTANDING),
+                            0,
+                            whenFull);
+            String exchange =
+                    " to RabbitMQ (exchange " + config.get(RabbitMqOptions.EXCHANGE) + ")";
+            if (deliver.incidents()) {
+                incidents.add(
+                        new Output<>(
+                                "sink-rabbitmq",
+                                "Incidents" + exchange,
+                                RabbitMqSink.incidents(
+                                        RabbitMqSettings.connection(config),
+                                        RabbitMqSettings.from(config),
+                                        backlog,
+                                        deadLetterPublisher)));
+            }
+            if (deliver.alerts()) {
+                alerts.add(
+                        new Output<>(
+                                deliver.incidents() ? "sink-rabbitmq-alerts" : "sink-rabbitmq",
+                                "Alerts" + exchange,
+                                RabbitMqSink.alerts(
+                                        RabbitMqSettings.connection(config),
+                                        RabbitMqSettings.from(config),
+                                        backlog,
+                                        deadLetterPublisher)));
+            }
         }
         List<Output<LlmRequest>> requestOutputs = new ArrayList<>();
         if (config.get(InfluxDbOptions.ENABLED)) {
@@ -295,6 +327,7 @@ public record JobIo(
                 anomalyOutputs,
                 lines,
                 alerts,
+                incidents,
                 dlq,
                 requestOutputs,
                 baselineOutputs,

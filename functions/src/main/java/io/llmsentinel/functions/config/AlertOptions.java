@@ -35,6 +35,35 @@ public final class AlertOptions implements OptionGroup {
         "anomalous", "of", "min-span", "evidence-window", "immediate-severity", "recovery-window"
     };
 
+    /** What the outputs that interrupt people (webhooks, RabbitMQ) are sent. */
+    public enum Deliver {
+        /** One notification per incident change (opened, updated, resolved). */
+        INCIDENTS,
+        /** One per alert change (opened, escalated, resolved), as before incidents. */
+        ALERTS,
+        /** Both, each on outputs of its own. */
+        BOTH;
+
+        public boolean incidents() {
+            return this != ALERTS;
+        }
+
+        public boolean alerts() {
+            return this != INCIDENTS;
+        }
+    }
+
+    public static final ConfigOption<Deliver> DELIVER =
+            key("alerts.deliver")
+                    .enumType(Deliver.class)
+                    .defaultValue(Deliver.INCIDENTS)
+                    .withDescription(
+                            "What webhooks and RabbitMQ get: incidents (one notification per"
+                                    + " incident change: alerts of a service that open together"
+                                    + " are one story), alerts (one per alert change, as before"
+                                    + " incidents) or both. The anomaly topic, InfluxDB and the"
+                                    + " console get every alert change whatever this says.");
+
     public static final ConfigOption<Integer> ANOMALOUS =
             key("alerts.anomalous")
                     .intType()

@@ -4,9 +4,6 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import io.llmsentinel.functions.alert.AlertEvent;
-import io.llmsentinel.functions.alert.AlertJson;
-import io.llmsentinel.functions.detect.Severity;
 import io.llmsentinel.functions.model.DeadLetter;
 import io.llmsentinel.sinks.delivery.Codecs;
 import io.llmsentinel.sinks.delivery.ItemCodec;
@@ -16,6 +13,7 @@ import io.llmsentinel.sinks.delivery.OutboxState;
 import io.llmsentinel.sinks.delivery.OutboxWriter;
 import io.llmsentinel.sinks.delivery.Outcome;
 import io.llmsentinel.sinks.kafka.DeadLetterPublisher;
+import io.llmsentinel.sinks.notification.Notification;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -27,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
@@ -36,17 +35,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The writer of {@link RabbitMqSink}. Alerts wait in a checkpointed backlog; its delivery thread
- * publishes a batch on a channel in confirm mode and waits for the broker's confirms. Everything a
- * channel publishes and hears back is kept in that channel's own {@link Published} record, so a
- * late confirm from a channel that was replaced changes nothing; a message the broker returns as
+ * The writer of {@link RabbitMqSink}. Changes wait in a checkpointed backlog as the messages they
+ * become (so the state is the same whatever the sink delivers); its delivery thread publishes a
+ * batch on a channel in confirm mode and waits for the broker's confirms. Everything a channel
+ * publishes and hears back is kept in that channel's own {@link Published} record, so a late
+ * confirm from a channel that was replaced changes nothing; a message the broker returns as
  * unroutable is not delivered: it goes to the dead-letter topic (reason {@code
  * rabbitmq_unroutable}) and is counted.
+ *
+ * @param <T> what the sink delivers: incidents or alerts
  */
-final class RabbitMqWriter extends OutboxWriter<AlertEvent, RabbitMqWriter.Message> {
+final class RabbitMqWriter<T> extends OutboxWriter<T, RabbitMqWriter.Message> {
     private static final Logger LOG = LoggerFactory.getLogger(RabbitMqWriter.class);
 
-    /** One alert as published: enough to publish it again, and to keep in a checkpoint. */
+    /** One change as published: enough to publish it again, and to keep in a checkpoint. */
     record Message(
             String routingKey, String messageId, String type, long timestampMs, byte[] body) {
         AMQP.BasicProperties props() {
@@ -160,6 +162,7 @@ final class RabbitMqWriter extends OutboxWriter<AlertEvent, RabbitMqWriter.Messa
         }
     }
 
+    private final Function<T, Notification> notifications;
     private final RMQConnectionConfig config;
     private final RabbitMqSettings settings;
     private final DeadLetterPublisher deadLetters;
@@ -172,11 +175,13 @@ final class RabbitMqWriter extends OutboxWriter<AlertEvent, RabbitMqWriter.Messa
 
     private final Counter sent;
     private final Counter returned;
+    private final Counter unreadable;
     private final Counter reconnects;
     private final Counter lateConfirmsIgnored;
     private final Histogram latencyMs;
 
     RabbitMqWriter(
+            Function<T, Notification> notifications,
             RMQConnectionConfig config,
             RabbitMqSettings settings,
             OutboxSettings delivery,
@@ -185,6 +190,7 @@ final class RabbitMqWriter extends OutboxWriter<AlertEvent, RabbitMqWriter.Messa
             Collection<OutboxState> restored)
             throws IOException {
         super(CODEC);
+        this.notifications = notifications;
         this.deadLetters = deadLetters;
         this.config = config;
         this.settings = settings;
@@ -192,6 +198,7 @@ final class RabbitMqWriter extends OutboxWriter<AlertEvent, RabbitMqWriter.Messa
             MetricGroup g = metrics.addGroup("sentinel").addGroup("rabbitmq");
             sent = g.counter("sent");
             returned = g.counter("returned");
+            unreadable = g.counter("unreadable");
             reconnects = g.counter("reconnects");
             lateConfirmsIgnored = g.counter("lateConfirmsIgnored");
             latencyMs = g.histogram("latencyMs", new DescriptiveStatisticsHistogram(1000));
@@ -209,26 +216,50 @@ final class RabbitMqWriter extends OutboxWriter<AlertEvent, RabbitMqWriter.Messa
      */
     static final long RECOVERY_GRACE_MS = 15_000;
 
-    /** The routing key of a resolution: {@code resolved.<severity>}. */
+    /** The routing key of an alert's resolution: {@code resolved.<severity>}. */
     static final String RESOLVED_PREFIX = "resolved.";
 
-    static Message message(AlertEvent e, String routingKeyPrefix) {
-        String severity = e.severity == null ? "unknown" : e.severity.toLowerCase(Locale.ROOT);
-        boolean resolved = e.state == AlertEvent.State.RESOLVED;
-        return new Message(
-                (resolved ? RESOLVED_PREFIX : routingKeyPrefix) + severity,
-                e.messageId(),
-                resolved ? "anomaly.resolved" : "anomaly.detected",
-                resolved ? System.currentTimeMillis() : e.anomaly.detectedAtMs,
-                AlertJson.payload(e));
+    /** The routing key of an incident change: {@code incident.<opened|updated|resolved>.<sev>}. */
+    static final String INCIDENT_PREFIX = "incident.";
+
+    /**
+     * The message of a change. An alert: {@code <routing-key-prefix><severity>}, its resolution
+     * {@code resolved.<severity>}, as before incidents. An incident: always three words, {@code
+     * incident.<change>.<severity>}, so {@code incident.#} takes every incident change, {@code
+     * incident.*.critical} those of critical incidents and {@code incident.opened.*} the openings
+     * only.
+     */
+    static Message message(Notification n, String routingKeyPrefix) {
+        String severity = n.severity() == null ? "unknown" : n.severity().toLowerCase(Locale.ROOT);
+        String routingKey =
+                switch (n.kind()) {
+                    case ALERT -> (n.resolved() ? RESOLVED_PREFIX : routingKeyPrefix) + severity;
+                    case INCIDENT -> INCIDENT_PREFIX + n.action() + "." + severity;
+                };
+        return new Message(routingKey, n.messageId(), n.type(), n.timestampMs(), n.data());
     }
 
     @Override
-    public void write(AlertEvent a, Context context) throws InterruptedException {
-        if (Severity.parse(a.severity).ordinal() < settings.minSeverity().ordinal()) {
+    public void write(T event, Context context) throws InterruptedException {
+        Message m;
+        try {
+            Notification n = notifications.apply(event);
+            if (!n.atLeast(settings.minSeverity())) {
+                return;
+            }
+            m = message(n, settings.routingKeyPrefix());
+        } catch (RuntimeException e) {
+            // A bug upstream or here, not the broker's fault: logged and counted rather than
+            // failing the task over and over on the same record.
+            unreadable.inc();
+            LOG.error(
+                    "A change could not be rendered for RabbitMQ and is skipped (counted as"
+                            + " unreadable; please report it with this line): {}",
+                    e.toString(),
+                    e);
             return;
         }
-        outbox.add(message(a, settings.routingKeyPrefix()));
+        outbox.add(m);
     }
 
     /** Publishes a batch and waits for its confirms; runs on the backlog's delivery thread. */
@@ -345,7 +376,7 @@ final class RabbitMqWriter extends OutboxWriter<AlertEvent, RabbitMqWriter.Messa
                         p.returnReason.put(id, r.getReplyCode() + " " + r.getReplyText());
                         p.returned.add(id);
                         LOG.warn(
-                                "RabbitMQ returned alert {} as unroutable: no queue is bound to"
+                                "RabbitMQ returned message {} as unroutable: no queue is bound to"
                                         + " '{}' on exchange '{}' ({} {}); it goes to the"
                                         + " dead-letter topic",
                                 id,
@@ -420,7 +451,7 @@ final class RabbitMqWriter extends OutboxWriter<AlertEvent, RabbitMqWriter.Messa
                             reason.startsWith("rabbitmq_unroutable")
                                     ? "rabbitmq_unroutable"
                                     : "rabbitmq_failed");
-            d.detail = "RabbitMQ alert " + m.messageId() + " (" + m.routingKey() + "): " + reason;
+            d.detail = "RabbitMQ message " + m.messageId() + " (" + m.routingKey() + "): " + reason;
             d.reasons = d.reason + "=1";
             d.invalidCount = 1;
             d.sourceTopic = "rabbitmq:" + settings.exchange();

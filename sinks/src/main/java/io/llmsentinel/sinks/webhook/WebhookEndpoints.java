@@ -10,10 +10,16 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The webhook endpoints of a configuration: each entry of {@code sinks.webhooks} (name, url,
- * secrets, min-severity, services, timeout-ms, max-in-flight, give-up-after-ms,
- * initial-backoff-ms), plus one from the environment when {@code SENTINEL_WEBHOOK_URL} and {@code
- * SENTINEL_WEBHOOK_SECRET} are set.
+ * The webhook endpoints of a configuration: each entry of {@code sinks.webhooks} (name, format, url
+ * or url-env, secrets, routing-key-env, min-severity, services, timeout-ms, max-in-flight,
+ * give-up-after-ms, initial-backoff-ms), plus one from the environment when {@code
+ * SENTINEL_WEBHOOK_URL} and {@code SENTINEL_WEBHOOK_SECRET} are set.
+ *
+ * <p>Credentials come from the environment, never from the file: Standard Webhooks secrets as
+ * {@code ${env:NAME}} (masked in the logs, since the key says secret); the credentials whose keys
+ * do not look secret only through a key naming the variable that holds them: a Slack webhook's URL
+ * ({@code url-env}; {@code url} is refused for Slack) and a PagerDuty routing key ({@code
+ * routing-key-env}). The logs show the variable's name, never its value.
  */
 public final class WebhookEndpoints {
     private WebhookEndpoints() {}
@@ -21,8 +27,11 @@ public final class WebhookEndpoints {
     private static final Set<String> FIELDS =
             Set.of(
                     "name",
+                    "format",
                     "url",
+                    "url-env",
                     "secrets",
+                    "routing-key-env",
                     "min-severity",
                     "services",
                     "timeout-ms",
@@ -48,15 +57,29 @@ public final class WebhookEndpoints {
                 }
             }
             try {
+                String name = one(n, "name", "webhook-" + (i + 1));
+                WebhookFormat format =
+                        WebhookFormat.parse(
+                                one(n, "format", WebhookFormat.STANDARD_WEBHOOKS.label()));
                 out.add(
                         new WebhookEndpoint(
-                                one(n, "name", "webhook-" + (i + 1)),
-                                one(n, "url", ""),
+                                name,
+                                url(c, n, format),
+                                format,
                                 n.getOrDefault("secrets", List.of()),
+                                n.containsKey("routing-key-env")
+                                        ? fromEnvironment(c, n, "routing-key-env")
+                                        : null,
                                 Severity.parse(one(n, "min-severity", "medium")),
                                 new TreeSet<>(n.getOrDefault("services", List.of())),
                                 Long.parseLong(one(n, "timeout-ms", "5000")),
-                                Integer.parseInt(one(n, "max-in-flight", "16")),
+                                Integer.parseInt(
+                                        one(
+                                                n,
+                                                "max-in-flight",
+                                                format == WebhookFormat.STANDARD_WEBHOOKS
+                                                        ? "16"
+                                                        : "1")),
                                 giveUpAfterMs(n, where),
                                 Long.parseLong(one(n, "initial-backoff-ms", "500"))));
             } catch (IllegalArgumentException e) {
@@ -78,6 +101,9 @@ public final class WebhookEndpoints {
             }
         }
         for (WebhookEndpoint w : out) {
+            if (w.format() != WebhookFormat.STANDARD_WEBHOOKS) {
+                continue;
+            }
             try {
                 new WebhookSigner(w.secrets());
             } catch (IllegalArgumentException e) {
@@ -85,6 +111,41 @@ public final class WebhookEndpoints {
             }
         }
         return out;
+    }
+
+    /**
+     * The endpoint's URL: {@code url}, or the value of the variable {@code url-env} names; a Slack
+     * webhook's URL is its credential, so only the latter; PagerDuty's has a default.
+     */
+    private static String url(SentinelConfig c, Map<String, List<String>> n, WebhookFormat f) {
+        if (n.containsKey("url") && n.containsKey("url-env")) {
+            throw new IllegalArgumentException("give url or url-env, not both");
+        }
+        if (n.containsKey("url-env")) {
+            return fromEnvironment(c, n, "url-env");
+        }
+        if (f == WebhookFormat.SLACK) {
+            throw new IllegalArgumentException(
+                    "a Slack webhook URL is itself the credential: put it in an environment"
+                            + " variable and name that variable with url-env (the URL never goes"
+                            + " in the file or the logs)");
+        }
+        return one(n, "url", f == WebhookFormat.PAGERDUTY ? PagerDutyEvent.DEFAULT_URL : "");
+    }
+
+    /** The value of the environment variable that {@code field} names. */
+    private static String fromEnvironment(
+            SentinelConfig c, Map<String, List<String>> n, String field) {
+        String variable = one(n, field, "");
+        String value = variable.isBlank() ? null : c.environment(variable);
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(
+                    field
+                            + " names environment variable '"
+                            + variable
+                            + "', which is not set: set it where the job runs");
+        }
+        return value.trim();
     }
 
     private static long giveUpAfterMs(Map<String, List<String>> n, String where) {

@@ -1,9 +1,5 @@
 package io.llmsentinel.sinks.webhook;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import io.llmsentinel.functions.alert.AlertEvent;
-import io.llmsentinel.functions.alert.AlertJson;
 import io.llmsentinel.functions.model.DeadLetter;
 import io.llmsentinel.sinks.delivery.Codecs;
 import io.llmsentinel.sinks.delivery.ItemCodec;
@@ -13,7 +9,7 @@ import io.llmsentinel.sinks.delivery.OutboxState;
 import io.llmsentinel.sinks.delivery.OutboxWriter;
 import io.llmsentinel.sinks.delivery.Outcome;
 import io.llmsentinel.sinks.kafka.DeadLetterPublisher;
-import java.io.ByteArrayOutputStream;
+import io.llmsentinel.sinks.notification.Notification;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -25,7 +21,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -35,6 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.slf4j.Logger;
@@ -42,15 +41,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The writer of {@link WebhookSink}: one checkpointed backlog per endpoint, so a dead endpoint
- * holds back no other. Each delivery has one deadline for the whole exchange (connect, headers,
- * body): an endpoint that sends headers and never finishes its body is cut off at {@code
- * timeout-ms}, its connection closed, and the alert tried again later.
+ * holds back no other. Each change is rendered once per format when it is written ({@link
+ * WebhookFormat#body}), and the backlog keeps those bytes: what a checkpoint holds is delivered as
+ * it was rendered, whichever build or delivery mode restores it. Each delivery has one deadline for
+ * the whole exchange (connect, headers, body): an endpoint that sends headers and never finishes
+ * its body is cut off at {@code timeout-ms}, its connection closed, and the change tried again
+ * later.
+ *
+ * @param <T> what the sink delivers: incidents or alerts
  */
-final class WebhookWriter extends OutboxWriter<AlertEvent, WebhookWriter.Delivery> {
+final class WebhookWriter<T> extends OutboxWriter<T, WebhookWriter.Delivery> {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookWriter.class);
-    private static final JsonFactory JSON = new JsonFactory();
 
-    /** One alert change for one endpoint: its id and the exact body that is signed and sent. */
+    /**
+     * One change for one endpoint: its id ({@code webhook-id}) and the body in the endpoint's
+     * format, exactly as signed and sent (a PagerDuty body without its routing key).
+     */
     record Delivery(String endpoint, String id, byte[] body) {}
 
     /** Format 1: endpoint name, webhook id, body. */
@@ -79,21 +85,24 @@ final class WebhookWriter extends OutboxWriter<AlertEvent, WebhookWriter.Deliver
                 }
             };
 
-    /** An endpoint with its signer and its backlog. */
+    /** An endpoint with its signer (Standard Webhooks only) and its backlog. */
     private record Target(
             WebhookEndpoint endpoint, WebhookSigner signer, Outbox<Delivery> outbox) {}
 
+    private final Function<T, Notification> notifications;
     private final List<Target> targets = new ArrayList<>();
     private final DeadLetterPublisher deadLetters;
     private final ExecutorService httpThreads;
     private final HttpClient http;
     private final Counter sent;
     private final Counter failed;
+    private final Counter unreadable;
     private final Counter timedOut;
     private volatile long lastLatencyMs;
 
     /** Takes over {@code deadLetters}: closes it when it closes, or when it fails to start. */
     WebhookWriter(
+            Function<T, Notification> notifications,
             List<WebhookEndpoint> endpoints,
             OutboxSettings delivery,
             DeadLetterPublisher deadLetters,
@@ -101,6 +110,7 @@ final class WebhookWriter extends OutboxWriter<AlertEvent, WebhookWriter.Deliver
             Collection<OutboxState> restored)
             throws IOException {
         super(CODEC);
+        this.notifications = notifications;
         this.deadLetters = deadLetters;
         try {
             this.httpThreads = Executors.newFixedThreadPool(2, daemon("webhook-http"));
@@ -112,6 +122,7 @@ final class WebhookWriter extends OutboxWriter<AlertEvent, WebhookWriter.Deliver
             MetricGroup g = metrics.addGroup("sentinel").addGroup("webhooks");
             sent = g.counter("sent");
             failed = g.counter("failed");
+            unreadable = g.counter("unreadable");
             timedOut = g.counter("timedOut");
             g.gauge("lastLatencyMs", () -> lastLatencyMs);
             for (WebhookEndpoint e : endpoints) {
@@ -131,9 +142,12 @@ final class WebhookWriter extends OutboxWriter<AlertEvent, WebhookWriter.Deliver
             MetricGroup g,
             Collection<OutboxState> restored)
             throws IOException {
-        WebhookSigner signer = new WebhookSigner(e.secrets());
+        WebhookSigner signer =
+                e.format() == WebhookFormat.STANDARD_WEBHOOKS
+                        ? new WebhookSigner(e.secrets())
+                        : null;
         OutboxSettings s =
-                delivery.withName(stateName(e.name()))
+                delivery.withName(stateName(e))
                         .withGiveUpAfterMs(e.giveUpAfterMs())
                         .withBackoff(
                                 e.initialBackoffMs(),
@@ -159,22 +173,25 @@ final class WebhookWriter extends OutboxWriter<AlertEvent, WebhookWriter.Deliver
         return self[0];
     }
 
-    /** Restored webhooks of endpoints no longer configured: to the dead-letter topic at once. */
+    /**
+     * Restored webhooks of endpoints no longer configured, or no longer in the format they were
+     * rendered for: to the dead-letter topic at once.
+     */
     private void deadLetterOrphans(Collection<OutboxState> restored) throws IOException {
         List<Delivery> orphans = orphans(restored);
         if (orphans.isEmpty()) {
             return;
         }
         LOG.warn(
-                "{} undelivered webhook(s) of endpoints no longer configured go to the"
-                        + " dead-letter topic",
+                "{} undelivered webhook(s) of endpoints no longer configured (or configured"
+                        + " with another format) go to the dead-letter topic",
                 orphans.size());
         try {
             deadLetter(
                     null,
                     orphans,
                     Outbox.Cause.UNDELIVERABLE,
-                    "its endpoint is no longer configured");
+                    "its endpoint is no longer configured, or no longer in this format");
         } catch (Exception ex) {
             throw new IOException(
                     "could not dead-letter "
@@ -183,6 +200,16 @@ final class WebhookWriter extends OutboxWriter<AlertEvent, WebhookWriter.Deliver
                             + " and tries again",
                     ex);
         }
+    }
+
+    /**
+     * The endpoint's part of the writer state: {@code webhook:<name>}, and for another format than
+     * Standard Webhooks {@code webhook:<name>:<format>}, so a backlog rendered in one format is
+     * never sent to an endpoint that now expects another (it is dead-lettered instead).
+     */
+    static String stateName(WebhookEndpoint e) {
+        return stateName(e.name())
+                + (e.format() == WebhookFormat.STANDARD_WEBHOOKS ? "" : ":" + e.format().label());
     }
 
     static String stateName(String endpoint) {
@@ -197,36 +224,33 @@ final class WebhookWriter extends OutboxWriter<AlertEvent, WebhookWriter.Deliver
         };
     }
 
-    /** The delivered body: exactly these bytes are signed and sent. */
-    static byte[] body(AlertEvent e) {
-        boolean resolved = e.state == AlertEvent.State.RESOLVED;
-        long timestamp = resolved ? System.currentTimeMillis() : e.anomaly.detectedAtMs;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("type", resolved ? "anomaly.resolved" : "anomaly.detected");
-            g.writeStringField("timestamp", Instant.ofEpochMilli(timestamp).toString());
-            g.writeFieldName("data");
-            g.writeRawValue(
-                    new String(AlertJson.payload(e), java.nio.charset.StandardCharsets.UTF_8));
-            g.writeEndObject();
-        } catch (IOException ex) {
-            throw new IllegalStateException(ex);
-        }
-        return out.toByteArray();
-    }
-
     @Override
-    public void write(AlertEvent a, Context context) throws InterruptedException {
-        byte[] body = null;
-        for (Target t : targets) {
-            if (!t.endpoint().wants(a)) {
-                continue;
+    public void write(T event, Context context) throws InterruptedException {
+        List<Target> wanting = new ArrayList<>(targets.size());
+        Map<WebhookFormat, byte[]> bodies = new EnumMap<>(WebhookFormat.class);
+        Notification n;
+        try {
+            n = notifications.apply(event);
+            for (Target t : targets) {
+                if (t.endpoint().wants(n)) {
+                    wanting.add(t);
+                    bodies.computeIfAbsent(t.endpoint().format(), f -> f.body(n));
+                }
             }
-            if (body == null) {
-                body = body(a);
-            }
-            t.outbox().add(new Delivery(t.endpoint().name(), a.messageId(), body));
+        } catch (RuntimeException e) {
+            // A bug upstream or here, not the endpoints' fault: logged and counted rather than
+            // failing the task over and over on the same record.
+            unreadable.inc();
+            LOG.error(
+                    "A change could not be rendered for the webhooks and is skipped (counted as"
+                            + " unreadable; please report it with this line): {}",
+                    e.toString(),
+                    e);
+            return;
+        }
+        for (Target t : wanting) {
+            byte[] body = bodies.get(t.endpoint().format());
+            t.outbox().add(new Delivery(t.endpoint().name(), n.messageId(), body));
         }
     }
 
@@ -251,17 +275,8 @@ final class WebhookWriter extends OutboxWriter<AlertEvent, WebhookWriter.Deliver
 
     /** One exchange; completes within the endpoint's timeout whatever the endpoint does. */
     private CompletableFuture<Outcome> send(Target t, Delivery d) {
-        long timestamp = Instant.now().getEpochSecond();
         long timeoutMs = t.endpoint().timeoutMs();
-        HttpRequest request =
-                HttpRequest.newBuilder(URI.create(t.endpoint().url()))
-                        .timeout(Duration.ofMillis(timeoutMs))
-                        .header("content-type", "application/json")
-                        .header("webhook-id", d.id())
-                        .header("webhook-timestamp", Long.toString(timestamp))
-                        .header("webhook-signature", t.signer().sign(d.id(), timestamp, d.body()))
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(d.body()))
-                        .build();
+        HttpRequest request = request(t, d).timeout(Duration.ofMillis(timeoutMs)).build();
         long start = System.nanoTime();
         DiscardingBody body = new DiscardingBody();
         return http.sendAsync(request, info -> HttpResponse.BodySubscribers.fromSubscriber(body))
@@ -291,6 +306,28 @@ final class WebhookWriter extends OutboxWriter<AlertEvent, WebhookWriter.Deliver
                             return Outcome.retry(
                                     cause.getClass().getSimpleName() + ": " + cause.getMessage());
                         });
+    }
+
+    /** The request in the endpoint's format: signed, plain, or with the routing key added. */
+    private static HttpRequest.Builder request(Target t, Delivery d) {
+        WebhookEndpoint e = t.endpoint();
+        HttpRequest.Builder r =
+                HttpRequest.newBuilder(URI.create(e.url()))
+                        .header("content-type", "application/json");
+        return switch (e.format()) {
+            case STANDARD_WEBHOOKS -> {
+                long timestamp = Instant.now().getEpochSecond();
+                yield r.header("webhook-id", d.id())
+                        .header("webhook-timestamp", Long.toString(timestamp))
+                        .header("webhook-signature", t.signer().sign(d.id(), timestamp, d.body()))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(d.body()));
+            }
+            case SLACK -> r.POST(HttpRequest.BodyPublishers.ofByteArray(d.body()));
+            case PAGERDUTY ->
+                    r.POST(
+                            HttpRequest.BodyPublishers.ofByteArray(
+                                    PagerDutyEvent.withRoutingKey(d.body(), e.routingKey())));
+        };
     }
 
     private Outcome outcome(int status, Optional<String> retryAfter, Target t, Delivery d) {
@@ -348,7 +385,7 @@ final class WebhookWriter extends OutboxWriter<AlertEvent, WebhookWriter.Deliver
             dl.detail =
                     "webhook "
                             + (e == null ? d.endpoint() : e.toString())
-                            + ", alert "
+                            + ", change "
                             + d.id()
                             + ": "
                             + reason;

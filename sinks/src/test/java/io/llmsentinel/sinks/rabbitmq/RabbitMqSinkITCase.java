@@ -8,11 +8,15 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
+import io.llmsentinel.functions.alert.AlertEvent;
 import io.llmsentinel.functions.anomaly.Anomaly;
+import io.llmsentinel.functions.incident.IncidentEvent;
 import io.llmsentinel.functions.model.DeadLetter;
 import io.llmsentinel.sinks.AlertEvents;
+import io.llmsentinel.sinks.Incidents;
 import io.llmsentinel.sinks.delivery.TestBacklogs;
 import io.llmsentinel.sinks.kafka.CollectingDeadLetters;
+import io.llmsentinel.sinks.notification.Notification;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -122,8 +126,10 @@ class RabbitMqSinkITCase {
 
     private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
 
-    private RabbitMqWriter writer(RabbitMqSettings settings, MetricGroup metrics) throws Exception {
-        return new RabbitMqWriter(
+    private RabbitMqWriter<AlertEvent> writer(RabbitMqSettings settings, MetricGroup metrics)
+            throws Exception {
+        return new RabbitMqWriter<AlertEvent>(
+                Notification::of,
                 config(),
                 settings,
                 TestBacklogs.settings("rabbitmq", settings.maxOutstanding()),
@@ -205,6 +211,66 @@ class RabbitMqSinkITCase {
                 .containsExactly(
                         "alert.high anomaly.detected " + id,
                         "resolved.high anomaly.resolved " + id + ":resolved");
+    }
+
+    /**
+     * Incident changes on {@code incident.<change>.<severity>}: a queue bound to {@code
+     * incident.*.critical} gets the critical changes of an incident, one bound to {@code
+     * incident.#} all of them, in order, with their message ids and types.
+     */
+    @Test
+    void incidentChangesLandOnQueuesBoundByChangeAndSeverity() throws Exception {
+        String critical = queue("incident.*.critical");
+        String all = queue("incident.#");
+        Counters metrics = new Counters();
+        RabbitMqSettings settings =
+                new RabbitMqSettings(
+                        exchange,
+                        "alert.",
+                        100,
+                        30_000,
+                        200,
+                        io.llmsentinel.functions.detect.Severity.MEDIUM);
+        try (var w =
+                new RabbitMqWriter<IncidentEvent>(
+                        Notification::of,
+                        config(),
+                        settings,
+                        TestBacklogs.settings("rabbitmq", settings.maxOutstanding()),
+                        new CollectingDeadLetters(deadLetters),
+                        metrics,
+                        List.of())) {
+            w.write(Incidents.opened("inc-1"), null);
+            w.write(Incidents.opened("inc-low", "low", "svc"), null); // below the minimum
+            w.write(Incidents.updated("inc-1"), null);
+            w.write(Incidents.resolved("inc-1"), null);
+            w.flush(true);
+        }
+        assertThat(metrics.get("sent")).isEqualTo(3);
+        assertThat(deadLetters).isEmpty();
+
+        List<String> got = new ArrayList<>();
+        for (GetResponse r; (r = ch.basicGet(all, true)) != null; ) {
+            got.add(
+                    r.getEnvelope().getRoutingKey()
+                            + " "
+                            + r.getProps().getType()
+                            + " "
+                            + r.getProps().getMessageId());
+            assertThat(r.getProps().getDeliveryMode()).isEqualTo(2);
+            assertThat(new ObjectMapper().readTree(r.getBody()).path("incident_id").asText())
+                    .isEqualTo("inc-1");
+        }
+        assertThat(got)
+                .containsExactly(
+                        "incident.opened.high incident.opened inc-1:opened:0",
+                        "incident.updated.critical incident.updated inc-1:updated:1",
+                        "incident.resolved.critical incident.resolved inc-1:resolved:2");
+        List<String> criticalOnly = new ArrayList<>();
+        for (GetResponse r; (r = ch.basicGet(critical, true)) != null; ) {
+            criticalOnly.add(r.getProps().getMessageId());
+        }
+        assertThat(criticalOnly).containsExactly("inc-1:updated:1", "inc-1:resolved:2");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.standardwebhooks.Webhook;
 import com.sun.net.httpserver.HttpServer;
+import io.llmsentinel.functions.alert.AlertEvent;
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.anomaly.DetectorFinding;
 import io.llmsentinel.functions.detect.Severity;
@@ -14,6 +15,7 @@ import io.llmsentinel.sinks.delivery.OutboxState;
 import io.llmsentinel.sinks.delivery.TestBacklogs;
 import io.llmsentinel.sinks.kafka.CollectingDeadLetters;
 import io.llmsentinel.sinks.kafka.DeadLetterPublisher;
+import io.llmsentinel.sinks.notification.Notification;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -89,7 +91,7 @@ class WebhookWriterTest {
         }
     }
 
-    private WebhookWriter writer(String url, long giveUpAfterMs) throws Exception {
+    private WebhookWriter<AlertEvent> writer(String url, long giveUpAfterMs) throws Exception {
         WebhookEndpoint e =
                 new WebhookEndpoint(
                         "test",
@@ -104,10 +106,11 @@ class WebhookWriterTest {
         return writer(List.of(e), List.of());
     }
 
-    private WebhookWriter writer(List<WebhookEndpoint> endpoints, List<OutboxState> restored)
-            throws Exception {
+    private WebhookWriter<AlertEvent> writer(
+            List<WebhookEndpoint> endpoints, List<OutboxState> restored) throws Exception {
         DeadLetterPublisher dlq = new CollectingDeadLetters(deadLetters);
-        return new WebhookWriter(
+        return new WebhookWriter<AlertEvent>(
+                Notification::of,
                 endpoints,
                 TestBacklogs.settings("webhooks", 16),
                 dlq,
@@ -132,7 +135,7 @@ class WebhookWriterTest {
     void deliversEverySignedAlertOnceTheEndpointRecoversFromErrorsAndTimeouts() throws Exception {
         // Attempts 1 and 2 fail (500, then a timeout), attempt 3 succeeds.
         String url = receiver(attempt -> attempt == 1 ? 500 : attempt == 2 ? 0 : 200, 1000);
-        try (WebhookWriter w = writer(url, 60_000)) {
+        try (WebhookWriter<AlertEvent> w = writer(url, 60_000)) {
             for (int i = 0; i < 20; i++) {
                 w.write(AlertEvents.opened(alert("id-" + i, "high", "svc")), null);
             }
@@ -150,7 +153,7 @@ class WebhookWriterTest {
     @Test
     void aBadRequestIsNotRetriedAndGoesToTheDeadLetterTopic() throws Exception {
         String url = receiver(attempt -> 400, 0);
-        try (WebhookWriter w = writer(url, 60_000)) {
+        try (WebhookWriter<AlertEvent> w = writer(url, 60_000)) {
             w.write(AlertEvents.opened(alert("bad-1", "critical", "svc")), null);
             w.flush(true);
         }
@@ -171,7 +174,7 @@ class WebhookWriterTest {
         String url = receiver(attempt -> 200, 0);
         server.stop(0); // nothing listens any more
         server = null;
-        try (WebhookWriter w = writer(url, 500)) {
+        try (WebhookWriter<AlertEvent> w = writer(url, 500)) {
             w.write(AlertEvents.opened(alert("lost-1", "high", "svc")), null);
             w.flush(true);
         }
@@ -218,7 +221,7 @@ class WebhookWriterTest {
                 });
         server.start();
         String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
-        try (WebhookWriter w = writer(url, 60_000)) {
+        try (WebhookWriter<AlertEvent> w = writer(url, 60_000)) {
             w.write(AlertEvents.opened(alert("slow-1", "high", "svc")), null);
             long start = System.nanoTime();
             w.flush(false); // a checkpoint
@@ -241,7 +244,7 @@ class WebhookWriterTest {
         String url = receiver(attempt -> 200, 0);
         server.stop(0);
         List<OutboxState> state;
-        try (WebhookWriter w = writer(url, 60_000)) {
+        try (WebhookWriter<AlertEvent> w = writer(url, 60_000)) {
             w.write(AlertEvents.opened(alert("kept-1", "high", "svc")), null);
             w.write(AlertEvents.opened(alert("kept-2", "high", "svc")), null);
             state = w.snapshotState(7);
@@ -251,7 +254,7 @@ class WebhookWriterTest {
         WebhookEndpoint e =
                 new WebhookEndpoint(
                         "test", url, List.of(SECRET), Severity.LOW, Set.of(), 300, 4, 60_000, 10);
-        try (WebhookWriter w = writer(List.of(e), state)) {
+        try (WebhookWriter<AlertEvent> w = writer(List.of(e), state)) {
             w.flush(true);
         }
         assertThat(verifiedIds).containsExactlyInAnyOrder("kept-1", "kept-2");
@@ -272,7 +275,7 @@ class WebhookWriterTest {
                         4,
                         60_000,
                         10);
-        try (WebhookWriter w = writer(List.of(picky), List.of())) {
+        try (WebhookWriter<AlertEvent> w = writer(List.of(picky), List.of())) {
             w.write(AlertEvents.opened(alert("low-billing", "low", "billing")), null);
             w.write(AlertEvents.opened(alert("high-other", "high", "search")), null);
             w.write(AlertEvents.opened(alert("high-billing", "high", "billing")), null);
@@ -287,7 +290,7 @@ class WebhookWriterTest {
         WebhookEndpoint high =
                 new WebhookEndpoint(
                         "ops", url, List.of(SECRET), Severity.HIGH, Set.of(), 5_000, 4, 60_000, 10);
-        try (WebhookWriter w = writer(List.of(high), List.of())) {
+        try (WebhookWriter<AlertEvent> w = writer(List.of(high), List.of())) {
             w.write(AlertEvents.resolved(alert("low-1", "low", "svc")), null);
             w.write(AlertEvents.resolved(alert("high-1", "high", "svc")), null);
             w.flush(true);
@@ -295,7 +298,9 @@ class WebhookWriterTest {
         assertThat(verifiedIds).containsExactly("high-1:resolved");
         String body =
                 new String(
-                        WebhookWriter.body(AlertEvents.resolved(alert("high-1", "high", "svc"))),
+                        WebhookFormat.STANDARD_WEBHOOKS.body(
+                                Notification.of(
+                                        AlertEvents.resolved(alert("high-1", "high", "svc")))),
                         java.nio.charset.StandardCharsets.UTF_8);
         assertThat(body)
                 .startsWith("{\"type\":\"anomaly.resolved\"")
@@ -303,7 +308,9 @@ class WebhookWriterTest {
                 .contains("\"state\":\"resolved\"");
         String opened =
                 new String(
-                        WebhookWriter.body(AlertEvents.opened(alert("high-1", "high", "svc"))),
+                        WebhookFormat.STANDARD_WEBHOOKS.body(
+                                Notification.of(
+                                        AlertEvents.opened(alert("high-1", "high", "svc")))),
                         java.nio.charset.StandardCharsets.UTF_8);
         assertThat(opened)
                 .startsWith("{\"type\":\"anomaly.detected\"")
@@ -314,8 +321,10 @@ class WebhookWriterTest {
     @Test
     void anEndpointWithoutAMinimumGetsMediumAndAbove() {
         WebhookEndpoint e = WebhookEndpoint.of("x", "http://127.0.0.1/h", List.of(SECRET));
-        assertThat(e.wants(AlertEvents.opened(alert("l", "low", "svc")))).isFalse();
-        assertThat(e.wants(AlertEvents.opened(alert("m", "medium", "svc")))).isTrue();
+        assertThat(e.wants(Notification.of(AlertEvents.opened(alert("l", "low", "svc")))))
+                .isFalse();
+        assertThat(e.wants(Notification.of(AlertEvents.opened(alert("m", "medium", "svc")))))
+                .isTrue();
     }
 
     /**
@@ -330,8 +339,9 @@ class WebhookWriterTest {
         WebhookEndpoint e =
                 new WebhookEndpoint(
                         "dead", url, List.of(SECRET), Severity.LOW, Set.of(), 300, 4, 60_000, 10);
-        try (WebhookWriter w =
-                new WebhookWriter(
+        try (WebhookWriter<AlertEvent> w =
+                new WebhookWriter<AlertEvent>(
+                        Notification::of,
                         List.of(e),
                         TestBacklogs.small("webhooks", 2),
                         new CollectingDeadLetters(deadLetters),
@@ -360,8 +370,8 @@ class WebhookWriterTest {
                         });
         String details = String.join("\n", deadLetters.stream().map(d -> d.detail).toList());
         assertThat(details)
-                .contains("alert shed-2:", "alert shed-3:", "alert shed-4:")
-                .doesNotContain("alert shed-0:", "alert shed-1:");
+                .contains("change shed-2:", "change shed-3:", "change shed-4:")
+                .doesNotContain("change shed-0:", "change shed-1:");
     }
 
     /**
@@ -389,7 +399,8 @@ class WebhookWriterTest {
         CollectingDeadLetters producer = new CollectingDeadLetters(deadLetters);
         assertThatThrownBy(
                         () ->
-                                new WebhookWriter(
+                                new WebhookWriter<AlertEvent>(
+                                        Notification::of,
                                         List.of(first, second),
                                         TestBacklogs.settings("webhooks", 16),
                                         producer,
