@@ -312,7 +312,9 @@ public final class SentinelTopology {
         }
         // Alerts: the policy decides which anomalies interrupt people, and when an alert is over.
         // Storage and the anomaly topic get every anomaly regardless.
-        if (!io.alertLines().isEmpty() || !io.alertOutputs().isEmpty()) {
+        if (!io.alertLines().isEmpty()
+                || !io.alertOutputs().isEmpty()
+                || !io.incidentOutputs().isEmpty()) {
             SingleOutputStreamOperator<AlertEvent> alerts =
                     anomalies
                             .keyBy(AlertPolicyFunction::alertKey, Types.STRING)
@@ -345,6 +347,9 @@ public final class SentinelTopology {
                                     "Incidents per "
                                             + String.join(", ", groupBy)
                                             + " (group, notify)");
+            for (JobIo.Output<IncidentEvent> out : io.incidentOutputs()) {
+                incidents.sinkTo(out.sink()).uid(out.uid()).name(out.name());
+            }
             DataStream<String> audit = alerts.getSideOutput(AlertPolicyFunction.AUDIT);
             for (JobIo.Output<String> out : io.auditOutputs()) {
                 audit.sinkTo(out.sink()).uid(out.uid()).name(out.name());

@@ -196,7 +196,9 @@ class ClusterRobustnessITCase {
                                 "--sinks.rabbitmq.enabled",
                                 "true",
                                 "--sinks.rabbitmq.exchange",
-                                exchange));
+                                exchange,
+                                "--alerts.deliver",
+                                "alerts"));
         List<Incident> incidents =
                 List.of(
                         new Incident(

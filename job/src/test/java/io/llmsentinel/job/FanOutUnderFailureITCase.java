@@ -189,6 +189,8 @@ class FanOutUnderFailureITCase {
                                     Map.entry("inputs.otlp-metrics.enabled", "false"),
                                     Map.entry("control.enabled", "false"),
                                     Map.entry("sinks.rabbitmq.enabled", "true"),
+                                    // every alert change, counted one by one at each output
+                                    Map.entry("alerts.deliver", "alerts"),
                                     Map.entry("sinks.rabbitmq.exchange", exchange),
                                     Map.entry("sinks.influxdb.enabled", "true"),
                                     Map.entry("sinks.influxdb.host", translator.url()),

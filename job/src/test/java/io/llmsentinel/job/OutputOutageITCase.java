@@ -598,6 +598,8 @@ class OutputOutageITCase {
                                 Map.entry("inputs.otlp-metrics.enabled", "false"),
                                 Map.entry("control.topic", topics.get(0) + "-control"),
                                 Map.entry("sinks.rabbitmq.enabled", "true"),
+                                // every alert change, counted one by one at each output
+                                Map.entry("alerts.deliver", "alerts"),
                                 Map.entry("sinks.rabbitmq.exchange", exchange),
                                 Map.entry("sinks.rabbitmq.confirm-timeout", "5 s"),
                                 Map.entry("sinks.influxdb.enabled", "true"),

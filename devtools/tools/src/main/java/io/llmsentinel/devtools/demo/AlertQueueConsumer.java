@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
 
 /**
  * For the demo: what an alert consumer does. Declares the alert exchange and a durable queue bound
- * to {@code alert.#} and {@code resolved.#} (before the job publishes, so nothing is unroutable),
- * prints one line per alert, acknowledges it, and prints the count per routing key when stopped.
+ * to {@code alert.#}, {@code resolved.#} and {@code incident.#} (before the job publishes, so
+ * nothing is unroutable), prints one line per alert, acknowledges it, and prints the count per
+ * routing key when stopped.
  *
  * <p>{@code java ... AlertQueueConsumer [--host H] [--port P] [--exchange E] [--queue Q] [--purge
  * true]}: with {@code --purge true} the queue is emptied first (the demo counts only its own run;
@@ -52,6 +53,7 @@ public final class AlertQueueConsumer {
         ch.queueDeclare(queue, true, false, false, null);
         ch.queueBind(queue, exchange, "alert.#");
         ch.queueBind(queue, exchange, "resolved.#");
+        ch.queueBind(queue, exchange, "incident.#");
         if (purge) {
             int dropped = ch.queuePurge(queue).getMessageCount();
             System.out.printf("purged %d alerts left on %s by earlier runs%n", dropped, queue);
@@ -77,7 +79,7 @@ public final class AlertQueueConsumer {
                 };
         ch.basicConsume(queue, false, onMessage, tag -> {});
         System.out.printf(
-                "consuming queue %s bound to alert.# and resolved.# on exchange %s at %s:%d%n",
+                "consuming queue %s bound to alert.#, resolved.# and incident.# on exchange %s at %s:%d%n",
                 queue, exchange, host, port);
         System.out.flush();
         CountDownLatch stop = new CountDownLatch(1);
@@ -93,7 +95,7 @@ public final class AlertQueueConsumer {
                                                         .sum();
                                     }
                                     System.out.printf(
-                                            "rabbitmq consumer: %d alerts received %s%n",
+                                            "rabbitmq consumer: %d messages received %s%n",
                                             total, counts);
                                     System.out.flush();
                                     stop.countDown();

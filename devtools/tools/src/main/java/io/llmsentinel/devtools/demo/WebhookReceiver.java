@@ -55,15 +55,39 @@ public final class WebhookReceiver {
                         verified.incrementAndGet();
                         JsonNode whole = json.readTree(body);
                         JsonNode d = whole.path("data");
-                        System.out.printf(
-                                Locale.ROOT,
-                                "WEBHOOK verified  %-17s %-8s %-18s %-18s %s (id %s)%n",
-                                whole.path("type").asText(),
-                                d.path("severity").asText(),
-                                d.path("anomaly_type").asText(),
-                                d.path("service").asText(),
-                                d.path("metric").asText(),
-                                id);
+                        if (whole.path("type").asText().startsWith("incident.")) {
+                            StringBuilder alerts = new StringBuilder();
+                            for (JsonNode a : d.path("alerts")) {
+                                alerts.append(a.path("metric").asText())
+                                        .append(':')
+                                        .append(a.path("severity").asText())
+                                        .append(' ');
+                            }
+                            StringBuilder traces = new StringBuilder();
+                            for (JsonNode x : d.path("exemplars")) {
+                                traces.append(x.path("trace_id").asText()).append(' ');
+                            }
+                            System.out.printf(
+                                    Locale.ROOT,
+                                    "WEBHOOK verified  %-17s %-8s %-18s alerts [%s] exemplars [%s] runbook %s (id %s)%n",
+                                    whole.path("type").asText(),
+                                    d.path("severity").asText(),
+                                    d.path("service").asText(),
+                                    alerts.toString().trim(),
+                                    traces.toString().trim(),
+                                    d.path("runbook_url").asText("-"),
+                                    id);
+                        } else {
+                            System.out.printf(
+                                    Locale.ROOT,
+                                    "WEBHOOK verified  %-17s %-8s %-18s %-18s %s (id %s)%n",
+                                    whole.path("type").asText(),
+                                    d.path("severity").asText(),
+                                    d.path("anomaly_type").asText(),
+                                    d.path("service").asText(),
+                                    d.path("metric").asText(),
+                                    id);
+                        }
                     } else {
                         rejected.incrementAndGet();
                         System.out.println(
@@ -78,7 +102,7 @@ public final class WebhookReceiver {
                         new Thread(
                                 () ->
                                         System.out.printf(
-                                                "webhook receiver: %d alerts with valid signatures, %d rejected%n",
+                                                "webhook receiver: %d notifications with valid signatures, %d rejected%n",
                                                 verified.get(), rejected.get())));
         System.out.println("webhook receiver listening on http://127.0.0.1:" + port + "/hook");
     }
