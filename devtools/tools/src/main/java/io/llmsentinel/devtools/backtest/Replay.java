@@ -18,6 +18,7 @@ import io.llmsentinel.functions.detect.WindowDetector;
 import io.llmsentinel.functions.flink.DimensionKeySelector;
 import io.llmsentinel.functions.model.LlmRequest;
 import io.llmsentinel.functions.model.RequestKind;
+import io.llmsentinel.functions.model.WindowInput;
 import io.llmsentinel.functions.model.WindowStats;
 import io.llmsentinel.functions.read.OtlpTraceReader;
 import io.llmsentinel.functions.read.RequestChecks;
@@ -111,7 +112,8 @@ final class Replay {
                 return;
             }
             KeyWindows kw = windowState.computeIfAbsent(key, k -> new KeyWindows());
-            kw.open.computeIfAbsent(windowStart, w -> new WindowStats()).add(r);
+            // What the job's window counts: the request as WindowInput carries it (tokens too).
+            kw.open.computeIfAbsent(windowStart, w -> new WindowStats()).add(WindowInput.of(r));
         }
     }
 
