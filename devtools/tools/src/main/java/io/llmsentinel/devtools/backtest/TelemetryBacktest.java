@@ -125,18 +125,18 @@ final class TelemetryBacktest {
         }
         List<AlertSummary.Change> anomalyTimes = new ArrayList<>();
         for (Anomaly a : anomalies) {
-            anomalyTimes.add(
-                    new AlertSummary.Change(
-                            "anomaly",
-                            a.anomalyId,
-                            a.eventTimeMs,
-                            a.service,
-                            a.metric,
-                            a.anomalyType,
-                            a.severity,
-                            0));
+            anomalyTimes.add(AlertSummary.Change.of(a));
         }
-        AlertSummary.of(alerts, incidents, anomalyTimes, start, start + durationMs, window)
+        AlertSummary.of(
+                        alerts,
+                        incidents.stream().map(IncidentWindow::of).toList(),
+                        replay.watchedMetrics(),
+                        anomalyTimes,
+                        start,
+                        start + durationMs,
+                        window,
+                        replay.keysSeen(),
+                        null)
                 .print(out);
         return outcomes;
     }
