@@ -3,6 +3,7 @@ package io.llmsentinel.devtools.backtest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmsentinel.devtools.generator.GeneratorMain;
+import io.llmsentinel.devtools.generator.HeavyTail;
 import io.llmsentinel.devtools.generator.Incident;
 import io.llmsentinel.devtools.generator.IncidentReport;
 import io.llmsentinel.devtools.generator.TelemetryGenerator;
@@ -33,6 +34,7 @@ import java.util.TreeMap;
  *
  * <pre>
  *   --duration SECONDS (3600)  --rate MESSAGES_PER_SECOND (20)  --seed N (42)
+ *   --no-heavy-tail  (the generator's 1 call in 1,000 at 20-100x the median, off)
  *   --incident TYPE[:SERVICE]@START+LENGTH (repeatable; default one of each type, 3 min long)
  * </pre>
  */
@@ -67,7 +69,8 @@ final class TelemetryBacktest {
         long requests = 0;
         long wallStart = System.nanoTime();
         double step = 1000.0 / rate;
-        try (TelemetryGenerator gen = new TelemetryGenerator(seed, incidents, 6)) {
+        HeavyTail tail = args.containsKey("no-heavy-tail") ? HeavyTail.OFF : HeavyTail.DEFAULT;
+        try (TelemetryGenerator gen = new TelemetryGenerator(seed, incidents, 6, tail)) {
             long total = Math.round(durationMs / step);
             for (long n = 0; n < total; n++) {
                 long t = start + Math.round(n * step);
