@@ -9,6 +9,7 @@ import io.llmsentinel.functions.config.KeyOptions;
 import io.llmsentinel.functions.config.SentinelConfig;
 import io.llmsentinel.functions.model.LlmRequest;
 import io.llmsentinel.functions.read.KeyBudget;
+import io.llmsentinel.functions.read.ModelNaming;
 import io.llmsentinel.functions.read.OtlpTraceReader;
 import io.llmsentinel.functions.read.ReadResult;
 import java.io.BufferedReader;
@@ -205,8 +206,7 @@ final class CorpusBacktest {
     }
 
     /** {@code incidents.json}: an array, or {@code {"incidents": [...]}}; none if absent. */
-    static List<IncidentWindow> incidents(
-            Path dir, io.llmsentinel.functions.read.ModelNaming naming, ObjectMapper json)
+    static List<IncidentWindow> incidents(Path dir, ModelNaming naming, ObjectMapper json)
             throws IOException {
         Path file = dir.resolve("incidents.json");
         if (!Files.isRegularFile(file)) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -121,7 +122,7 @@ public final class IncidentReport {
         }
         // The keys are those the anomalies and alerts name (service and model): a key that never
         // looked anomalous is not counted, so the rate per key errs high.
-        Set<String> keys = new java.util.HashSet<>();
+        Set<String> keys = new HashSet<>();
         for (AlertSummary.Change c : anomalyTimes) {
             keys.add(c.service() + "|" + c.model());
         }
