@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes the JVM corpus: Spring AI's ChatClient over the OpenAI model, in two Spring Boot
 # services, against the loopback fake OpenAI server; writes <DIR>/spring-ai/ (spans.jsonl,
-# incidents.json, calls.json). See ../README-jvm.md.
+# incidents.json, calls.json). See ../README.md ("JVM: Spring AI").
 #
 #   devtools/corpus/jvm/generate.sh --out DIR [--server-url URL [--start-ms MS]] [--duration S]
 #       [--seed N] [--incidents FILE] [--rate-min R] [--rate-max R] [--key-rate SERVICE/MODEL=R,...]

@@ -27,6 +27,7 @@ import java.util.Map;
  *   NAB mode:       --nab-root DIR --files LIST --out OUT [--config conf/sentinel.yaml]
  *                   [--variants FILE|'NAME key=value ...;NAME ...'] [--folds 3]
  *   telemetry mode: --telemetry [--duration S] [--rate N] [--config ...]   (see TelemetryBacktest)
+ *   corpus mode:    --corpus DIR [--config ...]   (see CorpusBacktest)
  * </pre>
  *
  * In NAB mode each series goes through a fresh key's detectors in timestamp order (NAB files are in
@@ -54,6 +55,10 @@ public final class Backtest {
                         System::getenv);
         if (a.containsKey("telemetry")) {
             TelemetryBacktest.run(config, a, System.out);
+            return;
+        }
+        if (a.containsKey("corpus")) {
+            CorpusBacktest.run(config, Path.of(a.get("corpus")), System.out);
             return;
         }
         Path root = Path.of(required(a, "nab-root"));

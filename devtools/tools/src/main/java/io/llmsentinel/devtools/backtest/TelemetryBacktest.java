@@ -3,34 +3,21 @@ package io.llmsentinel.devtools.backtest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmsentinel.devtools.generator.GeneratorMain;
+import io.llmsentinel.devtools.generator.HeavyTail;
 import io.llmsentinel.devtools.generator.Incident;
 import io.llmsentinel.devtools.generator.IncidentReport;
 import io.llmsentinel.devtools.generator.TelemetryGenerator;
 import io.llmsentinel.functions.alert.AlertEvent;
-import io.llmsentinel.functions.alert.AlertPolicy;
-import io.llmsentinel.functions.alert.QuietStart;
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.anomaly.AnomalyJson;
-import io.llmsentinel.functions.config.AlertOptions;
-import io.llmsentinel.functions.config.DetectionOptions;
-import io.llmsentinel.functions.config.EventTimeOptions;
-import io.llmsentinel.functions.config.InputOptions;
-import io.llmsentinel.functions.config.KeyOptions;
 import io.llmsentinel.functions.config.SentinelConfig;
-import io.llmsentinel.functions.detect.DetectionSettings;
-import io.llmsentinel.functions.detect.KeyBaseline;
-import io.llmsentinel.functions.detect.RequestDetector;
-import io.llmsentinel.functions.detect.WindowDetector;
-import io.llmsentinel.functions.flink.DimensionKeySelector;
 import io.llmsentinel.functions.model.LlmRequest;
-import io.llmsentinel.functions.model.WindowStats;
 import io.llmsentinel.functions.read.OtlpTraceReader;
 import io.llmsentinel.functions.read.ReadResult;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,6 +34,7 @@ import java.util.TreeMap;
  *
  * <pre>
  *   --duration SECONDS (3600)  --rate MESSAGES_PER_SECOND (20)  --seed N (42)
+ *   --no-heavy-tail  (the generator's 1 call in 1,000 at 20-100x the median, off)
  *   --incident TYPE[:SERVICE]@START+LENGTH (repeatable; default one of each type, 3 min long)
  * </pre>
  */
@@ -74,64 +62,28 @@ final class TelemetryBacktest {
             incidents.add(GeneratorMain.parseIncident(spec.trim(), start));
         }
 
-        DetectionSettings settings = DetectionOptions.settings(config);
-        OtlpTraceReader reader =
-                new OtlpTraceReader(
-                        config.priceTable(),
-                        config.get(InputOptions.MAX_MESSAGE_BYTES),
-                        config.get(InputOptions.MAX_TEXT_CHARS));
-        DimensionKeySelector keys = new DimensionKeySelector(config.get(KeyOptions.DIMENSIONS));
-        RequestDetector requestDetector = new RequestDetector(settings);
-        WindowDetector windowDetector = new WindowDetector(settings);
-        long window = settings.windowSizeMs();
-        long lateness = config.get(EventTimeOptions.MAX_OUT_OF_ORDERNESS).toMillis();
-        QuietStart quietStart = AlertOptions.quietStart(config);
-
-        Map<String, KeyBaseline> requestState = new HashMap<>();
-        Map<String, KeyWindows> windowState = new HashMap<>();
-        List<Anomaly> anomalies = new ArrayList<>();
+        OtlpTraceReader reader = Replay.traceReader(config, System::currentTimeMillis);
+        Replay replay = new Replay(config);
+        long window = replay.windowMs();
+        long lateness = replay.latenessMs();
         long requests = 0;
         long wallStart = System.nanoTime();
         double step = 1000.0 / rate;
-        try (TelemetryGenerator gen = new TelemetryGenerator(seed, incidents, 6)) {
+        HeavyTail tail = args.containsKey("no-heavy-tail") ? HeavyTail.OFF : HeavyTail.DEFAULT;
+        try (TelemetryGenerator gen = new TelemetryGenerator(seed, incidents, 6, tail)) {
             long total = Math.round(durationMs / step);
             for (long n = 0; n < total; n++) {
                 long t = start + Math.round(n * step);
                 ReadResult r = reader.read(gen.nextMessage(t));
                 for (LlmRequest req : r.requests()) {
                     requests++;
-                    String key = keys.getKey(req);
-                    KeyBaseline kb = requestState.computeIfAbsent(key, k -> new KeyBaseline());
-                    kb.seen(req.eventTimeMs);
-                    List<Anomaly> found = requestDetector.observe(kb, req, t);
-                    quietStart.mark(found, kb.firstEventTimeMs);
-                    anomalies.addAll(found);
-                    if (windowDetector.watchesAnything()) {
-                        KeyWindows kw = windowState.computeIfAbsent(key, k -> new KeyWindows());
-                        long windowStart = req.eventTimeMs - Math.floorMod(req.eventTimeMs, window);
-                        kw.open.computeIfAbsent(windowStart, w -> new WindowStats()).add(req);
-                    }
+                    replay.offer(req, t);
                 }
-                closeWindows(
-                        t - lateness,
-                        window,
-                        settings,
-                        windowDetector,
-                        windowState,
-                        anomalies,
-                        t,
-                        quietStart);
+                replay.advance(t - lateness, t);
             }
-            closeWindows(
-                    start + durationMs + window,
-                    window,
-                    settings,
-                    windowDetector,
-                    windowState,
-                    anomalies,
-                    start + durationMs,
-                    quietStart);
+            replay.finish(start + durationMs);
         }
+        List<Anomaly> anomalies = replay.anomalies();
         double seconds = (System.nanoTime() - wallStart) / 1e9;
         out.printf(
                 Locale.ROOT,
@@ -170,78 +122,25 @@ final class TelemetryBacktest {
         }
         out.println("outside incidents, by metric/first detector: " + byTypeOutside);
 
-        AlertPolicy policy = AlertOptions.policy(config);
         List<AlertSummary.Change> alerts = new ArrayList<>();
-        for (AlertEvent e : AlertReplay.run(policy, anomalies, lateness)) {
+        for (AlertEvent e : replay.alerts()) {
             alerts.add(AlertSummary.Change.of(e));
         }
         List<AlertSummary.Change> anomalyTimes = new ArrayList<>();
         for (Anomaly a : anomalies) {
-            anomalyTimes.add(
-                    new AlertSummary.Change(
-                            "anomaly",
-                            a.anomalyId,
-                            a.eventTimeMs,
-                            a.service,
-                            a.metric,
-                            a.anomalyType,
-                            a.severity,
-                            0));
+            anomalyTimes.add(AlertSummary.Change.of(a));
         }
-        AlertSummary.of(alerts, incidents, anomalyTimes, start, start + durationMs, window)
+        AlertSummary.of(
+                        alerts,
+                        incidents.stream().map(IncidentWindow::of).toList(),
+                        replay.watchedMetrics(),
+                        anomalyTimes,
+                        start,
+                        start + durationMs,
+                        window,
+                        replay.keysSeen(),
+                        null)
                 .print(out);
         return outcomes;
-    }
-
-    /** Judges every window of every key that ended at or before {@code watermark}, in order. */
-    private static void closeWindows(
-            long watermark,
-            long window,
-            DetectionSettings settings,
-            WindowDetector detector,
-            Map<String, KeyWindows> state,
-            List<Anomaly> out,
-            long now,
-            QuietStart quietStart) {
-        for (KeyWindows kw : state.values()) {
-            while (true) {
-                Long first = kw.open.isEmpty() ? null : kw.open.firstKey();
-                long nextEnd =
-                        kw.baseline.lastWindowEndMs == 0
-                                ? (first == null ? Long.MAX_VALUE : first + window)
-                                : kw.baseline.lastWindowEndMs + window;
-                if (nextEnd > watermark) {
-                    break;
-                }
-                WindowStats w = kw.open.remove(nextEnd - window);
-                if (w != null) {
-                    w.windowStartMs = nextEnd - window;
-                    w.windowEndMs = nextEnd;
-                    kw.template = w;
-                    kw.baseline.seen(w.windowStartMs);
-                    List<Anomaly> found = detector.observe(kw.baseline, w, now);
-                    quietStart.mark(found, kw.baseline.firstEventTimeMs);
-                    out.addAll(found);
-                } else if (kw.baseline.emptyWindowsJudged < settings.emptyWindows()
-                        && kw.template != null) {
-                    List<Anomaly> found =
-                            detector.observeEmpty(kw.baseline, kw.template, nextEnd, now);
-                    quietStart.mark(found, kw.baseline.firstEventTimeMs);
-                    out.addAll(found);
-                } else {
-                    kw.baseline.lastWindowEndMs = first == null ? Long.MAX_VALUE - window : first;
-                    if (first == null) {
-                        break;
-                    }
-                }
-            }
-        }
-    }
-
-    /** One key's open windows and windowed-metric baselines. */
-    private static final class KeyWindows {
-        final TreeMap<Long, WindowStats> open = new TreeMap<>();
-        final KeyBaseline baseline = new KeyBaseline();
-        WindowStats template;
     }
 }

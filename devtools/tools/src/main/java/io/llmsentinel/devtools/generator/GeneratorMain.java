@@ -42,6 +42,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *   --metrics-interval SECONDS      export interval, in event time (10)
  *   --metrics-temporality T         cumulative (the SDK default) or delta
  *   --metrics-only SERVICE,...      these services send metrics only, no spans
+ *   --no-heavy-tail                 no call in 1,000 at 20-100x the median (HeavyTail)
  * </pre>
  */
 public final class GeneratorMain {
@@ -125,7 +126,14 @@ public final class GeneratorMain {
                 new io.llmsentinel.functions.read.OtlpTraceReader(
                         io.llmsentinel.functions.read.PriceTable.empty(), 16 << 20, 0);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props);
-                TelemetryGenerator gen = new TelemetryGenerator(seed, incidents, maxSpans);
+                TelemetryGenerator gen =
+                        new TelemetryGenerator(
+                                seed,
+                                incidents,
+                                maxSpans,
+                                a.containsKey("no-heavy-tail")
+                                        ? HeavyTail.OFF
+                                        : HeavyTail.DEFAULT);
                 MetricsRecorder recorder =
                         metrics ? new MetricsRecorder(cumulative, startMs) : null) {
             for (long n = 0; n < total; n++) {
@@ -263,7 +271,7 @@ public final class GeneratorMain {
     }
 
     /** Options that take no value. */
-    static final java.util.Set<String> FLAGS = java.util.Set.of("fast", "metrics");
+    static final java.util.Set<String> FLAGS = java.util.Set.of("fast", "metrics", "no-heavy-tail");
 
     static Map<String, List<String>> parse(String[] args) {
         Map<String, List<String>> out = new HashMap<>();

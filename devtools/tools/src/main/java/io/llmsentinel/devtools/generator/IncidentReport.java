@@ -3,11 +3,13 @@ package io.llmsentinel.devtools.generator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmsentinel.devtools.backtest.AlertSummary;
+import io.llmsentinel.devtools.backtest.IncidentWindow;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -91,12 +93,15 @@ public final class IncidentReport {
             } else if (Instant.parse(r.get("event_time").asText()).toEpochMilli()
                     <= end + GRACE_MS) {
                 anomalies.add(r);
+                long t = Instant.parse(r.get("event_time").asText()).toEpochMilli();
                 anomalyTimes.add(
                         new AlertSummary.Change(
                                 "anomaly",
                                 r.get("anomaly_id").asText(),
-                                Instant.parse(r.get("event_time").asText()).toEpochMilli(),
+                                t,
+                                t,
                                 r.get("service").asText(),
+                                r.path("model").asText(null),
                                 r.get("metric").asText(),
                                 r.get("anomaly_type").asText(),
                                 r.get("severity").asText(),
@@ -104,17 +109,37 @@ public final class IncidentReport {
             }
         }
         print(incidents, anomalies, start, end, System.out);
-        List<Incident> spans = new ArrayList<>();
+        List<IncidentWindow> spans = new ArrayList<>();
         for (JsonNode i : incidents) {
             spans.add(
-                    new Incident(
-                            Incident.Type.fromCode(i.get("type").asText()),
-                            i.get("service").asText(),
-                            i.path("model").asText(null),
-                            i.get("start_ms").asLong(),
-                            i.get("end_ms").asLong()));
+                    IncidentWindow.of(
+                            new Incident(
+                                    Incident.Type.fromCode(i.get("type").asText()),
+                                    i.get("service").asText(),
+                                    i.path("model").asText(null),
+                                    i.get("start_ms").asLong(),
+                                    i.get("end_ms").asLong())));
         }
-        AlertSummary.of(alerts, spans, anomalyTimes, start, end, windowMs).print(System.out);
+        // The keys are those the anomalies and alerts name (service and model): a key that never
+        // looked anomalous is not counted, so the rate per key errs high.
+        Set<String> keys = new HashSet<>();
+        for (AlertSummary.Change c : anomalyTimes) {
+            keys.add(c.service() + "|" + c.model());
+        }
+        for (AlertSummary.Change c : alerts) {
+            keys.add(c.service() + "|" + c.model());
+        }
+        AlertSummary.of(
+                        alerts,
+                        spans,
+                        Set.of(),
+                        anomalyTimes,
+                        start,
+                        end,
+                        windowMs,
+                        keys.size(),
+                        null)
+                .print(System.out);
     }
 
     /** The outcome of one incident: detected (by an anomaly of an expected type) and when. */

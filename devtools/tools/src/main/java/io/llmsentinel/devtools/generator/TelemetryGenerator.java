@@ -23,11 +23,16 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Values follow lognormal distributions around each service's medians; latency is time to first
  * token plus output tokens at the service's generation speed, and cost follows tokens and the
- * model's price. Incidents change those values while they are active. Deterministic for a seed.
+ * model's price. By default a {@link HeavyTail} makes about 1 call in 1,000 wait 20-100 times its
+ * service's median before its first token, as real APIs do; it draws from a random stream of its
+ * own, so the rest of the traffic of a seed is the same with the tail or without. Incidents change
+ * those values while they are active. Deterministic for a seed.
  */
 public final class TelemetryGenerator implements AutoCloseable {
 
     private final Random random;
+    private final HeavyTail tail;
+    private final Random tailRandom;
     private final List<ServiceProfile> profiles;
     private final double totalWeight;
     private final List<Incident> incidents;
@@ -37,9 +42,18 @@ public final class TelemetryGenerator implements AutoCloseable {
 
     private long llmSpans;
     private long otherSpans;
+    private long tailCalls;
 
+    /** With the default heavy tail. */
     public TelemetryGenerator(long seed, List<Incident> incidents, int maxSpansPerMessage) {
+        this(seed, incidents, maxSpansPerMessage, HeavyTail.DEFAULT);
+    }
+
+    public TelemetryGenerator(
+            long seed, List<Incident> incidents, int maxSpansPerMessage, HeavyTail tail) {
         this.random = new Random(seed);
+        this.tail = tail;
+        this.tailRandom = new Random(seed ^ 0x5DEECE66DL ^ 0x7A11L);
         this.profiles = ServiceProfile.defaults();
         this.totalWeight = profiles.stream().mapToDouble(ServiceProfile::weight).sum();
         this.incidents = List.copyOf(incidents);
@@ -81,6 +95,22 @@ public final class TelemetryGenerator implements AutoCloseable {
 
     public long otherSpans() {
         return otherSpans;
+    }
+
+    public HeavyTail heavyTail() {
+        return tail;
+    }
+
+    /** Successful calls the heavy tail slowed down. */
+    public long tailCalls() {
+        return tailCalls;
+    }
+
+    /** The service's median call, in milliseconds: what a tail factor multiplies. */
+    static double medianCallMs(ServiceProfile p) {
+        return "embeddings".equals(p.operation())
+                ? 60 + p.medianInputTokens() / 40.0
+                : p.medianTtftMs() + p.medianOutputTokens() * 1000.0 / p.medianTokensPerSecond();
     }
 
     private ServiceProfile pickService() {
@@ -125,6 +155,17 @@ public final class TelemetryGenerator implements AutoCloseable {
                 embeddings
                         ? lognormal(60, 0.3) + inputTokens / 40.0
                         : ttftMs + outputTokens * 1000.0 / tokensPerSecond;
+        // The extra wait comes before the first token (queued, retried upstream, a cold
+        // connection); the generation itself runs at its usual speed.
+        double tailFactor = tail.factor(tailRandom);
+        if (tailFactor > 1 && !error) {
+            double extra = (tailFactor - 1) * medianCallMs(p);
+            latencyMs += extra;
+            if (!embeddings) {
+                ttftMs += extra;
+            }
+            tailCalls++;
+        }
         String errorType = null;
         if (error) {
             errorType = random.nextBoolean() ? "429" : "500";

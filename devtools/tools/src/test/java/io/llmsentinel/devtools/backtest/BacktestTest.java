@@ -2,6 +2,8 @@ package io.llmsentinel.devtools.backtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmsentinel.devtools.generator.IncidentReport;
 import io.llmsentinel.functions.config.DetectionOptions;
 import io.llmsentinel.functions.config.SentinelConfig;
@@ -13,9 +15,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -131,12 +136,7 @@ class BacktestTest {
         // The alert policy over the same anomalies: every incident alerted, every alert resolved,
         // and ordinary traffic (about a thousand anomalies an hour) interrupts almost nobody.
         String last = text.strip().lines().reduce((a, b) -> b).orElseThrow();
-        var m =
-                java.util.regex.Pattern.compile(
-                                "^telemetry incidents_alerted=(\\d+)/(\\d+) alerts_outside_per_hour=([\\d.]+)"
-                                        + " anomalies_outside_per_hour=([\\d.]+) median_delay_s=([\\d.]+)"
-                                        + " resolved=(\\d+)/(\\d+)$")
-                        .matcher(last);
+        var m = LINE.matcher(last);
         assertThat(m.matches()).as(last).isTrue();
         assertThat(m.group(1)).isEqualTo("4");
         assertThat(m.group(2)).isEqualTo("4");
@@ -145,5 +145,110 @@ class BacktestTest {
         assertThat(Double.parseDouble(m.group(4))).isGreaterThan(100); // evidence is kept
         assertThat(Double.parseDouble(m.group(5))).isLessThan(10);
         assertThat(m.group(6)).isEqualTo(m.group(7));
+        // every incident of the telemetry backtest is scored, so paged counts them all
+        assertThat(m.group(9)).isEqualTo(m.group(2));
+        assertThat(Integer.parseInt(m.group(12))).isEqualTo(5); // the generator's five services
+        assertThat(m.group(13)).as("no read counts outside corpus mode").isNull();
+    }
+
+    /** The alert summary's last line; groups 13-18 only in corpus mode. */
+    static final Pattern LINE =
+            Pattern.compile(
+                    "^telemetry incidents_alerted=(\\d+)/(\\d+) alerts_outside_per_hour=([\\d.]+)"
+                            + " anomalies_outside_per_hour=([\\d.]+) median_delay_s=([\\d.]+|NaN)"
+                            + " resolved=(\\d+)/(\\d+) paged=(\\d+)/(\\d+)"
+                            + " median_page_delay_s=([\\d.]+|NaN)"
+                            + " alerts_outside_per_hour_per_key=([\\d.]+) keys=(\\d+)"
+                            + "( requests=(\\d+) tool_executions=(\\d+) skipped=(\\S+)"
+                            + " dead_lettered=(\\d+)(?: invalid=\\S+)? late_for_windows=(\\d+))?$");
+
+    private static final Path SAMPLES = Path.of("../../functions/src/test/resources/corpus");
+
+    @Test
+    void replaysCorpusSamplesAndCountsWhatTheReaderRead() throws Exception {
+        SentinelConfig config = SentinelConfig.load(CONFIG, Map.of(), n -> null);
+        ObjectMapper json = new ObjectMapper();
+        Set<String> watched = new HashSet<>();
+        DetectionOptions.settings(config).metrics().keySet().forEach(x -> watched.add(x.code()));
+
+        for (String variant : List.of("otel", "ai-sdk")) {
+            Path dir = SAMPLES.resolve(variant);
+            ByteArrayOutputStream printed = new ByteArrayOutputStream();
+            Map<String, AlertSummary> summaries =
+                    CorpusBacktest.run(
+                            config, dir, new PrintStream(printed, true, StandardCharsets.UTF_8));
+            String text = printed.toString(StandardCharsets.UTF_8);
+            String last = text.strip().lines().reduce((a, b) -> b).orElseThrow();
+            var m = LINE.matcher(last);
+            assertThat(m.matches()).as(last).isTrue();
+            assertThat(summaries).containsOnlyKeys(variant);
+            assertThat(summaries.get(variant).line()).isEqualTo(last);
+
+            JsonNode calls = json.readTree(dir.resolve("calls.json").toFile());
+            JsonNode incidents = json.readTree(dir.resolve("incidents.json").toFile());
+            // Both libraries export a span for each call, failed ones too.
+            assertThat(Long.parseLong(m.group(14))).isEqualTo(calls.get("llm_calls").asLong());
+            Set<String> keys = new HashSet<>();
+            calls.get("by_key")
+                    .forEach(
+                            k ->
+                                    keys.add(
+                                            k.get("service").asText()
+                                                    + "|"
+                                                    + k.get("model").asText()));
+            Set<String> services = new HashSet<>();
+            calls.get("by_key").forEach(k -> services.add(k.get("service").asText()));
+            int keysSeen = Integer.parseInt(m.group(12));
+            if (variant.equals("ai-sdk")) {
+                // tool executions: one key per service, never judged per request
+                assertThat(Long.parseLong(m.group(15)))
+                        .isEqualTo(calls.get("tool_executions").asLong())
+                        .isPositive();
+                assertThat(m.group(16)).matches("not_genai:\\d+,framework:\\d+");
+                // and the tools' own key per service that ran one
+                assertThat(keysSeen).isBetween(keys.size() + 1, keys.size() + services.size());
+            } else {
+                assertThat(m.group(15)).isEqualTo("0");
+                assertThat(m.group(16)).matches("not_genai:\\d+");
+                assertThat(keysSeen).isEqualTo(keys.size());
+            }
+            assertThat(m.group(17)).as("dead-lettered messages").isEqualTo("0");
+            assertThat(m.group(18)).as("requests too late for their window").isEqualTo("0");
+
+            // Scored: the incidents whose every expected metric is watched; the others listed.
+            int scored = 0;
+            for (JsonNode i : incidents) {
+                boolean all = true;
+                for (JsonNode e : i.get("expected_metrics")) {
+                    all &= watched.contains(e.asText());
+                }
+                scored += all ? 1 : 0;
+            }
+            assertThat(scored).as("the sample has incidents detection can see").isPositive();
+            assertThat(m.group(2)).isEqualTo(String.valueOf(scored));
+            assertThat(m.group(9)).isEqualTo(String.valueOf(scored));
+            assertThat(text.lines().filter(l -> l.startsWith("signal incident ")).count())
+                    .isEqualTo(incidents.size() - scored);
+        }
+    }
+
+    @Test
+    void aCorpusFolderReplaysEveryVariantInIt() throws Exception {
+        SentinelConfig config = SentinelConfig.load(CONFIG, Map.of(), n -> null);
+        assertThat(CorpusBacktest.variants(SAMPLES))
+                .extracting(p -> p.getFileName().toString())
+                .containsExactly("ai-sdk", "openinference", "openllmetry", "otel", "spring-ai");
+        assertThat(CorpusBacktest.variants(SAMPLES.resolve("otel")))
+                .containsExactly(SAMPLES.resolve("otel"));
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        Map<String, AlertSummary> summaries =
+                CorpusBacktest.run(
+                        config, SAMPLES, new PrintStream(printed, true, StandardCharsets.UTF_8));
+        assertThat(summaries).hasSize(5);
+        assertThat(
+                        printed.toString(StandardCharsets.UTF_8)
+                                .lines()
+                                .filter(l -> LINE.matcher(l).matches()))
+                .hasSize(5);
     }
 }

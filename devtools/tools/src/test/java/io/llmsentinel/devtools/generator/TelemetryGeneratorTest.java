@@ -7,7 +7,10 @@ import io.llmsentinel.functions.read.OtlpTraceReader;
 import io.llmsentinel.functions.read.PriceTable;
 import io.llmsentinel.functions.read.ReadResult;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -94,6 +97,96 @@ class TelemetryGeneratorTest {
                         .toArray();
         assertThat(v).isNotEmpty();
         return v[v.length / 2];
+    }
+
+    @Test
+    void theHeavyTailIsOneDrawInAThousandAtTwentyToAHundredTimes() {
+        Random random = new Random(5);
+        int n = 1_000_000;
+        int tail = 0;
+        double min = Double.MAX_VALUE;
+        double max = 0;
+        for (int i = 0; i < n; i++) {
+            double f = HeavyTail.DEFAULT.factor(random);
+            if (f > 1) {
+                tail++;
+                min = Math.min(min, f);
+                max = Math.max(max, f);
+            }
+        }
+        assertThat(tail / (double) n).isBetween(0.0009, 0.0011);
+        assertThat(min).isGreaterThanOrEqualTo(20);
+        assertThat(max).isLessThanOrEqualTo(100).isGreaterThan(60);
+        Random off = new Random(5);
+        for (int i = 0; i < 10_000; i++) {
+            assertThat(HeavyTail.OFF.factor(off)).isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void aboutOneCallInAThousandTakesTwentyTimesItsMedianAndNothingElseChanges() {
+        long start = 1_764_000_000_000L;
+        List<LlmRequest> withTail = new ArrayList<>();
+        List<LlmRequest> without = new ArrayList<>();
+        long tailCalls;
+        try (TelemetryGenerator gen = new TelemetryGenerator(9, List.of(), 6, HeavyTail.DEFAULT);
+                TelemetryGenerator body = new TelemetryGenerator(9, List.of(), 6, HeavyTail.OFF)) {
+            for (int i = 0; i < 8_000; i++) {
+                withTail.addAll(reader.read(gen.nextMessage(start + i * 50L)).requests());
+                without.addAll(reader.read(body.nextMessage(start + i * 50L)).requests());
+            }
+            tailCalls = gen.tailCalls();
+            assertThat(body.tailCalls()).isZero();
+        }
+        // The same traffic, call for call, but for the latency of the calls in the tail.
+        assertThat(withTail).hasSameSizeAs(without).hasSizeGreaterThan(14_000);
+        int slowed = 0;
+        List<Integer> differ = new ArrayList<>();
+        for (int i = 0; i < withTail.size(); i++) {
+            LlmRequest a = withTail.get(i);
+            LlmRequest b = without.get(i);
+            if (!a.service.equals(b.service)
+                    || Double.compare(a.inputTokens, b.inputTokens) != 0
+                    || Double.compare(a.outputTokens, b.outputTokens) != 0
+                    || a.error != b.error
+                    || a.latencyMs < b.latencyMs) {
+                differ.add(i);
+            } else if (a.latencyMs > b.latencyMs) {
+                slowed++;
+            }
+        }
+        assertThat(differ).as("calls that differ but for a longer latency").isEmpty();
+        assertThat(slowed).isEqualTo((int) tailCalls);
+        try (TelemetryGenerator byDefault = new TelemetryGenerator(9, List.of(), 6)) {
+            assertThat(byDefault.heavyTail()).isEqualTo(HeavyTail.DEFAULT);
+        }
+
+        // The share of calls at 20x their service's median or more: about 1 in 1,000, none
+        // without the tail (the lognormal body never reaches it).
+        Map<String, Double> medians = new HashMap<>();
+        for (String service : TelemetryGenerator.services()) {
+            double[] v =
+                    without.stream()
+                            .filter(r -> r.service.equals(service) && !r.error)
+                            .mapToDouble(r -> r.latencyMs)
+                            .sorted()
+                            .toArray();
+            medians.put(service, v[v.length / 2]);
+        }
+        double share = shareAtLeast(withTail, medians, 20);
+        assertThat(share).isBetween(0.0005, 0.002);
+        assertThat(shareAtLeast(without, medians, 20)).isZero();
+        assertThat(shareAtLeast(withTail, medians, 101)).isZero();
+    }
+
+    private static double shareAtLeast(
+            List<LlmRequest> requests, Map<String, Double> medians, double times) {
+        long ok = requests.stream().filter(r -> !r.error).count();
+        long slow =
+                requests.stream()
+                        .filter(r -> !r.error && r.latencyMs >= times * medians.get(r.service))
+                        .count();
+        return slow / (double) ok;
     }
 
     @Test
