@@ -187,9 +187,10 @@ public final class MetricDetector implements Serializable {
     }
 
     /**
-     * For a value no detector flagged while a shift is in force ({@link LevelShift}): a verdict if
-     * the value is still shifted (with a null detector when it was reported a moment ago), null
-     * otherwise; ends the shift when the series has returned or the shift has lasted a horizon.
+     * For a value no detector flagged while a shift is remembered ({@link LevelShift}): a verdict
+     * if the series is still far from the level before the shift (with a null detector when one was
+     * reported a moment ago), null otherwise; moves the baseline back when the series has returned,
+     * forgets the shift when it has lasted a horizon.
      */
     private Verdict stillShifted(MetricState s, double y, long eventTimeMs) {
         LevelShift sh = s.shift;
@@ -197,41 +198,57 @@ public final class MetricDetector implements Serializable {
             return null;
         }
         sh.values++;
-        double d = sh.distance(y);
-        Verdict v = null;
-        if (d >= Math.max(settings.zThreshold(), Math.abs(sh.size) / 2)) {
-            sh.back = 0;
-            if (eventTimeMs - sh.reportedAtMs >= LevelShift.REPORT_EVERY_MS) {
-                sh.reportedAtMs = eventTimeMs;
-                v = Verdict.of(DetectorKind.CUSUM, d, settings.zThreshold(), sh.sign());
-            } else {
-                v = new Verdict(null, true, 0, d, settings.zThreshold(), sh.sign());
-            }
-        } else if (d < Math.abs(sh.size) / 2 && ++sh.back >= LevelShift.RETURN_VALUES) {
-            // The series is back: so is the baseline, at once (CUSUM moved it there at once).
+        sh.recent += LevelShift.RECENT_WEIGHT * (y - sh.recent);
+        double d = sh.distance();
+        if (sh.values == LevelShift.CONFIRM_VALUES && d >= Math.abs(sh.size) / 2) {
+            // The values since have confirmed a shift: its size is theirs, not CUSUM's estimate
+            // from a few (clipped) values.
+            sh.size = sh.sign() * d;
+        }
+        if (d < Math.abs(sh.size) / 2) {
+            // Back (or never gone: a burst of outliers): so is the baseline, at once.
             s.shiftLevel(sh.from - s.mean);
             s.shift = null;
             return null;
         }
         if (sh.values >= settings.window()) {
             s.shift = null; // it lasted a whole horizon: the new normal
+            return null;
         }
-        return v;
+        if (sh.values < LevelShift.CONFIRM_VALUES || !large(d, sh.sigma)) {
+            return null;
+        }
+        if (eventTimeMs - sh.reportedAtMs < LevelShift.REPORT_EVERY_MS) {
+            return new Verdict(null, true, 0, d / sh.sigma, settings.zThreshold(), sh.sign());
+        }
+        sh.reportedAtMs = eventTimeMs;
+        Verdict v = Verdict.of(DetectorKind.CUSUM, d / sh.sigma, settings.zThreshold(), sh.sign());
+        return settings.logScale() ? v.withSeverity(Severity.fromFactor(Math.exp(d))) : v;
     }
+
+    /** Whether a shift of {@code d} (detectors' scale) is an incident rather than a drift. */
+    private boolean large(double d, double sigma) {
+        return settings.logScale() ? d >= LARGE_LOG_SHIFT : d >= settings.zThreshold() * sigma;
+    }
+
+    /** On a log scale, a level twice (or half) the old one is a large shift. */
+    static final double LARGE_LOG_SHIFT = Math.log(2);
 
     /** CUSUM moved the level by {@code moved} from {@code before}: keep where it came from. */
     private void rememberShift(MetricState s, double before, double moved) {
         double sigma = Math.max(s.stddev(), settings.spreadFloor(s));
         LevelShift sh = s.shift;
-        if (sh == null || Math.signum(moved) != Math.signum(sh.size)) {
-            // A new shift, remembered only when it is large (beyond the Z-Score threshold: an
-            // incident, not a drift); or one back in the other direction, which ends the old one.
-            boolean large = Math.abs(moved) / sigma >= settings.zThreshold();
-            s.shift = sh == null && large ? new LevelShift(before, sigma, moved / sigma) : null;
+        if (sh != null && Math.signum(moved) == Math.signum(sh.size)) {
+            // Further the same way: still from the old level.
+            double size = s.mean - sh.from;
+            if (Math.abs(size) > Math.abs(sh.size)) {
+                sh.size = size;
+            }
+            sh.recent = Math.max(sh.sign() * sh.recent, sh.sign() * s.mean) * sh.sign();
             return;
         }
-        sh.size = (s.mean - sh.from) / sh.sigma; // further the same way: still from the old level
-        sh.back = 0;
+        // A new shift; one back the other way ends the old one (the level is where CUSUM put it).
+        s.shift = sh == null ? new LevelShift(before, sigma, moved, s.mean) : null;
     }
 
     /** The anomaly for a value still shifted from the level before a shift. */

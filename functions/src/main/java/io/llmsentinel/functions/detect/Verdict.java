@@ -11,7 +11,23 @@ public record Verdict(
         double score,
         double statistic,
         double threshold,
-        int sign) {
+        int sign,
+        Severity severityOf) {
+
+    public Verdict(
+            DetectorKind detector,
+            boolean fired,
+            double score,
+            double statistic,
+            double threshold,
+            int sign) {
+        this(detector, fired, score, statistic, threshold, sign, null);
+    }
+
+    /** The same verdict with a severity given by the size of a change, not the statistic. */
+    Verdict withSeverity(Severity s) {
+        return new Verdict(detector, fired, score, statistic, threshold, sign, s);
+    }
 
     /** A statistic exactly at the threshold fires; the epsilon absorbs floating-point rounding. */
     static final double AT_THRESHOLD = 1 - 1e-12;
@@ -37,8 +53,11 @@ public record Verdict(
         return r / (1 + r);
     }
 
-    /** How far past its threshold the statistic went, as a severity. */
+    /**
+     * How far past its threshold the statistic went, as a severity; for a level shift on a log
+     * scale, how large the shift is ({@link Severity#fromFactor}).
+     */
     public Severity severity() {
-        return Severity.fromRatio(statistic / threshold);
+        return severityOf != null ? severityOf : Severity.fromRatio(statistic / threshold);
     }
 }

@@ -46,8 +46,8 @@ import org.apache.flink.types.StringValue;
  * level, total, residual, long count]}; and adds, after it, {@code boolean hasSurprise [, double
  * evidence, usual, long count]} ({@link SurpriseRate}). Format 3's 48 half-hour bins migrate as 48
  * bins (their counts from quarters to values); the surprise rate starts anew. After the surprise
- * rate: {@code boolean hasShift [, double from, sigma, size, int values, back, long reportedAtMs]}
- * ({@link LevelShift}).
+ * rate: {@code boolean hasShift [, double from, sigma, size, recent, int values, long
+ * reportedAtMs]} ({@link LevelShift}).
  *
  * <p>Older state is migrated on restore: fields a format lacks start from a new state's values
  * (format 2's tail percentile becomes the 99.9th, the 99th starts in proportion; no verdict
@@ -261,8 +261,8 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
             out.writeDouble(sh.from);
             out.writeDouble(sh.sigma);
             out.writeDouble(sh.size);
+            out.writeDouble(sh.recent);
             out.writeInt(sh.values);
-            out.writeInt(sh.back);
             out.writeLong(sh.reportedAtMs);
         }
     }
@@ -275,8 +275,8 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
         sh.from = in.readDouble();
         sh.sigma = in.readDouble();
         sh.size = in.readDouble();
+        sh.recent = in.readDouble();
         sh.values = in.readInt();
-        sh.back = in.readInt();
         sh.reportedAtMs = in.readLong();
         return sh;
     }
