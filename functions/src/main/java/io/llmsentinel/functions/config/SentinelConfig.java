@@ -182,6 +182,9 @@ public final class SentinelConfig implements Serializable {
                 String where = WEBHOOKS_KEY + "[" + i + "]." + f.getKey();
                 List<String> values = new ArrayList<>();
                 f.getValue().forEach(v -> values.add(resolveEnv(where, v, env)));
+                if (f.getValue().stream().anyMatch(v -> v != null && v.contains("${env:"))) {
+                    secretKeys.add(where); // from the environment: a secret, never printed
+                }
                 hook.put(f.getKey(), values);
             }
             resolvedHooks.add(hook);
@@ -277,6 +280,7 @@ public final class SentinelConfig implements Serializable {
                 });
         for (int i = 0; i < webhooks.size(); i++) {
             Map<String, List<String>> hook = webhooks.get(i);
+            String prefix = WEBHOOKS_KEY + "[" + i + "].";
             StringBuilder s = new StringBuilder();
             hook.forEach(
                     (k, v) -> {
@@ -284,7 +288,8 @@ public final class SentinelConfig implements Serializable {
                             s.append(", ");
                         }
                         s.append(k).append('=');
-                        s.append(looksSecret(k) ? v.size() + " x " + MASK : String.join(";", v));
+                        boolean secret = looksSecret(k) || secretKeys.contains(prefix + k);
+                        s.append(secret ? v.size() + " x " + MASK : String.join(";", v));
                     });
             out.put(WEBHOOKS_KEY + "[" + i + "]", s.toString());
         }

@@ -55,7 +55,8 @@ public final class IncidentJson {
             g.writeStringField("provider", e.provider);
             g.writeStringField("environment", e.environment);
             g.writeArrayFieldStart("alerts");
-            for (IncidentEvent.IncidentAlert a : e.alerts) {
+            for (IncidentEvent.IncidentAlert a :
+                    e.alerts == null ? new IncidentEvent.IncidentAlert[0] : e.alerts) {
                 g.writeStartObject();
                 g.writeStringField("alert_id", a.alertId);
                 g.writeStringField("metric", a.metric);
@@ -75,7 +76,8 @@ public final class IncidentJson {
             for (int i = 0; i < e.exemplarTraceIds.length; i++) {
                 g.writeStartObject();
                 g.writeStringField("trace_id", e.exemplarTraceIds[i]);
-                g.writeStringField("span_id", e.exemplarSpanIds[i]);
+                g.writeStringField(
+                        "span_id", i < e.exemplarSpanIds.length ? e.exemplarSpanIds[i] : null);
                 g.writeStringField("url", i < e.exemplarUrls.length ? e.exemplarUrls[i] : null);
                 g.writeEndObject();
             }

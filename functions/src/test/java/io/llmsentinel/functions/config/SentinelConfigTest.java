@@ -236,4 +236,28 @@ class SentinelConfigTest {
         assertThatThrownBy(() -> load("query-api.prot", "1"))
                 .hasMessageContaining("did you mean 'query-api.port'");
     }
+
+    @Test
+    void aWebhookFieldTakenFromTheEnvironmentIsNeverPrinted() throws Exception {
+        Path f = dir.resolve("hooks.yaml");
+        Files.writeString(
+                f,
+                "sinks:\n"
+                        + "  webhooks:\n"
+                        + "    - name: ops\n"
+                        + "      url: \"${env:OPS_HOOK_URL}\"\n");
+        SentinelConfig c =
+                SentinelConfig.load(
+                        f,
+                        Map.of(),
+                        n ->
+                                n.equals("OPS_HOOK_URL")
+                                        ? "https://hooks.example/t0ken-in-path"
+                                        : null);
+        assertThat(c.webhookEntries().get(0).get("url"))
+                .containsExactly("https://hooks.example/t0ken-in-path");
+        assertThat(c.describe().toString())
+                .contains("sinks.webhooks[0]")
+                .doesNotContain("t0ken-in-path");
+    }
 }
