@@ -349,6 +349,61 @@ class RequestsFromMessagesTest {
         }
     }
 
+    /**
+     * GenAI metric points obey the same key budget: a delta point of a new key beyond it is folded
+     * into the overflow key (series too); a cumulative one is refused, counted and reported in the
+     * message's one dead letter (key_budget), since its running totals cannot be merged.
+     */
+    @Test
+    void metricPointsBeyondTheKeyBudgetAreFoldedOrRefusedWithADeadLetter() throws Exception {
+        try (OneInputStreamOperatorTestHarness<ReadMessage, LlmRequest> h =
+                new OneInputStreamOperatorTestHarness<>(
+                        new RequestsFromMessages(100, 2, 3_600_000))) {
+            h.open();
+            ReadMessage m = new ReadMessage();
+            m.sourceTopic = "otlp_metrics";
+            m.sourcePartition = 1;
+            m.sourceOffset = 42;
+            m.eventTimeMs = 1_000;
+            m.requests = new LlmRequest[0];
+            List<io.llmsentinel.functions.model.MetricPoint> points = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                var p = new io.llmsentinel.functions.model.MetricPoint();
+                p.service = "svc";
+                p.model = "random-" + i;
+                p.provider = "openai";
+                p.operation = "chat";
+                p.kind = io.llmsentinel.functions.model.MetricPoint.Kind.DURATION;
+                p.seriesId = "series-" + i;
+                p.cumulative = i == 3; // the last new key is cumulative
+                p.startTimeMs = 0;
+                p.timeMs = 1_000;
+                p.count = 5;
+                points.add(p);
+            }
+            m.points = points.toArray(new io.llmsentinel.functions.model.MetricPoint[0]);
+            h.processElement(new StreamRecord<>(m, 1_000));
+
+            var out = h.getSideOutput(RequestsFromMessages.METRIC_POINTS);
+            assertThat(out)
+                    .extracting(r -> r.getValue().model + "/" + r.getValue().seriesId)
+                    .containsExactly(
+                            "random-0/series-0",
+                            "random-1/series-1",
+                            "__overflow__/svc\u001f__overflow__\u001f__overflow__\u001f__overflow__\u001fnull\u001fnull\u001fDURATION");
+            assertThat(deadLetters(h))
+                    .singleElement()
+                    .satisfies(
+                            d -> {
+                                assertThat(d.reason).isEqualTo("key_budget");
+                                assertThat(d.invalidCount).isEqualTo(1);
+                                assertThat(d.sourceTopic).isEqualTo("otlp_metrics");
+                                assertThat(d.sourceOffset).isEqualTo(42);
+                                assertThat(d.detail).contains("keys.max-per-service");
+                            });
+        }
+    }
+
     @Test
     void countsTheSpansThatAreNotModelCallsByReasonAndPassesToolExecutionsOn() throws Exception {
         String framework = attr("gen_ai.operation.name", "{\"stringValue\":\"framework\"}");

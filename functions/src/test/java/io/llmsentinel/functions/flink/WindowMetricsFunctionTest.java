@@ -143,4 +143,63 @@ class WindowMetricsFunctionTest {
                     .containsExactlyElementsOf(uninterrupted);
         }
     }
+
+    /**
+     * An empty window obeys a maintenance window like a full one: when a key stops during
+     * maintenance, its empty windows are judged without the baseline learning the zero rates. (They
+     * used to be judged with the plain detectors and learned.)
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"heap", "rocksdb"})
+    void emptyWindowsDuringMaintenanceAreJudgedButNotLearned(String backend) throws Exception {
+        long[] learned = new long[2];
+        for (int run = 0; run < 2; run++) {
+            boolean maintenance = run == 1;
+            try (var h = harness(backend)) {
+                h.open();
+                h.setProcessingTime(T0);
+                normalTraffic(h, 40, new Random(4));
+                long from = T0 + 41 * MINUTE;
+                h.setProcessingTime(from);
+                if (maintenance) {
+                    h.processBroadcastElement(
+                            "{\"id\":\"m1\",\"author\":\"ana\",\"time\":\""
+                                    + java.time.Instant.ofEpochMilli(from)
+                                    + "\",\"type\":\"maintenance\",\"match\":{\"service\":\"support-bot\"},"
+                                    + "\"from\":\""
+                                    + java.time.Instant.ofEpochMilli(from)
+                                    + "\",\"until\":\""
+                                    + java.time.Instant.ofEpochMilli(from + 3_600_000L)
+                                    + "\"}",
+                            from);
+                }
+                for (int m = 41; m <= 50; m++) { // the key stops: its empty windows are judged
+                    h.watermark(T0 + m * MINUTE - 1);
+                }
+                learned[run] = requestRateValuesLearned(h);
+            }
+        }
+        assertThat(learned[0])
+                .as("without maintenance the empty windows are learned")
+                .isEqualTo(40 + SETTINGS.emptyWindows());
+        assertThat(learned[1]).as("during maintenance they are judged, not learned").isEqualTo(40);
+    }
+
+    /** How many values the key's request_rate baseline has learned (its state, read back). */
+    private static long requestRateValuesLearned(
+            KeyedBroadcastOperatorTestHarness<String, WindowStats, String, Anomaly> h)
+            throws Exception {
+        var op =
+                (org.apache.flink.streaming.api.operators.AbstractStreamOperator<?>)
+                        h.getTwoInputOperator();
+        op.setCurrentKey(window(0, 1, 0).key);
+        var state =
+                op.getKeyedStateBackend()
+                        .getPartitionedState(
+                                org.apache.flink.runtime.state.VoidNamespace.INSTANCE,
+                                org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE,
+                                AnomalyDetectionFunction.stateDescriptor(
+                                        WindowMetricsFunction.STATE_NAME, SETTINGS.stateTtlMs()));
+        return state.value().peek(io.llmsentinel.functions.detect.Metric.REQUEST_RATE).count;
+    }
 }
