@@ -14,6 +14,9 @@ import java.util.Map;
  *   <li><b>Quiet start</b>: anomalies of a young baseline ({@link Anomaly#warmingUp}: too few
  *       values or too short a history, see {@code alerts.quiet-start.*}) open nothing; they are
  *       stored and streamed, marked as such.
+ *   <li><b>Evidence</b>: anomalies at least {@link AlertSettings#minEvidence()} severe (per-request
+ *       metrics: medium; a low one is within 1.5 times a threshold, the ordinary tail of heavy
+ *       traffic) are stored and streamed like every other, and are the only ones that count below.
  *   <li><b>Trigger</b>: an alert opens when the evidence persists: at least {@link
  *       AlertSettings#anomalous()} of the metric's last {@link AlertSettings#of()} values were
  *       anomalous, and the anomalies at the alert's severity span at least {@link
@@ -80,9 +83,15 @@ public final class AlertPolicy implements Serializable {
         if (a.warmingUp && (state == null || !state.isOpen())) {
             return new Decision(state, null, Outcome.WARMING_UP);
         }
+        boolean evidence = severity.compareTo(s.minEvidence()) >= 0;
+        if (!evidence && (state == null || !state.isOpen())) {
+            return new Decision(state, null, Outcome.EVIDENCE); // stored, but no evidence
+        }
         AlertState st = state != null ? state : new AlertState();
-        st.addEvidence(a.eventTimeMs, severity.ordinal(), s.evidenceWindowMs());
-        boolean persists = s.persists(a.recentVerdicts);
+        if (evidence) {
+            st.addEvidence(a.eventTimeMs, severity.ordinal(), s.evidenceWindowMs());
+        }
+        boolean persists = evidence && s.persists(a.recentVerdicts);
         int level =
                 persists
                         ? st.sustainedSeverity(

@@ -16,6 +16,9 @@ import java.io.Serializable;
  *     for never: per-request metrics by default, since real APIs have heavy tails
  * @param recoveryMs an open alert resolves once the metric has had no persistent anomalies for this
  *     much event time
+ * @param minEvidence anomalies less severe than this are stored and streamed but are no evidence
+ *     for an alert: per-request metrics need medium by default (a low anomaly is within 1.5 times a
+ *     detector's threshold: on heavy-tailed traffic, the ordinary tail)
  */
 public record AlertSettings(
         int anomalous,
@@ -23,8 +26,20 @@ public record AlertSettings(
         long minSpanMs,
         long evidenceWindowMs,
         Severity immediate,
-        long recoveryMs)
+        long recoveryMs,
+        Severity minEvidence)
         implements Serializable {
+
+    /** Settings in which every anomaly is evidence. */
+    public AlertSettings(
+            int anomalous,
+            int of,
+            long minSpanMs,
+            long evidenceWindowMs,
+            Severity immediate,
+            long recoveryMs) {
+        this(anomalous, of, minSpanMs, evidenceWindowMs, immediate, recoveryMs, Severity.LOW);
+    }
 
     public AlertSettings {
         if (of < 1 || of > 32 || anomalous < 1 || anomalous > of) {
@@ -34,6 +49,9 @@ public record AlertSettings(
         if (anomalous > AlertState.MAX_EVIDENCE) {
             throw new IllegalArgumentException(
                     "at most " + AlertState.MAX_EVIDENCE + " anomalous values can be required");
+        }
+        if (minEvidence == null) {
+            minEvidence = Severity.LOW;
         }
         if (recoveryMs < 1 || minSpanMs < 0 || evidenceWindowMs < minSpanMs) {
             throw new IllegalArgumentException(

@@ -21,7 +21,7 @@ import org.apache.flink.util.TimeUtils;
  * {@code alerts.*}: the alert policy between anomalies and the outputs that interrupt people
  * ({@link AlertPolicy}). Storage and the anomaly topic get every anomaly whatever this says. Any of
  * the settings below can be given per metric: {@code alerts.metric.<metric>.anomalous|of|min-span|
- * evidence-window|immediate-severity|recovery-window}.
+ * evidence-window|immediate-severity|recovery-window|min-severity}.
  *
  * <p>The defaults were chosen before the backtests that measure them (docs/detection.md), from what
  * real LLM traffic looks like: about one request in a thousand takes 20-100 times the median (a
@@ -32,7 +32,13 @@ public final class AlertOptions implements OptionGroup {
 
     public static final String PER_METRIC_PREFIX = "alerts.metric.";
     private static final String[] PER_METRIC = {
-        "anomalous", "of", "min-span", "evidence-window", "immediate-severity", "recovery-window"
+        "anomalous",
+        "of",
+        "min-span",
+        "evidence-window",
+        "immediate-severity",
+        "recovery-window",
+        "min-severity"
     };
 
     /** What the outputs that interrupt people (webhooks, RabbitMQ) are sent. */
@@ -106,6 +112,25 @@ public final class AlertOptions implements OptionGroup {
                             "Per-request metrics: one anomaly at least this severe opens an alert"
                                     + " at once: none (never: one request never pages anyone),"
                                     + " low, medium, high or critical.");
+
+    public static final ConfigOption<String> MIN_EVIDENCE =
+            key("alerts.min-severity")
+                    .stringType()
+                    .defaultValue("medium")
+                    .withDescription(
+                            "Per-request metrics: anomalies less severe than this (low, medium,"
+                                    + " high, critical) are stored and streamed but are no"
+                                    + " evidence for an alert: a low anomaly is within 1.5 times a"
+                                    + " detector's threshold, the ordinary tail of heavy-tailed"
+                                    + " traffic.");
+
+    public static final ConfigOption<String> WINDOW_MIN_EVIDENCE =
+            key("alerts.window-min-severity")
+                    .stringType()
+                    .defaultValue("low")
+                    .withDescription(
+                            "Windowed metrics: the same; every anomalous window counts by"
+                                    + " default.");
 
     public static final ConfigOption<Duration> RECOVERY_WINDOW =
             key("alerts.recovery-window")
@@ -294,8 +319,19 @@ public final class AlertOptions implements OptionGroup {
                         c,
                         prefix + "recovery-window",
                         c.get(win ? WINDOW_RECOVERY_WINDOW : RECOVERY_WINDOW));
+        String minSev = c.raw(prefix + "min-severity");
+        String minKey = minSev != null ? prefix + "min-severity" : null;
+        if (minSev == null) {
+            minSev = c.get(win ? WINDOW_MIN_EVIDENCE : MIN_EVIDENCE);
+            minKey = (win ? WINDOW_MIN_EVIDENCE : MIN_EVIDENCE).key();
+        }
+        Severity minEvidence = immediate(minSev, minKey);
+        if (minEvidence == null) {
+            throw new ConfigException("'" + minKey + "' must be low, medium, high or critical");
+        }
         try {
-            return new AlertSettings(anomalous, of, minSpan, evidence, immediate, recovery);
+            return new AlertSettings(
+                    anomalous, of, minSpan, evidence, immediate, recovery, minEvidence);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(
                     "alert settings of metric '" + m.code() + "': " + e.getMessage());

@@ -79,4 +79,33 @@ final class AlertReplay {
             }
         }
     }
+
+    /**
+     * The job's incident grouping over the alert changes, as {@code IncidentFunction} runs it, with
+     * the wall clock taken as the changes' event time (a live job sees them about then).
+     */
+    static List<io.llmsentinel.functions.incident.IncidentEvent> incidents(
+            io.llmsentinel.functions.incident.IncidentGrouping grouping, List<AlertEvent> alerts) {
+        List<AlertEvent> ordered = new ArrayList<>(alerts);
+        ordered.sort(Comparator.comparingLong(a -> a.eventTimeMs));
+        Map<String, io.llmsentinel.functions.incident.IncidentState> states = new HashMap<>();
+        List<io.llmsentinel.functions.incident.IncidentEvent> out = new ArrayList<>();
+        for (AlertEvent e : ordered) {
+            for (var st : new ArrayList<>(states.entrySet())) { // timers due by now
+                out.addAll(grouping.onTime(st.getValue(), e.eventTimeMs));
+            }
+            String key = io.llmsentinel.functions.flink.IncidentFunction.groupKey(e, false, false);
+            var step = grouping.onAlert(states.get(key), e, e.eventTimeMs);
+            out.addAll(step.send());
+            if (step.state() == null) {
+                states.remove(key);
+            } else {
+                states.put(key, step.state());
+            }
+        }
+        for (var st : states.values()) {
+            out.addAll(grouping.onTime(st, Long.MAX_VALUE - 1));
+        }
+        return out;
+    }
 }

@@ -45,7 +45,55 @@ public record AlertSummary(
         double alertsOutsidePerHourPerKey,
         int keys,
         ReadCounts reads,
-        List<String> lines) {
+        List<String> lines,
+        double notificationsPerIncident) {
+
+    /**
+     * This summary with the incident openings of the run counted: opening notifications per
+     * injected incident that was alerted (an incident notification of its service opened within
+     * it). The issue's target: 1.
+     */
+    public AlertSummary withIncidents(
+            List<io.llmsentinel.functions.incident.IncidentEvent> notifications,
+            List<IncidentWindow> injected) {
+        int alerted = 0;
+        int openings = 0;
+        for (IncidentWindow w : injected) {
+            long n =
+                    notifications.stream()
+                            .filter(e -> e.state.label().equals("opened"))
+                            .filter(e -> w.service() == null || w.service().equals(e.service))
+                            .filter(
+                                    e ->
+                                            e.openedAtMs >= w.startMs()
+                                                    && e.openedAtMs
+                                                            <= w.endMs()
+                                                                    + io.llmsentinel.devtools
+                                                                            .generator
+                                                                            .IncidentReport
+                                                                            .GRACE_MS)
+                            .count();
+            if (n > 0) {
+                alerted++;
+                openings += n;
+            }
+        }
+        return new AlertSummary(
+                incidents,
+                incidentsAlerted,
+                alertsOutsidePerHour,
+                anomaliesOutsidePerHour,
+                medianDelayS,
+                opened,
+                resolved,
+                paged,
+                medianPageDelayS,
+                alertsOutsidePerHourPerKey,
+                keys,
+                reads,
+                lines,
+                alerted == 0 ? Double.NaN : (double) openings / alerted);
+    }
 
     /** Alerts this severe or worse page someone. */
     public static final Severity PAGE = Severity.HIGH;
@@ -138,7 +186,7 @@ public record AlertSummary(
                 "telemetry incidents_alerted=%d/%d alerts_outside_per_hour=%.1f"
                         + " anomalies_outside_per_hour=%.1f median_delay_s=%.1f resolved=%d/%d"
                         + " paged=%d/%d median_page_delay_s=%.1f"
-                        + " alerts_outside_per_hour_per_key=%.2f keys=%d%s",
+                        + " alerts_outside_per_hour_per_key=%.2f keys=%d%s%s",
                 incidentsAlerted,
                 incidents,
                 alertsOutsidePerHour,
@@ -151,6 +199,12 @@ public record AlertSummary(
                 medianPageDelayS,
                 alertsOutsidePerHourPerKey,
                 keys,
+                Double.isNaN(notificationsPerIncident)
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                " notifications_per_incident=%.2f",
+                                notificationsPerIncident),
                 reads == null ? "" : " " + reads.fields());
     }
 
@@ -286,7 +340,8 @@ public record AlertSummary(
                 outsideAlerts / hours / Math.max(1, keys),
                 keys,
                 reads,
-                lines);
+                lines,
+                Double.NaN);
     }
 
     /** The first alert (or page) of the incident's key within it; null if none. */

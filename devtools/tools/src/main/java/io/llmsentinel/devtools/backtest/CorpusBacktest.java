@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmsentinel.functions.alert.AlertEvent;
 import io.llmsentinel.functions.anomaly.Anomaly;
+import io.llmsentinel.functions.config.AlertOptions;
 import io.llmsentinel.functions.config.DetectionOptions;
 import io.llmsentinel.functions.config.KeyOptions;
 import io.llmsentinel.functions.config.SentinelConfig;
@@ -192,15 +193,19 @@ final class CorpusBacktest {
         }
         AlertSummary summary =
                 AlertSummary.of(
-                        alerts,
-                        incidents,
-                        replay.watchedMetrics(),
-                        anomalyTimes,
-                        start,
-                        end,
-                        replay.windowMs(),
-                        replay.keysSeen(),
-                        counts);
+                                alerts,
+                                incidents,
+                                replay.watchedMetrics(),
+                                anomalyTimes,
+                                start,
+                                end,
+                                replay.windowMs(),
+                                replay.keysSeen(),
+                                counts)
+                        .withIncidents(
+                                AlertReplay.incidents(
+                                        AlertOptions.grouping(config), replay.alerts()),
+                                incidents);
         summary.print(out);
         return summary;
     }

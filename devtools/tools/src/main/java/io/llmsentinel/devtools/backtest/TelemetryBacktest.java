@@ -10,6 +10,7 @@ import io.llmsentinel.devtools.generator.TelemetryGenerator;
 import io.llmsentinel.functions.alert.AlertEvent;
 import io.llmsentinel.functions.anomaly.Anomaly;
 import io.llmsentinel.functions.anomaly.AnomalyJson;
+import io.llmsentinel.functions.config.AlertOptions;
 import io.llmsentinel.functions.config.SentinelConfig;
 import io.llmsentinel.functions.model.LlmRequest;
 import io.llmsentinel.functions.read.OtlpTraceReader;
@@ -140,6 +141,9 @@ final class TelemetryBacktest {
                         window,
                         replay.keysSeen(),
                         null)
+                .withIncidents(
+                        AlertReplay.incidents(AlertOptions.grouping(config), replay.alerts()),
+                        incidents.stream().map(IncidentWindow::of).toList())
                 .print(out);
         return outcomes;
     }

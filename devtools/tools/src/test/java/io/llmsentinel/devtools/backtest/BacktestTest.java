@@ -148,7 +148,9 @@ class BacktestTest {
         // every incident of the telemetry backtest is scored, so paged counts them all
         assertThat(m.group(9)).isEqualTo(m.group(2));
         assertThat(Integer.parseInt(m.group(12))).isEqualTo(5); // the generator's five services
-        assertThat(m.group(13)).as("no read counts outside corpus mode").isNull();
+        assertThat(m.group(14)).as("no read counts outside corpus mode").isNull();
+        // One opening notification per injected incident: the alerts of one incident are grouped.
+        assertThat(Double.parseDouble(m.group(13))).isEqualTo(1.0);
     }
 
     /** The alert summary's last line; groups 13-18 only in corpus mode. */
@@ -159,6 +161,7 @@ class BacktestTest {
                             + " resolved=(\\d+)/(\\d+) paged=(\\d+)/(\\d+)"
                             + " median_page_delay_s=([\\d.]+|NaN)"
                             + " alerts_outside_per_hour_per_key=([\\d.]+) keys=(\\d+)"
+                            + "(?: notifications_per_incident=([\\d.]+))?"
                             + "( requests=(\\d+) tool_executions=(\\d+) skipped=(\\S+)"
                             + " dead_lettered=(\\d+)(?: invalid=\\S+)? late_for_windows=(\\d+))?$");
 
@@ -187,7 +190,7 @@ class BacktestTest {
             JsonNode calls = json.readTree(dir.resolve("calls.json").toFile());
             JsonNode incidents = json.readTree(dir.resolve("incidents.json").toFile());
             // Both libraries export a span for each call, failed ones too.
-            assertThat(Long.parseLong(m.group(14))).isEqualTo(calls.get("llm_calls").asLong());
+            assertThat(Long.parseLong(m.group(15))).isEqualTo(calls.get("llm_calls").asLong());
             Set<String> keys = new HashSet<>();
             calls.get("by_key")
                     .forEach(
@@ -201,19 +204,19 @@ class BacktestTest {
             int keysSeen = Integer.parseInt(m.group(12));
             if (variant.equals("ai-sdk")) {
                 // tool executions: one key per service, never judged per request
-                assertThat(Long.parseLong(m.group(15)))
+                assertThat(Long.parseLong(m.group(16)))
                         .isEqualTo(calls.get("tool_executions").asLong())
                         .isPositive();
-                assertThat(m.group(16)).matches("not_genai:\\d+,framework:\\d+");
+                assertThat(m.group(17)).matches("not_genai:\\d+,framework:\\d+");
                 // and the tools' own key per service that ran one
                 assertThat(keysSeen).isBetween(keys.size() + 1, keys.size() + services.size());
             } else {
-                assertThat(m.group(15)).isEqualTo("0");
-                assertThat(m.group(16)).matches("not_genai:\\d+");
+                assertThat(m.group(16)).isEqualTo("0");
+                assertThat(m.group(17)).matches("not_genai:\\d+");
                 assertThat(keysSeen).isEqualTo(keys.size());
             }
-            assertThat(m.group(17)).as("dead-lettered messages").isEqualTo("0");
-            assertThat(m.group(18)).as("requests too late for their window").isEqualTo("0");
+            assertThat(m.group(18)).as("dead-lettered messages").isEqualTo("0");
+            assertThat(m.group(19)).as("requests too late for their window").isEqualTo("0");
 
             // Scored: the incidents whose every expected metric is watched; the others listed.
             int scored = 0;
