@@ -271,7 +271,7 @@ public record AlertSummary(
             lines.add(
                     String.format(
                             Locale.ROOT,
-                            "%-16s %-18s ALERTED %s (%.1f windows): %s %s %s%s%s",
+                            "%-16s %-18s ALERTED %s (%.1f windows): %s %s %s%s%s%s",
                             i.name(),
                             i.keyLabel(),
                             after(first, i),
@@ -279,6 +279,7 @@ public record AlertSummary(
                             first.severity(),
                             first.metric(),
                             first.anomalyType(),
+                            notItsMetric(first, i),
                             resolution == null
                                     ? ", NOT RESOLVED"
                                     : String.format(
@@ -375,11 +376,22 @@ public record AlertSummary(
     private static String describe(Change c, IncidentWindow i) {
         return String.format(
                 Locale.ROOT,
-                "alerted %s: %s %s %s",
+                "alerted %s: %s %s %s%s",
                 after(c, i),
                 c.severity(),
                 c.metric(),
-                c.anomalyType());
+                c.anomalyType(),
+                notItsMetric(c, i));
+    }
+
+    /**
+     * A mark when the alert is of none of the metrics the incident should move: it still counts (an
+     * alert of the incident's key within it), but the line says it was not the expected one.
+     */
+    private static String notItsMetric(Change c, IncidentWindow i) {
+        return i.expectedMetrics().isEmpty() || i.expectedMetrics().contains(c.metric())
+                ? ""
+                : " [not an expected metric: " + String.join(", ", i.expectedMetrics()) + "]";
     }
 
     private static String paging(Change page, IncidentWindow i) {
@@ -388,11 +400,12 @@ public record AlertSummary(
         }
         return String.format(
                 Locale.ROOT,
-                "; paged %s: %s %s %s",
+                "; paged %s: %s %s %s%s",
                 after(page, i),
                 page.severity(),
                 page.metric(),
-                page.anomalyType());
+                page.anomalyType(),
+                notItsMetric(page, i));
     }
 
     private static double median(List<Double> values) {

@@ -36,9 +36,12 @@ public record IncidentWindow(
 
     /**
      * A generated incident: it hits every model of its service (the generator applies it by
-     * service), and every metric counts for it.
+     * service). An LLM-specific kind expects its own share ({@link Incident.Type#signalMetric}), so
+     * it is scored only while detection watches that share; for the other kinds, which move
+     * latency, tokens, cost and errors together, every metric counts.
      */
     public static IncidentWindow of(Incident i) {
+        String metric = i.type().signalMetric();
         return new IncidentWindow(
                 i.type().code(),
                 i.type().code(),
@@ -46,7 +49,7 @@ public record IncidentWindow(
                 null,
                 i.startMs(),
                 i.endMs(),
-                List.of());
+                metric == null ? List.of() : List.of(metric));
     }
 
     /**

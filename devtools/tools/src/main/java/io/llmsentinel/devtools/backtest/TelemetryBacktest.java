@@ -36,7 +36,8 @@ import java.util.TreeMap;
  * <pre>
  *   --duration SECONDS (3600)  --rate MESSAGES_PER_SECOND (20)  --seed N (42)
  *   --no-heavy-tail  (the generator's 1 call in 1,000 at 20-100x the median, off)
- *   --incident TYPE[:SERVICE]@START+LENGTH (repeatable; default one of each type, 3 min long)
+ *   --incident TYPE[:SERVICE]@START+LENGTH,... (default one of each type, 3 min long: the four
+ *              classic ones at 20, 40, 60 and 80% of the run, the five LLM-specific ones between)
  * </pre>
  */
 final class TelemetryBacktest {
@@ -57,7 +58,15 @@ final class TelemetryBacktest {
                                 "latency_spike@" + s * 2 / 10 + "+180",
                                 "token_explosion@" + s * 4 / 10 + "+180",
                                 "cost_jump@" + s * 6 / 10 + "+180",
-                                "error_burst@" + s * 8 / 10 + "+180");
+                                "error_burst@" + s * 8 / 10 + "+180",
+                                // the LLM-specific kinds between them, each on a service that
+                                // has no other incident open then (one incident per service
+                                // at a time, so each opens its own notification)
+                                "truncation@" + s * 3 / 10 + "+180",
+                                "rate_limited@" + s * 3 / 10 + "+180",
+                                "cache_miss@" + s * 5 / 10 + "+180",
+                                "content_filter@" + s * 7 / 10 + "+180",
+                                "tool_failures@" + s * 7 / 10 + "+180");
         List<Incident> incidents = new ArrayList<>();
         for (String spec : specs) {
             incidents.add(GeneratorMain.parseIncident(spec.trim(), start));

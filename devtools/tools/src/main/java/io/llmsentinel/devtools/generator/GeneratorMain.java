@@ -31,7 +31,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *                                   per message, starting --duration seconds ago
  *   --incident TYPE[:SERVICE]@START+LENGTH   e.g. latency_spike@40+20 (seconds from the start);
  *                                   repeatable. Types: latency_spike, token_explosion,
- *                                   cost_jump, error_burst
+ *                                   cost_jump, error_burst, and the LLM-specific truncation,
+ *                                   content_filter, rate_limited, tool_failures, cache_miss
  *   --bad-every N                   every Nth message is malformed (0 = none)
  *   --max-spans N                   spans per message, at most (6)
  *   --record FILE                   incidents as JSON lines, plus a summary line

@@ -42,7 +42,12 @@ public final class IncidentReport {
                     Incident.Type.LATENCY_SPIKE, Set.of("latency_spike", "ttft_spike"),
                     Incident.Type.TOKEN_EXPLOSION, Set.of("token_usage_spike"),
                     Incident.Type.COST_JUMP, Set.of("cost_anomaly"),
-                    Incident.Type.ERROR_BURST, Set.of("error_rate_increase"));
+                    Incident.Type.ERROR_BURST, Set.of("error_rate_increase"),
+                    Incident.Type.TRUNCATION, Set.of("truncation_increase"),
+                    Incident.Type.CONTENT_FILTER, Set.of("content_filter_increase"),
+                    Incident.Type.RATE_LIMITED, Set.of("rate_limited"),
+                    Incident.Type.TOOL_FAILURES, Set.of("tool_error_rate_increase"),
+                    Incident.Type.CACHE_MISS, Set.of("cache_hit_drop"));
 
     /** Anomalies this long after an incident's end still belong to it. */
     public static final long GRACE_MS = 30_000;

@@ -1,6 +1,7 @@
 package io.llmsentinel.devtools.generator;
 
 import io.llmsentinel.functions.model.LlmRequest;
+import io.llmsentinel.functions.model.RequestKind;
 import io.llmsentinel.functions.read.OtlpTraceReader;
 import io.llmsentinel.functions.read.PriceTable;
 import io.llmsentinel.testkit.OtlpJsonMetrics;
@@ -34,9 +35,13 @@ final class MetricsRecorder implements AutoCloseable {
         this.startMs = startMs;
     }
 
-    /** Records the requests of one generated span message; returns how many. */
+    /** Records the model calls of one generated span message; returns how many. */
     int record(byte[] spans) {
-        List<LlmRequest> requests = reader.read(spans).requests();
+        List<LlmRequest> requests =
+                reader.read(spans).requests().stream()
+                        // the GenAI client metrics measure model calls, not tool executions
+                        .filter(r -> r.kind != RequestKind.TOOL_EXECUTION)
+                        .toList();
         for (LlmRequest r : requests) {
             Service s =
                     services.computeIfAbsent(

@@ -4,8 +4,9 @@ import java.util.List;
 
 /**
  * How one simulated LLM application behaves: its model, provider, operation, typical sizes and
- * speeds, error rate, which attribute convention its instrumentation writes, and whether it reports
- * cost itself. Medians with lognormal spread, as measured request latencies are.
+ * speeds, error rate, which attribute convention its instrumentation writes, whether it reports
+ * cost itself, and how its calls end ({@link CallHabits}). Medians with lognormal spread, as
+ * measured request latencies are.
  */
 record ServiceProfile(
         String service,
@@ -22,7 +23,8 @@ record ServiceProfile(
         boolean reportsCost,
         double inputPricePerMillion,
         double outputPricePerMillion,
-        double weight) {
+        double weight,
+        CallHabits habits) {
 
     /** Which attribute names the instrumentation uses. */
     enum Convention {
@@ -51,7 +53,15 @@ record ServiceProfile(
                         true,
                         2.50,
                         10.00,
-                        3),
+                        3,
+                        // a support agent looks orders up; OpenAI caches its long system prompt
+                        new CallHabits(
+                                0.01,
+                                0.005,
+                                0.6,
+                                0.5,
+                                0.02,
+                                List.of("lookup_order", "search_help_center"))),
                 new ServiceProfile(
                         "code-assistant",
                         "production",
@@ -67,7 +77,16 @@ record ServiceProfile(
                         false,
                         3.00,
                         15.00,
-                        2),
+                        2,
+                        // long code answers hit max_tokens; Anthropic's prompt cache holds the
+                        // repository context; it runs tools (read files, run tests)
+                        new CallHabits(
+                                0.03,
+                                0.001,
+                                0.7,
+                                0.5,
+                                0.02,
+                                List.of("read_file", "run_tests", "grep_repository"))),
                 new ServiceProfile(
                         "search-summarizer",
                         "production",
@@ -83,7 +102,8 @@ record ServiceProfile(
                         false,
                         0.15,
                         0.60,
-                        2),
+                        2,
+                        new CallHabits(0.02, 0.002, 0, 0, 0, List.of())),
                 new ServiceProfile(
                         "rag-api",
                         "staging",
@@ -99,7 +119,8 @@ record ServiceProfile(
                         true,
                         0.99,
                         0.99,
-                        1),
+                        1,
+                        new CallHabits(0.015, 0.003, 0, 0, 0, List.of())),
                 new ServiceProfile(
                         "doc-indexer",
                         "production",
@@ -115,6 +136,7 @@ record ServiceProfile(
                         false,
                         0.02,
                         0,
-                        2));
+                        2,
+                        CallHabits.NONE));
     }
 }

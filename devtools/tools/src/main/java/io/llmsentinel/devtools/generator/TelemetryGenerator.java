@@ -19,20 +19,25 @@ import java.util.concurrent.TimeUnit;
  * Realistic LLM telemetry as the OpenTelemetry Collector's Kafka exporter writes it: spans made by
  * the real OpenTelemetry Java SDK and marshalled by its OTLP/JSON exporter, one {@code
  * ExportTraceServiceRequest} per message. Each message holds 1..N spans of one service: an HTTP
- * server span (not an LLM span) with a GenAI client span under it, per request.
+ * server span (not an LLM span) with a GenAI client span under it, per request, and for the
+ * services that use tools, now and then an {@code execute_tool} span before the model call (as long
+ * as the message has room for it).
  *
  * <p>Values follow lognormal distributions around each service's medians; latency is time to first
  * token plus output tokens at the service's generation speed, and cost follows tokens and the
  * model's price. By default a {@link HeavyTail} makes about 1 call in 1,000 wait 20-100 times its
  * service's median before its first token, as real APIs do; it draws from a random stream of its
- * own, so the rest of the traffic of a seed is the same with the tail or without. Incidents change
- * those values while they are active. Deterministic for a seed.
+ * own, so the rest of the traffic of a seed is the same with the tail or without. How each call
+ * ends beyond that (finish reason, prompt cache, tools, throttling: {@link CallOutcome}) comes from
+ * a third stream, for the same reason. Incidents change those values while they are active.
+ * Deterministic for a seed.
  */
 public final class TelemetryGenerator implements AutoCloseable {
 
     private final Random random;
     private final HeavyTail tail;
     private final Random tailRandom;
+    private final Random outcomeRandom;
     private final List<ServiceProfile> profiles;
     private final double totalWeight;
     private final List<Incident> incidents;
@@ -42,6 +47,7 @@ public final class TelemetryGenerator implements AutoCloseable {
 
     private long llmSpans;
     private long otherSpans;
+    private long toolSpans;
     private long tailCalls;
 
     /** With the default heavy tail. */
@@ -54,6 +60,7 @@ public final class TelemetryGenerator implements AutoCloseable {
         this.random = new Random(seed);
         this.tail = tail;
         this.tailRandom = new Random(seed ^ 0x5DEECE66DL ^ 0x7A11L);
+        this.outcomeRandom = new Random(seed ^ 0x5DEECE66DL ^ 0x0C0DEL);
         this.profiles = ServiceProfile.defaults();
         this.totalWeight = profiles.stream().mapToDouble(ServiceProfile::weight).sum();
         this.incidents = List.copyOf(incidents);
@@ -63,9 +70,12 @@ public final class TelemetryGenerator implements AutoCloseable {
     /** The service and model an incident of this type is injected into by default. */
     public static String[] defaultTarget(Incident.Type type) {
         return switch (type) {
-            case LATENCY_SPIKE, COST_JUMP -> new String[] {"support-bot", "gpt-4o"};
-            case TOKEN_EXPLOSION -> new String[] {"code-assistant", "claude-3-5-sonnet-20241022"};
-            case ERROR_BURST -> new String[] {"search-summarizer", "gpt-4o-mini-2024-07-18"};
+            case LATENCY_SPIKE, COST_JUMP, CONTENT_FILTER -> new String[] {"support-bot", "gpt-4o"};
+            case TOKEN_EXPLOSION, CACHE_MISS, TOOL_FAILURES ->
+                    new String[] {"code-assistant", "claude-3-5-sonnet-20241022"};
+            case ERROR_BURST, TRUNCATION ->
+                    new String[] {"search-summarizer", "gpt-4o-mini-2024-07-18"};
+            case RATE_LIMITED -> new String[] {"rag-api", "meta.llama3-1-70b-instruct-v1:0"};
         };
     }
 
@@ -80,17 +90,27 @@ public final class TelemetryGenerator implements AutoCloseable {
         int requests = 1 + random.nextInt(Math.max(1, maxSpansPerMessage / 2));
         if (maxSpansPerMessage == 1) {
             // Only the LLM span fits.
-            emitRequest(p, eventTimeMs, false);
+            emitRequest(p, eventTimeMs, false, false);
         } else {
+            // Two spans per request; a tool span only where the message has room left.
+            int room = maxSpansPerMessage - 2 * requests;
             for (int i = 0; i < requests; i++) {
-                emitRequest(p, eventTimeMs - random.nextInt(400), true);
+                if (emitRequest(p, eventTimeMs - random.nextInt(400), true, room > 0)) {
+                    room--;
+                }
             }
         }
         return otlp.drain();
     }
 
+    /** Spans the job reads as requests: model calls and tool executions. */
     public long llmSpans() {
         return llmSpans;
+    }
+
+    /** Of {@link #llmSpans}, the tool executions. */
+    public long toolSpans() {
+        return toolSpans;
     }
 
     public long otherSpans() {
@@ -133,11 +153,15 @@ public final class TelemetryGenerator implements AutoCloseable {
         return null;
     }
 
-    private void emitRequest(ServiceProfile p, long endMs, boolean withParent) {
+    /** One request; returns whether it executed a tool (a span more in the message). */
+    private boolean emitRequest(
+            ServiceProfile p, long endMs, boolean withParent, boolean roomForTool) {
         Incident.Type incident = activeIncident(p, endMs);
+        CallOutcome outcome = CallOutcome.draw(p.habits(), incident, outcomeRandom);
         boolean embeddings = "embeddings".equals(p.operation());
         double errorRate = incident == Incident.Type.ERROR_BURST ? 0.6 : p.errorRate();
         boolean error = random.nextDouble() < errorRate;
+        boolean throttled = !error && outcome.throttled();
 
         double inputTokens = Math.max(1, Math.round(lognormal(p.medianInputTokens(), 0.45)));
         double outputTokens =
@@ -158,7 +182,7 @@ public final class TelemetryGenerator implements AutoCloseable {
         // The extra wait comes before the first token (queued, retried upstream, a cold
         // connection); the generation itself runs at its usual speed.
         double tailFactor = tail.factor(tailRandom);
-        if (tailFactor > 1 && !error) {
+        if (tailFactor > 1 && !error && !throttled) {
             double extra = (tailFactor - 1) * medianCallMs(p);
             latencyMs += extra;
             if (!embeddings) {
@@ -168,9 +192,21 @@ public final class TelemetryGenerator implements AutoCloseable {
         }
         String errorType = null;
         if (error) {
-            errorType = random.nextBoolean() ? "429" : "500";
+            boolean either = random.nextBoolean();
+            // An error burst is a failure of one's own or the provider's, not throttling.
+            errorType =
+                    incident == Incident.Type.ERROR_BURST
+                            ? (either ? "503" : "500")
+                            : (either ? "429" : "500");
             outputTokens = 0;
             latencyMs = lognormal(180, 0.4);
+            ttftMs = Double.NaN;
+        }
+        if (throttled) {
+            error = true;
+            errorType = "429";
+            outputTokens = 0;
+            latencyMs = outcome.throttledMs();
             ttftMs = Double.NaN;
         }
         double cost =
@@ -183,17 +219,27 @@ public final class TelemetryGenerator implements AutoCloseable {
         Tracer tracer = tracer(p);
         long endNanos = endMs * 1_000_000L;
         long llmStartNanos = endNanos - Math.round(latencyMs * 1_000_000.0);
+        boolean tool = withParent && roomForTool && outcome.tool() != null;
+        // The tool ran just before the model call that uses its result.
+        long toolEndNanos = llmStartNanos - 1_000_000L;
+        long toolStartNanos = toolEndNanos - Math.round(outcome.toolMs() * 1_000_000.0);
         Context parentContext = Context.root();
         Span server = null;
         if (withParent) {
             server =
                     tracer.spanBuilder("POST /v1/" + p.operation())
                             .setSpanKind(SpanKind.SERVER)
-                            .setStartTimestamp(llmStartNanos - 3_000_000L, TimeUnit.NANOSECONDS)
+                            .setStartTimestamp(
+                                    (tool ? toolStartNanos : llmStartNanos) - 3_000_000L,
+                                    TimeUnit.NANOSECONDS)
                             .setAttribute("http.request.method", "POST")
                             .setAttribute("http.route", "/v1/" + p.operation())
                             .startSpan();
             parentContext = Context.root().with(server);
+        }
+        if (tool) {
+            boolean fails = outcome.toolFails(activeIncident(p, toolEndNanos / 1_000_000L));
+            emitTool(tracer, parentContext, outcome.tool(), fails, toolStartNanos, toolEndNanos);
         }
         Span llm =
                 tracer.spanBuilder(p.operation() + " " + p.model())
@@ -202,6 +248,9 @@ public final class TelemetryGenerator implements AutoCloseable {
                         .setStartTimestamp(llmStartNanos, TimeUnit.NANOSECONDS)
                         .startSpan();
         setAttributes(llm, p, inputTokens, outputTokens, ttftMs, cost, error, errorType);
+        if (!error && !embeddings) {
+            setOutcome(llm, p, (long) inputTokens, outcome);
+        }
         if (error) {
             llm.setStatus(StatusCode.ERROR, "provider returned " + errorType);
         }
@@ -214,6 +263,61 @@ public final class TelemetryGenerator implements AutoCloseable {
             server.setAttribute("http.response.status_code", error ? 502L : 200L);
             server.end(endNanos + 2_000_000L, TimeUnit.NANOSECONDS);
             otherSpans++;
+        }
+        return tool;
+    }
+
+    /**
+     * An {@code execute_tool} span of the conventions (the job keys every tool of a service
+     * together and judges only how many fail).
+     */
+    private void emitTool(
+            Tracer tracer,
+            Context parent,
+            String tool,
+            boolean fails,
+            long startNanos,
+            long endNanos) {
+        Span span =
+                tracer.spanBuilder("execute_tool " + tool)
+                        .setSpanKind(SpanKind.INTERNAL)
+                        .setParent(parent)
+                        .setStartTimestamp(startNanos, TimeUnit.NANOSECONDS)
+                        .setAttribute("gen_ai.operation.name", "execute_tool")
+                        .setAttribute("gen_ai.tool.name", tool)
+                        .setAttribute("gen_ai.tool.type", "function")
+                        .startSpan();
+        if (fails) {
+            span.setAttribute("error.type", "ToolExecutionError");
+            span.setStatus(StatusCode.ERROR, tool + " failed");
+        }
+        span.end(endNanos, TimeUnit.NANOSECONDS);
+        llmSpans++;
+        toolSpans++;
+    }
+
+    /**
+     * How the answer ended and how much of the prompt the cache served, under each convention's
+     * names (OpenInference and the conventions' earlier cache name included).
+     */
+    private static void setOutcome(Span s, ServiceProfile p, long inputTokens, CallOutcome o) {
+        switch (p.convention()) {
+            case SEMCONV, SEMCONV_LEGACY ->
+                    s.setAttribute(
+                            AttributeKey.stringArrayKey("gen_ai.response.finish_reasons"),
+                            List.of(o.finishReason()));
+            case OPENINFERENCE -> s.setAttribute("llm.finish_reason", o.finishReason());
+        }
+        if (Double.isNaN(o.cachedShare())) {
+            return;
+        }
+        long cached = Math.round(inputTokens * o.cachedShare());
+        switch (p.convention()) {
+            case SEMCONV -> s.setAttribute("gen_ai.usage.cache_read.input_tokens", cached);
+            // OpenLLMetry's (Anthropic's) name, the conventions' earlier one
+            case SEMCONV_LEGACY -> s.setAttribute("gen_ai.usage.cache_read_input_tokens", cached);
+            case OPENINFERENCE ->
+                    s.setAttribute("llm.token_count.prompt_details.cache_read", cached);
         }
     }
 

@@ -147,10 +147,90 @@ class BacktestTest {
         assertThat(m.group(6)).isEqualTo(m.group(7));
         // every incident of the telemetry backtest is scored, so paged counts them all
         assertThat(m.group(9)).isEqualTo(m.group(2));
-        assertThat(Integer.parseInt(m.group(12))).isEqualTo(5); // the generator's five services
+        // the generator's five services, and the tool key of each of the two that use tools
+        assertThat(Integer.parseInt(m.group(12))).isEqualTo(7);
         assertThat(m.group(14)).as("no read counts outside corpus mode").isNull();
         // One opening notification per injected incident: the alerts of one incident are grouped.
         assertThat(Double.parseDouble(m.group(13))).isEqualTo(1.0);
+    }
+
+    @Test
+    void catchesEachLlmSpecificIncidentByItsOwnShare() throws Exception {
+        SentinelConfig config = SentinelConfig.load(CONFIG, Map.of(), n -> null);
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        // Two at a time on different services; one service's next incident only after the
+        // previous one's alerts resolved (alerts.window-recovery-window, 3 minutes).
+        String incidents =
+                "content_filter@600+180,truncation@600+180,rate_limited@900+180,"
+                        + "cache_miss@900+180,tool_failures:support-bot@1200+180";
+
+        List<IncidentReport.Outcome> outcomes =
+                TelemetryBacktest.run(
+                        config,
+                        Map.of(
+                                "duration",
+                                "1620",
+                                "rate",
+                                "20",
+                                "seed",
+                                "5",
+                                "incident",
+                                incidents),
+                        new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+        assertThat(outcomes).hasSize(5);
+        assertThat(outcomes)
+                .allSatisfy(o -> assertThat(o.detected()).as(o.type() + " detected").isTrue());
+        String text = printed.toString(StandardCharsets.UTF_8);
+        // Each is alerted, and paged, by the share it moves: the LLM-specific kinds expect their
+        // own metric (IncidentWindow.of), and the line would mark any other.
+        for (String[] kind :
+                List.of(
+                        new String[] {"content_filter", "content_filter_rate"},
+                        new String[] {"truncation", "truncation_rate"},
+                        new String[] {"rate_limited", "rate_limited_rate"},
+                        new String[] {"cache_miss", "cache_hit_ratio"},
+                        new String[] {"tool_failures", "tool_error_rate"})) {
+            assertThat(text.lines().filter(l -> l.startsWith(kind[0] + " ")).toList())
+                    .as(kind[0])
+                    .anySatisfy(
+                            l ->
+                                    assertThat(l)
+                                            .contains(" ALERTED ", " " + kind[1] + " ", "; paged ")
+                                            .doesNotContain("not an expected metric"));
+        }
+        String last = text.strip().lines().reduce((a, b) -> b).orElseThrow();
+        var m = LINE.matcher(last);
+        assertThat(m.matches()).as(last).isTrue();
+        assertThat(m.group(1)).as("alerted").isEqualTo("5");
+        assertThat(m.group(2)).as("scored").isEqualTo("5");
+        assertThat(m.group(8)).as("paged").isEqualTo("5");
+        assertThat(Double.parseDouble(m.group(3)) * 1620 / 3600).isLessThanOrEqualTo(1.0);
+        assertThat(Double.parseDouble(m.group(13))).isEqualTo(1.0);
+    }
+
+    @Test
+    void anLlmSpecificIncidentExpectsItsOwnShareAndTheOthersEveryMetric() {
+        IncidentWindow truncation =
+                IncidentWindow.of(
+                        io.llmsentinel.devtools.generator.GeneratorMain.parseIncident(
+                                "truncation@60+60", 0));
+        assertThat(truncation.expectedMetrics()).containsExactly("truncation_rate");
+        assertThat(truncation.unwatched(Set.of("latency_ms", "error_rate")))
+                .as("not scored while detection does not watch its share")
+                .containsExactly("truncation_rate");
+        assertThat(truncation.unwatched(Set.of("truncation_rate"))).isEmpty();
+        IncidentWindow tools =
+                IncidentWindow.of(
+                        io.llmsentinel.devtools.generator.GeneratorMain.parseIncident(
+                                "tool_failures@60+60", 0));
+        assertThat(tools.covers(tools.service(), "-", 70_000)).as("its tool key").isTrue();
+        IncidentWindow latency =
+                IncidentWindow.of(
+                        io.llmsentinel.devtools.generator.GeneratorMain.parseIncident(
+                                "latency_spike@60+60", 0));
+        assertThat(latency.expectedMetrics()).isEmpty();
+        assertThat(latency.unwatched(Set.of())).isEmpty();
     }
 
     /** The alert summary's last line; groups 13-18 only in corpus mode. */

@@ -3,6 +3,7 @@ package io.llmsentinel.devtools.generator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.llmsentinel.functions.model.LlmRequest;
+import io.llmsentinel.functions.model.RequestKind;
 import io.llmsentinel.functions.read.OtlpTraceReader;
 import io.llmsentinel.functions.read.PriceTable;
 import io.llmsentinel.functions.read.ReadResult;
@@ -29,11 +30,23 @@ class TelemetryGeneratorTest {
             for (int i = 0; i < 300; i++) {
                 ReadResult r = reader.read(gen.nextMessage(start + i * 50L));
                 assertThat(r.invalid()).isEmpty();
+                assertThat(r.requests().size() + r.skipped()).as("spans").isLessThanOrEqualTo(6);
                 requests.addAll(r.requests());
                 skipped += r.skipped();
             }
             assertThat(requests).hasSize((int) gen.llmSpans());
             assertThat(skipped).isEqualTo(gen.otherSpans());
+            // The services that use tools send execute_tool spans: one key per service.
+            assertThat(gen.toolSpans()).isPositive();
+            assertThat(requests)
+                    .filteredOn(r -> r.kind == RequestKind.TOOL_EXECUTION)
+                    .hasSize((int) gen.toolSpans())
+                    .allSatisfy(
+                            r -> {
+                                assertThat(r.service).isIn("support-bot", "code-assistant");
+                                assertThat(r.operation).isEqualTo("execute_tool");
+                                assertThat(r.model).isEqualTo("-");
+                            });
         }
         Set<String> services = requests.stream().map(r -> r.service).collect(Collectors.toSet());
         assertThat(services).containsExactlyInAnyOrderElementsOf(TelemetryGenerator.services());
@@ -42,6 +55,7 @@ class TelemetryGeneratorTest {
                 .contains("openai", "anthropic", "aws.bedrock");
         assertThat(requests)
                 .filteredOn(r -> r.service.equals("code-assistant"))
+                .filteredOn(r -> r.kind == RequestKind.MODEL_CALL)
                 .allSatisfy(r -> assertThat(r.outputTokens).isNotNaN());
         assertThat(requests)
                 .filteredOn(r -> r.service.equals("rag-api"))
@@ -86,6 +100,7 @@ class TelemetryGeneratorTest {
         double[] v =
                 all.stream()
                         .filter(r -> r.service.equals(service) && !r.error)
+                        .filter(r -> r.kind == RequestKind.MODEL_CALL)
                         .filter(
                                 r ->
                                         i.activeAt(r.eventTimeMs + 200, "support-bot") == during
@@ -140,6 +155,9 @@ class TelemetryGeneratorTest {
         }
         // The same traffic, call for call, but for the latency of the calls in the tail.
         assertThat(withTail).hasSameSizeAs(without).hasSizeGreaterThan(14_000);
+        // The tail slows model calls; tool executions are not calls to a provider.
+        withTail.removeIf(r -> r.kind == RequestKind.TOOL_EXECUTION);
+        without.removeIf(r -> r.kind == RequestKind.TOOL_EXECUTION);
         int slowed = 0;
         List<Integer> differ = new ArrayList<>();
         for (int i = 0; i < withTail.size(); i++) {
