@@ -79,8 +79,11 @@ devtools_spawn "$DEMO_WEBHOOK_LOG" "$RECEIVER_PID" -Xmx128m \
 log "webhook receiver on http://127.0.0.1:$WEBHOOK_PORT/hook (verifies each signature; log: $DEMO_DIR/webhooks.log)"
 
 START_MS=$(( $(date +%s) * 1000 ))
+# A new key alerts nobody until it has been seen this long (alerts.quiet-start.min-age, 5 min in
+# conf/sentinel.yaml): the demo's incidents come after it.
+WARMUP=40
 log "starting LLM-Sentinel in a local Flink (web UI: http://localhost:8081)"
-log "the demo compresses time: rate windows of 10 s judged after 4 windows, 2 s of allowed disorder, alerts resolved after 20 s without anomalies (conf/sentinel.yaml: 1 min, 10 windows, 30 s, 2 min, 3 min)"
+log "the demo compresses time: rate windows of 10 s judged after 4 windows, 2 s of allowed disorder, alerts resolved after 20 s without anomalies, a new key alerts after 40 s (conf/sentinel.yaml: 1 min, 10 windows, 30 s, 2 min, 3 min, 5 min)"
 nohup java -Xmx1g $JAVA_OPENS -Dlog4j.configurationFile="$ROOT/conf/log4j-console.properties" \
   -cp "$(local_classpath)" io.llmsentinel.job.SentinelJob \
   --config "$DEMO_DIR/sentinel-demo.yaml" --local "$ROOT/conf/flink" \
@@ -88,6 +91,7 @@ nohup java -Xmx1g $JAVA_OPENS -Dlog4j.configurationFile="$ROOT/conf/log4j-consol
   --kafka.group-id "llm-sentinel-demo" \
   --detection.window-size "10 s" --detection.window-warmup 4 --event-time.max-out-of-orderness "2 s" \
   --alerts.recovery-window "20 s" --alerts.window-recovery-window "20 s" \
+  --alerts.quiet-start.min-age "$WARMUP s" \
   --sinks.rabbitmq.enabled true --sinks.influxdb.enabled true --sinks.redis.enabled true \
   --sinks.influxdb.database "$DEMO_DB" \
   > "$DEMO_DIR/anomalies.jsonl" 2> "$DEMO_DIR/job.log" &
@@ -121,7 +125,9 @@ log "query API and dashboard: http://127.0.0.1:8080/#token=$QUERY_API_TOKEN (API
         "ALERT \(.state | ascii_upcase) \(.severity) \(.anomaly_type) \(.service) \(.model) \(.metric)"
         + (if .anomaly then "=\(.anomaly.value) (baseline median \(.anomaly.baseline.median // "-"))"
            else " (lasted \(.duration_ms / 1000) s, peak \(.peak_value), \(.repeats) repeats held back)" end)
-        + " at \(.event_time)" end' 2>/dev/null) &
+        + " at \(.event_time)"
+        + (if .state == "opened" and ((.exemplars // []) | length) > 0
+           then " exemplar traces \([.exemplars[].trace_id] | join(" "))" else "" end) end' 2>/dev/null) &
 PRINTER_PID=$!
 
 if [ -n "$DURATION" ]; then
@@ -129,24 +135,32 @@ if [ -n "$DURATION" ]; then
 else
   GEN_SECONDS=86400
 fi
-# Incidents at fixed fractions of the run, each long enough to see; the rest is normal traffic.
+# Incidents of 10 s at fixed fractions of the time between the quiet start and the end, the rest
+# normal traffic: a latency spike first (its alert carries the slowest requests' trace ids), then
+# an LLM-specific one (the provider rate-limits rag-api: its rate_limited_rate, apart from
+# error_rate), a token explosion in the service that will be silenced, an error burst, and a cost
+# jump in the latency spike's service, last so that the first incident has resolved before it.
+# Without --duration the schedule is that of a 300 s run.
 P=$GEN_SECONDS
-# Early enough that each alert's recovery window ends while traffic (and so event time) goes on.
-INCIDENTS=(--incident "latency_spike@$((P * 15 / 100))+10"
-           --incident "token_explosion@$((P * 30 / 100))+10"
-           --incident "cost_jump@$((P * 45 / 100))+10"
-           --incident "error_burst@$((P * 55 / 100))+10")
-if [ -z "$DURATION" ]; then
-  INCIDENTS=(--incident "latency_spike@60+10" --incident "token_explosion@120+10"
-             --incident "cost_jump@180+10" --incident "error_burst@240+10")
-fi
+if [ -z "$DURATION" ]; then P=300; fi
+# The last incident ends 25 s before the end: its alerts' recovery window (20 s) ends while
+# traffic (and so event time) goes on.
+SPAN=$((P - WARMUP - 35))
+if [ "$SPAN" -lt 15 ]; then SPAN=15; fi
+at() { echo $((WARMUP + SPAN * $1 / 100)); }
+LLM_INCIDENT=rate_limited
+INCIDENTS=(--incident "latency_spike@$(at 0)+10"
+           --incident "$LLM_INCIDENT@$(at 20)+10"
+           --incident "token_explosion@$(at 45)+10"
+           --incident "error_burst@$(at 65)+10"
+           --incident "cost_jump@$(at 100)+10")
 # While it runs, a person acknowledges the first open alert and silences the service of a later
 # incident (through the query API, which writes to the control topic the job reads): the later
 # incident is still found (anomalies, storage) but opens no alert.
 api() { curl -s -H "Authorization: Bearer $1" -H 'Content-Type: application/json' "${@:2}"; }
 SILENCED=code-assistant
 (
-  sleep $((P * 25 / 100))
+  sleep "$(at 30)"
   ALERT_ID=$(api "$QUERY_API_TOKEN" http://127.0.0.1:8080/api/v1/alerts \
     | jq -r '[.items[] | select(.state == "open")][0].alert_id // empty')
   if [ -n "$ALERT_ID" ]; then
@@ -174,10 +188,17 @@ rm -f "$GEN_PID"
 log "generator finished; letting the job catch up (anomalies and alert changes are committed to Kafka on checkpoints, every 10 s)"
 sleep 15
 echo
-devtools_java -Xmx256m io.llmsentinel.devtools.generator.IncidentReport --record "$RECORD" --window-ms 10000 || true
+devtools_java -Xmx256m io.llmsentinel.devtools.generator.IncidentReport --record "$RECORD" --window-ms 10000 \
+  --config "$DEMO_DIR/sentinel-demo.yaml" || true
 log "malformed messages went to the dead-letter topic sentinel.deadletter (see $DEMO_DIR/job.log for the warnings)"
-log "webhook receiver (medium and above): $(grep -c '^WEBHOOK verified  anomaly.detected' "$DEMO_DIR/webhooks.log" || true) alerts and $(grep -c '^WEBHOOK verified  anomaly.resolved' "$DEMO_DIR/webhooks.log" || true) resolutions verified, $(grep -c '^WEBHOOK REJECTED' "$DEMO_DIR/webhooks.log" || true) rejected"
-log "RabbitMQ queue bound to alert.# and resolved.# (medium and above): $(grep -c '^RABBITMQ ' "$DEMO_DIR/rabbitmq.log" || true) messages ($(grep -o '^RABBITMQ [a-z]*\.[a-z]*' "$DEMO_DIR/rabbitmq.log" | sort | uniq -c | awk '{printf "%s%s %s", sep, $1, $3; sep=", "}'))"
+log "webhook receiver (medium and above, one notification per incident): $(grep -c '^WEBHOOK verified  incident.opened' "$DEMO_DIR/webhooks.log" || true) incidents opened, $(grep -c '^WEBHOOK verified  incident.updated' "$DEMO_DIR/webhooks.log" || true) updates and $(grep -c '^WEBHOOK verified  incident.resolved' "$DEMO_DIR/webhooks.log" || true) resolutions verified, $(grep -c '^WEBHOOK REJECTED' "$DEMO_DIR/webhooks.log" || true) rejected"
+# What the person paged received for the latency spike and for the LLM-specific incident: the
+# incident's alerts, its exemplar traces (the most anomalous requests) and runbook.
+for svc in support-bot rag-api; do
+  line=$(grep -m1 "^WEBHOOK verified  incident.opened  *[a-z]*  *$svc " "$DEMO_DIR/webhooks.log" || true)
+  log "incident.opened for $svc: ${line:-none (see $DEMO_DIR/webhooks.log)}"
+done
+log "RabbitMQ queue bound to alert.#, resolved.# and incident.# (medium and above): $(grep -c '^RABBITMQ ' "$DEMO_DIR/rabbitmq.log" || true) messages ($(grep -o '^RABBITMQ [a-z]*\.[a-z]*' "$DEMO_DIR/rabbitmq.log" | sort | uniq -c | awk '{printf "%s%s %s", sep, $1, $3; sep=", "}'))"
 influx_count() {
   curl -s -G "http://127.0.0.1:8086/query" --data-urlencode "db=$DEMO_DB" --data-urlencode "q=$1" \
     | jq -r '.results[0].series[0].values[0][1] // 0'

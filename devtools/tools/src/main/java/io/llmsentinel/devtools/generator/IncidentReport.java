@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmsentinel.devtools.backtest.AlertSummary;
 import io.llmsentinel.devtools.backtest.IncidentWindow;
+import io.llmsentinel.functions.config.DetectionOptions;
+import io.llmsentinel.functions.config.SentinelConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -31,7 +33,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *
  * <pre>
  *   scripts/report.sh --record FILE [--bootstrap-servers H:P] [--topic sentinel.anomalies]
+ *                     [--window-ms 60000] [--config FILE]
  * </pre>
+ *
+ * {@code --config} is the job's configuration, for the metrics its detection watches: an incident
+ * of an LLM-specific kind is scored only when its share is watched (the defaults, without it).
  */
 public final class IncidentReport {
     private IncidentReport() {}
@@ -60,6 +66,13 @@ public final class IncidentReport {
         Path record = Path.of(required(a, "record"));
         String brokers = a.getOrDefault("bootstrap-servers", "localhost:9092");
         String topic = a.getOrDefault("topic", "sentinel.anomalies");
+        SentinelConfig config =
+                SentinelConfig.load(
+                        a.containsKey("config") ? Path.of(a.get("config")) : null,
+                        Map.of(),
+                        System::getenv);
+        Set<String> watched = new HashSet<>();
+        DetectionOptions.settings(config).metrics().keySet().forEach(m -> watched.add(m.code()));
 
         ObjectMapper json = new ObjectMapper();
         List<JsonNode> incidents = new ArrayList<>();
@@ -137,7 +150,7 @@ public final class IncidentReport {
         AlertSummary.of(
                         alerts,
                         spans,
-                        Set.of(),
+                        watched,
                         anomalyTimes,
                         start,
                         end,
