@@ -22,6 +22,18 @@ import java.util.zip.CRC32;
  * a replay still lands on the same point).
  */
 public final class InfluxPoints {
+    /** Exemplars stored per alert point: the alert's most anomalous requests. */
+    public static final int MAX_EXEMPLARS = 3;
+
+    /**
+     * Longer trace or span ids are not ids any tracer writes; such an exemplar is left out, so the
+     * comma-joined fields stay short and parse back.
+     */
+    static final int MAX_ID_CHARS = 64;
+
+    /** Longer links are left out rather than cut: a cut link leads nowhere. */
+    static final int MAX_URL_CHARS = 2048;
+
     private InfluxPoints() {}
 
     /** Turns a record into a point; serializable so that a sink can carry it. */
@@ -78,7 +90,11 @@ public final class InfluxPoints {
 
     /**
      * An alert's change of state at its event time; the state is a tag, so opened and resolved
-     * points of one alert are different series and do not overwrite each other.
+     * points of one alert are different series and do not overwrite each other. Where a person goes
+     * next is stored with it: up to {@link #MAX_EXEMPLARS} exemplars as {@code exemplar_trace_ids}
+     * and {@code exemplar_span_ids} (comma-joined, in the same order; a span id may be empty),
+     * their trace-viewer links as {@code exemplar_url_1..3} (one field each: a link may hold
+     * commas), and {@code runbook_url}.
      */
     static Point alert(String measurement, AlertEvent e) {
         Point p = Point.measurement(measurement);
@@ -100,8 +116,55 @@ public final class InfluxPoints {
         p.setIntegerField("repeats", e.repeats);
         p.setIntegerField("duration_ms", e.durationMs());
         p.setIntegerField("opened_at_ms", e.openedAtMs);
+        exemplars(p, e);
+        String runbook = link(e.runbookUrl);
+        if (runbook != null) {
+            p.setStringField("runbook_url", runbook);
+        }
         p.setTimestamp(e.eventTimeMs * 1_000_000L, WritePrecision.NS);
         return p;
+    }
+
+    private static void exemplars(Point p, AlertEvent e) {
+        StringBuilder traces = new StringBuilder();
+        StringBuilder spans = new StringBuilder();
+        int kept = 0;
+        String[] traceIds = e.exemplarTraceIds == null ? new String[0] : e.exemplarTraceIds;
+        for (int i = 0; i < traceIds.length && kept < MAX_EXEMPLARS; i++) {
+            String trace = traceIds[i];
+            String span = at(e.exemplarSpanIds, i);
+            if (!id(trace) || (span != null && !span.isEmpty() && !id(span))) {
+                continue;
+            }
+            traces.append(kept == 0 ? "" : ",").append(trace);
+            spans.append(kept == 0 ? "" : ",").append(span == null ? "" : span);
+            kept++;
+            String url = link(at(e.exemplarUrls, i));
+            if (url != null) {
+                p.setStringField("exemplar_url_" + kept, url);
+            }
+        }
+        if (kept > 0) {
+            p.setStringField("exemplar_trace_ids", traces.toString());
+            p.setStringField("exemplar_span_ids", spans.toString());
+        }
+    }
+
+    private static String at(String[] values, int i) {
+        return values == null || i >= values.length ? null : values[i];
+    }
+
+    /** A trace or span id that can be stored comma-joined. */
+    private static boolean id(String s) {
+        return s != null
+                && !s.isEmpty()
+                && s.length() <= MAX_ID_CHARS
+                && s.indexOf(',') < 0
+                && s.chars().noneMatch(Character::isWhitespace);
+    }
+
+    private static String link(String url) {
+        return url == null || url.isBlank() || url.length() > MAX_URL_CHARS ? null : url;
     }
 
     static Point request(String measurement, LlmRequest r) {
