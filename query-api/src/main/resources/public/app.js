@@ -16,6 +16,33 @@
     if (!r.ok) { const p = await r.json().catch(() => ({})); throw new Error(p.detail || ("HTTP " + r.status)); }
     return r.json();
   }
+  // A link only to an http(s) address; any other text (javascript:, data:, relative, garbage) is
+  // shown as text. Data never reaches innerHTML: every value goes through textContent or href.
+  function httpUrl(u) {
+    if (typeof u !== "string") return null;
+    try { const x = new URL(u); return x.protocol === "https:" || x.protocol === "http:" ? x.href : null; } catch (e) { return null; }
+  }
+  function linkOrText(parent, label, url) {
+    const href = httpUrl(url);
+    const el = document.createElement(href ? "a" : "span");
+    el.textContent = label;
+    if (href) { el.href = href; el.target = "_blank"; el.rel = "noopener noreferrer"; }
+    parent.appendChild(el);
+    return el;
+  }
+  // The alert's exemplar requests: a link to each in the trace viewer when one is configured
+  // (alerts.trace-url-template), else the trace id to look up.
+  function exemplarCell(tr, exemplars) {
+    const td = cell(tr, "", "exemplars");
+    for (const x of (Array.isArray(exemplars) ? exemplars : [])) {
+      if (!x || typeof x.trace_id !== "string") continue;
+      const el = linkOrText(td, x.trace_id, x.url);
+      el.className = "trace";
+      el.dataset.traceId = x.trace_id;
+      if (x.span_id) el.title = "span " + x.span_id;
+    }
+    return td;
+  }
   function button(label, onClick) { const b = document.createElement("button"); b.type = "button"; b.textContent = label; b.addEventListener("click", onClick); return b; }
   async function act(fn) { try { await fn(); $("status").textContent = "done"; setTimeout(refresh, 500); } catch (e) { $("status").textContent = e.message; } }
 
@@ -35,6 +62,9 @@
       const sev = document.createElement("span"); sev.className = "sev-" + a.severity; sev.textContent = a.severity;
       cell(tr, "").appendChild(sev);
       cell(tr, text(a.service)); cell(tr, text(a.model)); cell(tr, text(a.metric));
+      exemplarCell(tr, a.exemplars);
+      const runbook = cell(tr, "");
+      if (a.runbook_url) linkOrText(runbook, httpUrl(a.runbook_url) ? "runbook" : a.runbook_url, a.runbook_url).className = "runbook";
       cell(tr, a.acknowledged ? a.acknowledged.by : "");
       cell(tr, text(a.label).replace("_", " ") + (a.labelled_by ? " (" + a.labelled_by + ")" : ""));
       const actions = cell(tr, "");
@@ -43,7 +73,7 @@
       actions.appendChild(button("✗ false alarm", () => act(() => api("/api/v1/anomalies/" + a.alert_id + "/feedback", "POST", { label: "false_positive" }))));
       body.appendChild(tr);
     }
-    if (!page.items.length) { const tr = document.createElement("tr"); cell(tr, "no alerts in the last 24 hours", "empty").colSpan = 9; body.appendChild(tr); }
+    if (!page.items.length) { const tr = document.createElement("tr"); cell(tr, "no alerts in the last 24 hours", "empty").colSpan = 11; body.appendChild(tr); }
   }
 
   async function refreshSilences() {

@@ -25,6 +25,9 @@ import java.util.stream.Stream;
  */
 public final class InfluxQueries implements AutoCloseable {
     /** Intervals of aggregated telemetry, as InfluxQL durations. */
+    /** Exemplars an alert shows at most (the job stores 3). */
+    static final int MAX_EXEMPLARS = 3;
+
     public static final Map<String, String> INTERVALS = Map.of("1m", "1m", "5m", "5m", "1h", "1h");
 
     /** Fields of the per-request measurement, as written by the job's InfluxDB sink. */
@@ -158,7 +161,8 @@ public final class InfluxQueries implements AutoCloseable {
 
     /**
      * The alerts of a time range, newest change first: each alert once, in its latest state (open
-     * after opened or escalated, else resolved), with when it opened and its peak.
+     * after opened or escalated, else resolved), with when it opened, its peak, its exemplars and
+     * runbook ({@link #alertJson}).
      */
     public List<Map<String, Object>> alerts(Instant from, Instant to, int limit) {
         if (alerts == null) {
@@ -175,28 +179,86 @@ public final class InfluxQueries implements AutoCloseable {
                                 + " WHERE time >= $from AND time < $to ORDER BY time DESC LIMIT 5000",
                         params)) {
             String id = String.valueOf(r.get("alert_id"));
-            if (latest.containsKey(id) || latest.size() >= limit) {
+            Map<String, Object> seen = latest.get(id);
+            if (seen != null) {
+                // An earlier change of the same alert: its links, if the latest had none.
+                withLinksOf(seen, r);
                 continue;
             }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("alert_id", id);
-            String state = String.valueOf(r.get("state"));
-            m.put("state", state.equals("resolved") ? "resolved" : "open");
-            m.put("last_change", state);
-            m.put("time", r.get("time").toString());
-            for (String k :
-                    List.of("severity", "anomaly_type", "service", "model", "provider", "metric")) {
-                putIfPresent(m, k, r.get(k));
+            if (latest.size() >= limit) {
+                continue;
             }
-            putIfPresent(m, "peak_value", r.get("peak_value"));
-            putIfPresent(m, "repeats", r.get("repeats"));
-            Object opened = r.get("opened_at_ms");
-            if (opened instanceof Number n) {
-                m.put("opened_at", Instant.ofEpochMilli(n.longValue()).toString());
-            }
-            latest.put(id, m);
+            latest.put(id, alertJson(r));
         }
         return new ArrayList<>(latest.values());
+    }
+
+    /**
+     * One stored alert change as the API shows it: its state, key and peak, {@code exemplars:
+     * [{trace_id, span_id, url}]} (empty when none was stored) and {@code runbook_url} (when one
+     * was configured).
+     */
+    static Map<String, Object> alertJson(Map<String, Object> r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("alert_id", String.valueOf(r.get("alert_id")));
+        String state = String.valueOf(r.get("state"));
+        m.put("state", state.equals("resolved") ? "resolved" : "open");
+        m.put("last_change", state);
+        m.put("time", r.get("time").toString());
+        for (String k :
+                List.of("severity", "anomaly_type", "service", "model", "provider", "metric")) {
+            putIfPresent(m, k, r.get(k));
+        }
+        putIfPresent(m, "peak_value", r.get("peak_value"));
+        putIfPresent(m, "repeats", r.get("repeats"));
+        Object opened = r.get("opened_at_ms");
+        if (opened instanceof Number n) {
+            m.put("opened_at", Instant.ofEpochMilli(n.longValue()).toString());
+        }
+        m.put("exemplars", exemplars(r));
+        putIfPresent(m, "runbook_url", nonBlank(r.get("runbook_url")));
+        return m;
+    }
+
+    /** Fills an alert's empty exemplars and missing runbook from another stored change of it. */
+    static void withLinksOf(Map<String, Object> alert, Map<String, Object> r) {
+        if (alert.get("exemplars") instanceof List<?> l && l.isEmpty()) {
+            alert.put("exemplars", exemplars(r));
+        }
+        if (!alert.containsKey("runbook_url")) {
+            putIfPresent(alert, "runbook_url", nonBlank(r.get("runbook_url")));
+        }
+    }
+
+    /**
+     * The exemplars of a stored alert change: {@code exemplar_trace_ids} and {@code
+     * exemplar_span_ids} comma-joined in the same order, the links in {@code exemplar_url_1..3}
+     * (see the sinks' {@code InfluxPoints}).
+     */
+    static List<Map<String, Object>> exemplars(Map<String, Object> r) {
+        String traces = nonBlank(r.get("exemplar_trace_ids"));
+        if (traces == null) {
+            return List.of();
+        }
+        String spans = nonBlank(r.get("exemplar_span_ids"));
+        String[] traceIds = traces.split(",", -1);
+        String[] spanIds = spans == null ? new String[0] : spans.split(",", -1);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int i = 0; i < traceIds.length && out.size() < MAX_EXEMPLARS; i++) {
+            if (traceIds[i].isBlank()) {
+                continue;
+            }
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("trace_id", traceIds[i]);
+            putIfPresent(x, "span_id", i < spanIds.length ? nonBlank(spanIds[i]) : null);
+            putIfPresent(x, "url", nonBlank(r.get("exemplar_url_" + (i + 1))));
+            out.add(x);
+        }
+        return out;
+    }
+
+    private static String nonBlank(Object v) {
+        return v == null || v.toString().isBlank() ? null : v.toString();
     }
 
     /** Feedback per service and metric over 90 days: counts and precision. */
