@@ -322,13 +322,14 @@ class RabbitMqSinkITCase {
                         200,
                         io.llmsentinel.functions.detect.Severity.LOW);
         try (var w = writer(settings, metrics)) {
+            // Not flush(true): that ends the input, and nothing is delivered after it.
             w.write(AlertEvents.opened(anomaly(1, "high")), null);
-            w.flush(true);
+            awaitSent(metrics, 1);
             RabbitMqWriter.Published old = w.current();
             assertThat(old).isNotNull();
             w.replaceChannel("test: as after a confirm timeout");
             w.write(AlertEvents.opened(anomaly(2, "high")), null);
-            w.flush(true);
+            awaitSent(metrics, 2);
             RabbitMqWriter.Published now = w.current();
             assertThat(now).isNotSameAs(old);
             now.unconfirmed.put(99L, 0); // a message the new channel published, not confirmed yet
@@ -336,6 +337,14 @@ class RabbitMqSinkITCase {
             assertThat(now.unconfirmed).containsKey(99L);
             assertThat(metrics.get("lateConfirmsIgnored")).isEqualTo(1);
         }
+    }
+
+    private static void awaitSent(Counters metrics, long n) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (metrics.get("sent") < n && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(metrics.get("sent")).as("delivered and confirmed").isEqualTo(n);
     }
 
     @Test
