@@ -423,9 +423,10 @@ public record JobIo(
 
     /**
      * The job's Kafka source settings (offsets, group, client properties, commits on checkpoints,
-     * partition discovery) with any deserializer: also the floor {@link BareReadJob} measures.
+     * partition discovery) with any deserializer: also the floor the end-to-end benchmark measures
+     * (devtools/bench's BareReadJob).
      */
-    static <T> KafkaSource<T> kafkaSource(
+    public static <T> KafkaSource<T> kafkaSource(
             SentinelConfig config,
             String topic,
             boolean bounded,

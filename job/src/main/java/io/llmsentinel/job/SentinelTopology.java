@@ -20,21 +20,19 @@ import io.llmsentinel.functions.flink.AnomalyDetectionFunction;
 import io.llmsentinel.functions.flink.ControlBroadcast;
 import io.llmsentinel.functions.flink.ControlCommandReader;
 import io.llmsentinel.functions.flink.DimensionKeySelector;
+import io.llmsentinel.functions.flink.EarlierWindowBaselines;
+import io.llmsentinel.functions.flink.EarlierWindowCounts;
 import io.llmsentinel.functions.flink.IncidentFunction;
 import io.llmsentinel.functions.flink.MetricDeltasFunction;
+import io.llmsentinel.functions.flink.Observation;
 import io.llmsentinel.functions.flink.RequestsFromMessages;
-import io.llmsentinel.functions.flink.WindowBounds;
-import io.llmsentinel.functions.flink.WindowMetricsFunction;
-import io.llmsentinel.functions.flink.WindowStatsAggregate;
 import io.llmsentinel.functions.incident.IncidentEvent;
 import io.llmsentinel.functions.incident.IncidentJson;
 import io.llmsentinel.functions.model.BaselineSnapshot;
 import io.llmsentinel.functions.model.DeadLetter;
 import io.llmsentinel.functions.model.LlmRequest;
 import io.llmsentinel.functions.model.ReadMessage;
-import io.llmsentinel.functions.model.RequestKind;
 import io.llmsentinel.functions.model.WindowInput;
-import io.llmsentinel.functions.model.WindowStats;
 import io.llmsentinel.job.io.BoundedLeadWatermarks;
 import io.llmsentinel.job.io.LateRequestsSink;
 import io.llmsentinel.job.io.WithoutEventTime;
@@ -44,19 +42,18 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
-import org.apache.flink.util.OutputTag;
 
 /**
  * The wiring, in one place: source -> read -> event time -> key -> detect (per request, and per
- * event-time window for the rates) -> sinks. Every operator has a stable uid (state survives
- * upgrades only through uids) and a name for the web UI. The uids are part of the savepoint
- * contract: never change one.
+ * event-time window for the rates, in one keyed operator) -> alert policy -> incidents -> sinks.
+ * Every operator has a stable uid (state survives upgrades only through uids) and a name for the
+ * web UI. The uids are part of the savepoint contract: never change one.
  */
 public final class SentinelTopology {
     private SentinelTopology() {}
@@ -71,8 +68,11 @@ public final class SentinelTopology {
     public static final String UID_SOURCE_CONTROL = "source-control";
     public static final String UID_READ_CONTROL = "read-control";
     public static final String UID_CONTROL_WITHOUT_EVENT_TIME = "control-without-event-time";
+
+    /** The keyed detection: per request and per window (the uid of 0.3's request detection). */
     public static final String UID_DETECT = "detect-request-anomalies";
-    public static final String UID_MODEL_CALLS = "model-calls-only";
+
+    /** 0.3's window operator: now carries its open windows into the detection (no state after). */
     public static final String UID_WINDOW_COUNTS = "count-per-window";
 
     /**
@@ -81,11 +81,10 @@ public final class SentinelTopology {
      */
     public static final String UID_ALERT_POLICY = "deduplicate-alerts";
 
+    /** 0.3's windowed detection: now carries its baselines into the detection (no state after). */
     public static final String UID_DETECT_WINDOWS = "detect-window-anomalies";
-    public static final String UID_INCIDENTS = "group-alerts-into-incidents";
 
-    static final OutputTag<WindowInput> LATE_FOR_WINDOWS =
-            new OutputTag<>("late-for-windows", TypeInformation.of(WindowInput.class));
+    public static final String UID_INCIDENTS = "group-alerts-into-incidents";
 
     public static void build(StreamExecutionEnvironment env, SentinelConfig config, JobIo io) {
         // A missing uid fails here, when the graph is built, instead of at the first upgrade.
@@ -121,10 +120,10 @@ public final class SentinelTopology {
 
         DataStream<LlmRequest> requests = null;
         DataStream<DeadLetter> deadLetters = null;
-        // What the windows count: a small record per request (and per metric interval), made in
-        // each reader's task, so the window's shuffle carries no request it does not need.
-        DataStream<WindowInput> windowInputs = null;
-        TypeInformation<WindowInput> windowInput = TypeInformation.of(WindowInput.class);
+        // What the keyed detection observes: requests (model calls, judged and counted in their
+        // windows; tool executions, counted) and metric intervals (counted), in one shuffle.
+        DataStream<Observation> observations = null;
+        TypeInformation<Observation> observation = TypeInformation.of(Observation.class);
         if (io.otlpTraces() != null) {
             SingleOutputStreamOperator<LlmRequest> otlp =
                     read(
@@ -140,10 +139,10 @@ public final class SentinelTopology {
                             "Read OTLP/JSON GenAI spans");
             deadLetters = otlp.getSideOutput(RequestsFromMessages.DEAD_LETTERS);
             requests = otlp;
-            windowInputs =
-                    otlp.map(WindowInput::of, windowInput)
-                            .uid("window-inputs-otlp-traces")
-                            .name("Counts for the windows (spans)");
+            observations =
+                    otlp.map(Observation::of, observation)
+                            .uid("observations-otlp-traces")
+                            .name("Requests for the keyed detection (spans)");
         }
         if (io.nativeEvents() != null) {
             SingleOutputStreamOperator<LlmRequest> nativeEvents =
@@ -162,12 +161,12 @@ public final class SentinelTopology {
                     nativeEvents.getSideOutput(RequestsFromMessages.DEAD_LETTERS);
             deadLetters = deadLetters == null ? dlq : deadLetters.union(dlq);
             requests = requests == null ? nativeEvents : requests.union(nativeEvents);
-            DataStream<WindowInput> counts =
+            DataStream<Observation> events =
                     nativeEvents
-                            .map(WindowInput::of, windowInput)
-                            .uid("window-inputs-native-events")
-                            .name("Counts for the windows (events)");
-            windowInputs = windowInputs == null ? counts : windowInputs.union(counts);
+                            .map(Observation::of, observation)
+                            .uid("observations-native-events")
+                            .name("Requests for the keyed detection (events)");
+            observations = observations == null ? events : observations.union(events);
         }
         if (io.otlpMetrics() != null) {
             SingleOutputStreamOperator<LlmRequest> metrics =
@@ -184,16 +183,19 @@ public final class SentinelTopology {
                             "Read OTLP/JSON GenAI metrics");
             DataStream<DeadLetter> dlq = metrics.getSideOutput(RequestsFromMessages.DEAD_LETTERS);
             deadLetters = deadLetters == null ? dlq : deadLetters.union(dlq);
-            DataStream<WindowInput> intervals =
+            DataStream<Observation> intervals =
                     metrics.getSideOutput(RequestsFromMessages.METRIC_POINTS)
                             .keyBy(MetricDeltasFunction::lineage, Types.STRING)
                             .process(
                                     new MetricDeltasFunction(
                                             config.get(DetectionOptions.STATE_TTL).toMillis()),
-                                    windowInput)
+                                    TypeInformation.of(WindowInput.class))
                             .uid(UID_METRIC_INTERVALS)
-                            .name("Metric intervals per series (cumulative to delta)");
-            windowInputs = windowInputs == null ? intervals : windowInputs.union(intervals);
+                            .name("Metric intervals per series (cumulative to delta)")
+                            .map(w -> Observation.of(w), observation)
+                            .uid("observations-metric-intervals")
+                            .name("Metric intervals for the keyed detection");
+            observations = observations == null ? intervals : observations.union(intervals);
         }
 
         DetectionSettings detection = DetectionOptions.settings(config);
@@ -236,76 +238,64 @@ public final class SentinelTopology {
                         .uid(UID_CONTROL_WITHOUT_EVENT_TIME)
                         .broadcast(ControlBroadcast.STATE);
 
-        DataStream<Anomaly> anomalies = null;
+        if (observations == null
+                || (detection.requestMetrics().isEmpty() && detection.windowMetrics().isEmpty())) {
+            throw new IllegalStateException("no input gives anything to detect");
+        }
+        KeySelector<Observation, String> byKey =
+                new DimensionKeySelector.ForObservations(config.get(KeyOptions.DIMENSIONS));
+        long ttlMs = config.get(DetectionOptions.STATE_TTL).toMillis();
+        // Releases up to 0.3 counted and judged windows in two operators of their own: their
+        // state restores into these two, under the same uids, which hand it to the detection
+        // at the first watermarks and then hold nothing. They see event time only.
+        DataStream<Observation> earlierWindows =
+                DataStreamUtils.reinterpretAsKeyedStream(
+                                observations
+                                        .filter(o -> false)
+                                        .uid("event-time-for-earlier-windows")
+                                        .name("Only event time for the earlier windows")
+                                        .keyBy(byKey)
+                                        .transform(
+                                                "Carry over the open windows of 0.3",
+                                                observation,
+                                                new EarlierWindowCounts())
+                                        .uid(UID_WINDOW_COUNTS),
+                                byKey)
+                        .transform(
+                                "Carry over the window baselines of 0.3",
+                                observation,
+                                new EarlierWindowBaselines(ttlMs))
+                        .uid(UID_DETECT_WINDOWS);
+        SingleOutputStreamOperator<Anomaly> detected =
+                observations
+                        .union(earlierWindows)
+                        .keyBy(byKey)
+                        .connect(control)
+                        .process(
+                                new AnomalyDetectionFunction(
+                                        detection,
+                                        AlertOptions.quietStart(config),
+                                        config.get(EventTimeOptions.CATCH_UP_LAG).toMillis()))
+                        .uid(UID_DETECT)
+                        .name("Detect request and window anomalies per key (" + dimensions + ")");
+        DataStream<Anomaly> anomalies = detected;
         if (requests != null) {
-            // Tool executions count in the windows (tool_error_rate) only: no per-request baseline.
-            KeyedStream<LlmRequest, String> byKey =
-                    requests.filter(r -> r.kind != RequestKind.TOOL_EXECUTION)
-                            .uid(UID_MODEL_CALLS)
-                            .name("Model calls only (tool executions go to the windows)")
-                            .keyBy(new DimensionKeySelector(config.get(KeyOptions.DIMENSIONS)));
-            SingleOutputStreamOperator<Anomaly> requestAnomalies =
-                    byKey.connect(control)
-                            .process(
-                                    new AnomalyDetectionFunction(
-                                            detection,
-                                            AlertOptions.quietStart(config),
-                                            config.get(EventTimeOptions.CATCH_UP_LAG).toMillis()))
-                            .uid(UID_DETECT)
-                            .name("Detect request anomalies per key (" + dimensions + ")");
-            anomalies = requestAnomalies;
             for (JobIo.Output<LlmRequest> out : io.requestOutputs()) {
                 requests.sinkTo(out.sink()).uid(out.uid()).name(out.name());
             }
-            for (JobIo.Output<BaselineSnapshot> out : io.baselineOutputs()) {
-                requestAnomalies
-                        .getSideOutput(AnomalyDetectionFunction.BASELINES)
-                        .sinkTo(out.sink())
-                        .uid(out.uid())
-                        .name(out.name());
-            }
         }
-        if (!detection.windowMetrics().isEmpty() && windowInputs != null) {
-            TypeInformation<WindowStats> stats = TypeInformation.of(WindowStats.class);
-            SingleOutputStreamOperator<WindowStats> counts =
-                    windowInputs
-                            .keyBy(
-                                    new DimensionKeySelector.ForWindows(
-                                            config.get(KeyOptions.DIMENSIONS)))
-                            .window(
-                                    TumblingEventTimeWindows.of(
-                                            Duration.ofMillis(detection.windowSizeMs())))
-                            .sideOutputLateData(LATE_FOR_WINDOWS)
-                            .aggregate(
-                                    new WindowStatsAggregate(),
-                                    new WindowBounds(),
-                                    stats,
-                                    stats,
-                                    stats)
-                            .uid(UID_WINDOW_COUNTS)
-                            .name("Count requests, errors, cost and tokens per key and window");
-            // A request whose window has closed is still judged per request; here it is counted
-            // and logged, never dropped unseen.
-            counts.getSideOutput(LATE_FOR_WINDOWS)
-                    .sinkTo(new LateRequestsSink())
-                    .uid("sink-late-requests")
-                    .name("Requests too late for their window (counted)");
-            DataStream<Anomaly> windowAnomalies =
-                    counts.keyBy(w -> w.key, Types.STRING)
-                            .connect(control)
-                            .process(
-                                    new WindowMetricsFunction(
-                                            detection, AlertOptions.quietStart(config)))
-                            .uid(UID_DETECT_WINDOWS)
-                            .name(
-                                    "Detect rate, error and cost anomalies per key ("
-                                            + dimensions
-                                            + ")");
-            anomalies = anomalies == null ? windowAnomalies : anomalies.union(windowAnomalies);
+        for (JobIo.Output<BaselineSnapshot> out : io.baselineOutputs()) {
+            detected.getSideOutput(AnomalyDetectionFunction.BASELINES)
+                    .sinkTo(out.sink())
+                    .uid(out.uid())
+                    .name(out.name());
         }
-        if (anomalies == null) {
-            throw new IllegalStateException("no input gives anything to detect");
-        }
+        // A request whose window has closed is still judged per request; here it is counted
+        // and logged, never dropped unseen.
+        detected.getSideOutput(AnomalyDetectionFunction.LATE_FOR_WINDOWS)
+                .sinkTo(new LateRequestsSink())
+                .uid("sink-late-requests")
+                .name("Requests too late for their window (counted)");
 
         for (JobIo.Output<Anomaly> out : io.anomalyOutputs()) {
             anomalies.sinkTo(out.sink()).uid(out.uid()).name(out.name());

@@ -75,13 +75,14 @@ class ClusterUpgradeITCase {
                 .get("vertices")
                 .forEach(v -> vertices.add(v.get("name").asText()));
         assertThat(vertices)
-                .contains("Detect request anomalies per key (service, model, provider, operation)")
                 .anySatisfy(
                         n ->
                                 assertThat(n)
                                         .startsWith(
-                                                "Count requests, errors, cost and tokens per key"
-                                                        + " and window"));
+                                                "Detect request and window anomalies per key"
+                                                        + " (service, model, provider,"
+                                                        + " operation)"))
+                .anySatisfy(n -> assertThat(n).startsWith("Carry over the open windows of 0.3"));
         awaitConsumed(topics.get(0), "e2e-" + topics.get(0));
         screenshotOfWebUi(firstJob);
 

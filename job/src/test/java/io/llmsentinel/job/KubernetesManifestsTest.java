@@ -54,6 +54,7 @@ class KubernetesManifestsTest {
                 .containsEntry("execution.checkpointing.incremental", "true")
                 .containsEntry("high-availability.type", "kubernetes")
                 .containsEntry("pipeline.auto-generate-uids", "false")
+                .containsEntry("pipeline.generic-types", "false")
                 .containsKeys(
                         "execution.checkpointing.dir",
                         "execution.checkpointing.savepoint-dir",

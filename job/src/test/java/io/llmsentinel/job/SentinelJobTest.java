@@ -7,6 +7,7 @@ import io.llmsentinel.functions.flink.DimensionKeySelector;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -41,7 +42,7 @@ class SentinelJobTest {
                 .contains("kafka.properties.sasl.jaas.config: ******")
                 .doesNotContain("hunter2")
                 .contains("\"nodes\"")
-                .contains("Detect request anomalies per key")
+                .contains("Detect request and window anomalies per key")
                 .contains("Read OTLP/JSON GenAI spans");
     }
 
@@ -125,6 +126,85 @@ class SentinelJobTest {
         // The alert policy took the 0.2 deduplicator's slot: its uid is part of the savepoint
         // contract and must not change.
         assertThat(SentinelTopology.UID_ALERT_POLICY).isEqualTo("deduplicate-alerts");
+    }
+
+    /**
+     * Nothing between operators falls back to Kryo: with every input and output on, the graph is
+     * built with generic types disabled (building it would fail on one), and no serializer of a
+     * record, a side output or a key is Kryo's, however deep inside a composite one. Keyed state is
+     * checked per function (functions' NoGenericTypesTest).
+     */
+    @Test
+    void noRecordTypeFallsBackToKryo() throws Exception {
+        SentinelConfig config =
+                SentinelConfig.load(
+                        null,
+                        java.util.Map.of(
+                                "sinks.rabbitmq.enabled", "true",
+                                "sinks.redis.enabled", "true",
+                                "sinks.influxdb.enabled", "true",
+                                "sinks.console.enabled", "true"),
+                        k -> null);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        SentinelTopology.build(env, config, JobIo.fromConfig(config));
+        assertThat(env.getConfig().hasGenericTypesDisabled()).isTrue();
+        StreamGraph graph = env.getStreamGraph(false);
+        var serializers = env.getConfig().getSerializerConfig();
+        int checked = 0;
+        for (StreamNode node : graph.getStreamNodes()) {
+            List<org.apache.flink.api.common.typeutils.TypeSerializer<?>> types =
+                    new java.util.ArrayList<>();
+            java.util.Collections.addAll(types, node.getTypeSerializersIn());
+            types.add(node.getTypeSerializerOut());
+            types.add(node.getStateKeySerializer());
+            for (var edge : node.getOutEdges()) {
+                if (edge.getOutputTag() != null) {
+                    types.add(edge.getOutputTag().getTypeInfo().createSerializer(serializers));
+                }
+            }
+            for (var t : types) {
+                if (t != null) {
+                    assertNoKryo(t, node.getOperatorName(), new java.util.HashSet<>());
+                    checked++;
+                }
+            }
+        }
+        assertThat(checked).isGreaterThan(30);
+    }
+
+    /** Fails on a Kryo serializer in {@code s} or in any serializer it holds. */
+    static void assertNoKryo(Object s, String where, Set<Object> seen) throws Exception {
+        if (s == null || !seen.add(s)) {
+            return;
+        }
+        assertThat(s.getClass().getName()).as("a serializer of %s", where).doesNotContain("Kryo");
+        for (Class<?> c = s.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+            for (java.lang.reflect.Field f : c.getDeclaredFields()) {
+                if (java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                    continue;
+                }
+                Class<?> type = f.getType();
+                boolean serializer =
+                        org.apache.flink.api.common.typeutils.TypeSerializer.class.isAssignableFrom(
+                                type);
+                boolean serializers =
+                        type.isArray()
+                                && org.apache.flink.api.common.typeutils.TypeSerializer.class
+                                        .isAssignableFrom(type.getComponentType());
+                if (!serializer && !serializers) {
+                    continue;
+                }
+                f.setAccessible(true);
+                Object v = f.get(s);
+                if (serializers && v != null) {
+                    for (Object e : (Object[]) v) {
+                        assertNoKryo(e, where, seen);
+                    }
+                } else {
+                    assertNoKryo(v, where, seen);
+                }
+            }
+        }
     }
 
     @Test

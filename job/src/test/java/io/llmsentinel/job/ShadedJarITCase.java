@@ -36,6 +36,7 @@ class ShadedJarITCase {
         assertThat(entries)
                 .as("tooling classes in the job jar")
                 .noneMatch(e -> e.startsWith("io/llmsentinel/devtools/"))
+                .noneMatch(e -> e.contains("BareReadJob")) // a benchmark: devtools/bench
                 .noneMatch(e -> e.startsWith("io/llmsentinel/testkit/"))
                 .noneMatch(e -> e.startsWith("io/opentelemetry/sdk/"))
                 .noneMatch(e -> e.startsWith("org/apache/flink/test/"))

@@ -6,9 +6,10 @@ import java.util.List;
 import org.apache.flink.api.java.functions.KeySelector;
 
 /**
- * The key a baseline is learned per: the configured dimensions of a request, joined by '|'. The
- * window's inputs ({@link ForWindows}) are keyed by the very same string, so a key's windows and
- * its per-request state live in the same key group.
+ * The key a baseline is learned per: the configured dimensions of a request, joined by '|'. What
+ * the keyed detection observes ({@link ForObservations}: requests, metric intervals) is keyed by
+ * the very same string, as were the window inputs of earlier releases ({@link ForWindows}), so a
+ * key's windows and its per-request state live in the same key group.
  */
 public class DimensionKeySelector implements KeySelector<LlmRequest, String> {
     private static final long serialVersionUID = 1L;
@@ -29,6 +30,48 @@ public class DimensionKeySelector implements KeySelector<LlmRequest, String> {
                 r.operation,
                 r.environment,
                 r.namespace);
+    }
+
+    /**
+     * The same key of what the keyed detection observes: a request's, a metric interval's, or the
+     * one an earlier release kept a window under.
+     */
+    public static final class ForObservations implements KeySelector<Observation, String> {
+        private static final long serialVersionUID = 1L;
+        private final String[] dimensions;
+
+        public ForObservations(List<String> dimensions) {
+            this.dimensions = dimensions.toArray(new String[0]);
+        }
+
+        @Override
+        public String getKey(Observation o) {
+            return switch (o.kind) {
+                case REQUEST -> {
+                    LlmRequest r = o.request;
+                    yield key(
+                            dimensions,
+                            r.service,
+                            r.model,
+                            r.provider,
+                            r.operation,
+                            r.environment,
+                            r.namespace);
+                }
+                case METRIC_INTERVAL -> {
+                    WindowInput w = o.interval;
+                    yield key(
+                            dimensions,
+                            w.service,
+                            w.model,
+                            w.provider,
+                            w.operation,
+                            w.environment,
+                            w.namespace);
+                }
+                case EARLIER_WINDOW, EARLIER_WINDOW_BASELINE -> o.key;
+            };
+        }
     }
 
     /** The same key of a window's input. */

@@ -32,6 +32,18 @@ public final class ExplicitTypeInfo<T> extends TypeInformation<T> {
     public static final ExplicitTypeInfo<WindowInput> WINDOW_INPUT =
             new ExplicitTypeInfo<>(WindowInput.class, WindowInputSerializer.INSTANCE);
 
+    public static final ExplicitTypeInfo<Observation> OBSERVATION =
+            new ExplicitTypeInfo<>(Observation.class, ObservationSerializer.INSTANCE);
+
+    /** Named by {@code @TypeInfo} on {@link Observation}. */
+    public static final class ForObservation extends TypeInfoFactory<Observation> {
+        @Override
+        public TypeInformation<Observation> createTypeInfo(
+                Type t, Map<String, TypeInformation<?>> genericParameters) {
+            return OBSERVATION;
+        }
+    }
+
     /** Named by {@code @TypeInfo} on {@link LlmRequest}. */
     public static final class ForLlmRequest extends TypeInfoFactory<LlmRequest> {
         @Override

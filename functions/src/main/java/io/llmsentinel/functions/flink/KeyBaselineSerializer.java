@@ -78,6 +78,11 @@ public final class KeyBaselineSerializer extends TypeSerializer<KeyBaseline> {
         this.formatVersion = formatVersion;
     }
 
+    /** The format this serializer reads and writes. */
+    int formatVersion() {
+        return formatVersion;
+    }
+
     @Override
     public boolean isImmutableType() {
         return false;

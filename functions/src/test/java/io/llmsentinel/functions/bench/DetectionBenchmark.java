@@ -141,14 +141,17 @@ public class DetectionBenchmark {
         return r.detector.observe(r.baseline, r.next(), 0);
     }
 
-    /** The keyed Flink function: state read, seven metrics judged and learned, state written. */
+    /**
+     * The keyed Flink function: state read, seven metrics judged and learned, the request counted
+     * in its window, state written (one key's windows judged as event time passes them).
+     */
     @State(Scope.Thread)
     public static class KeyedFunction {
         @Param({"heap", "rocksdb"})
         public String backend;
 
         org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness<
-                        String, LlmRequest, String, Anomaly>
+                        String, io.llmsentinel.functions.flink.Observation, String, Anomaly>
                 harness;
         Requests requests = new Requests();
         long t;
@@ -164,7 +167,7 @@ public class DetectionBenchmark {
                                             DetectionSettings.defaults(), QuietStart.NONE),
                                     java.util.List.of(
                                             io.llmsentinel.functions.flink.ControlBroadcast.STATE)),
-                            (LlmRequest r) -> r.service,
+                            (io.llmsentinel.functions.flink.Observation o) -> o.request.service,
                             Types.STRING,
                             1,
                             1,
@@ -187,7 +190,8 @@ public class DetectionBenchmark {
 
         void process() throws Exception {
             LlmRequest r = requests.next();
-            harness.processElement(new StreamRecord<>(r, ++t));
+            harness.processElement(
+                    new StreamRecord<>(io.llmsentinel.functions.flink.Observation.of(r), ++t));
             if ((t & 1023) == 0) {
                 harness.getOutput().clear();
             }

@@ -40,12 +40,12 @@ class AnomalyDetectionFunctionTest {
                 : new HashMapStateBackend();
     }
 
-    static KeyedBroadcastOperatorTestHarness<String, LlmRequest, String, Anomaly> harness(
+    static KeyedBroadcastOperatorTestHarness<String, Observation, String, Anomaly> harness(
             String backend) throws Exception {
         var h =
                 Harnesses.keyed(
                         new AnomalyDetectionFunction(SETTINGS, QuietStart.NONE),
-                        (LlmRequest r) -> r.service + "|" + r.model);
+                        (Observation o) -> o.request.service + "|" + o.request.model);
         h.setStateBackend(backend(backend));
         return h;
     }
@@ -66,14 +66,16 @@ class AnomalyDetectionFunctionTest {
 
     /** Normal latencies around 1000 ms. */
     static void feedNormal(
-            KeyedBroadcastOperatorTestHarness<String, LlmRequest, String, Anomaly> h,
+            KeyedBroadcastOperatorTestHarness<String, Observation, String, Anomaly> h,
             Random rnd,
             long from,
             int n)
             throws Exception {
         for (int i = 0; i < n; i++) {
             long t = from + i;
-            h.processElement(new StreamRecord<>(request(t, 1000 + 50 * rnd.nextGaussian()), t));
+            h.processElement(
+                    new StreamRecord<>(
+                            Observation.of(request(t, 1000 + 50 * rnd.nextGaussian())), t));
         }
     }
 
@@ -84,7 +86,8 @@ class AnomalyDetectionFunctionTest {
             h.open();
             feedNormal(h, new Random(7), 1_700_000_000_000L, 40);
             h.processElement(
-                    new StreamRecord<>(request(1_700_000_001_000L, 5000), 1_700_000_001_000L));
+                    new StreamRecord<>(
+                            Observation.of(request(1_700_000_001_000L, 5000)), 1_700_000_001_000L));
 
             List<Anomaly> out = h.extractOutputValues();
             assertThat(out)
@@ -141,7 +144,8 @@ class AnomalyDetectionFunctionTest {
             h.open();
             feedNormal(h, new Random(7), 1_700_000_000_000L, 20);
             h.processElement(
-                    new StreamRecord<>(request(1_700_000_001_000L, 5000), 1_700_000_001_000L));
+                    new StreamRecord<>(
+                            Observation.of(request(1_700_000_001_000L, 5000)), 1_700_000_001_000L));
             assertThat(h.extractOutputValues()).isEmpty();
         }
     }
@@ -180,11 +184,11 @@ class AnomalyDetectionFunctionTest {
     }
 
     private static void feedSpikes(
-            KeyedBroadcastOperatorTestHarness<String, LlmRequest, String, Anomaly> h)
+            KeyedBroadcastOperatorTestHarness<String, Observation, String, Anomaly> h)
             throws Exception {
         long t = 1_700_000_002_000L;
         for (double v : new double[] {1010, 4000, 990, 6000, 1000}) {
-            h.processElement(new StreamRecord<>(request(t, v), t));
+            h.processElement(new StreamRecord<>(Observation.of(request(t, v)), t));
             t++;
         }
     }
@@ -204,7 +208,8 @@ class AnomalyDetectionFunctionTest {
             h.setStateTtlProcessingTime(SETTINGS.stateTtlMs() + 1);
             // An expired baseline is not returned: the key starts a fresh warm-up.
             h.processElement(
-                    new StreamRecord<>(request(1_700_000_009_000L, 5000), 1_700_000_009_000L));
+                    new StreamRecord<>(
+                            Observation.of(request(1_700_000_009_000L, 5000)), 1_700_000_009_000L));
             assertThat(h.extractOutputValues()).isEmpty();
         }
     }
@@ -231,7 +236,9 @@ class AnomalyDetectionFunctionTest {
                     0);
             // a load test: slow requests, not learned
             for (int i = 0; i < 30; i++) {
-                h.processElement(new StreamRecord<>(request(t0 + 100 + i, 4000), t0 + 100 + i));
+                h.processElement(
+                        new StreamRecord<>(
+                                Observation.of(request(t0 + 100 + i, 4000)), t0 + 100 + i));
             }
             h.getOutput().clear();
             h.processBroadcastElement(
@@ -240,7 +247,8 @@ class AnomalyDetectionFunctionTest {
                             "2026-12-02T10:11:00Z",
                             "\"type\":\"end_maintenance\",\"target\":\"m1\""),
                     0);
-            h.processElement(new StreamRecord<>(request(t0 + 1_000, 5000), t0 + 1_000));
+            h.processElement(
+                    new StreamRecord<>(Observation.of(request(t0 + 1_000, 5000)), t0 + 1_000));
             List<Anomaly> after = h.extractOutputValues();
             assertThat(after)
                     .as("the baseline did not learn the maintenance traffic")
@@ -259,7 +267,8 @@ class AnomalyDetectionFunctionTest {
                             "\"type\":\"rule\",\"match\":{\"service\":\"support-bot\",\"metric\":\"latency_ms\"},"
                                     + "\"settings\":{\"zscore.threshold\":1000,\"iqr.k\":1000,\"mad.threshold\":1000,\"cusum.decision\":1000}"),
                     0);
-            h.processElement(new StreamRecord<>(request(t0 + 2_000, 5000), t0 + 2_000));
+            h.processElement(
+                    new StreamRecord<>(Observation.of(request(t0 + 2_000, 5000)), t0 + 2_000));
             assertThat(h.extractOutputValues())
                     .as("under the rule the same spike does not fire")
                     .isEmpty();
@@ -306,12 +315,12 @@ class AnomalyDetectionFunctionTest {
         try (var h =
                 Harnesses.keyed(
                         new AnomalyDetectionFunction(SETTINGS, QuietStart.NONE, 60_000),
-                        (LlmRequest r) -> r.service + "|" + r.model)) {
+                        (Observation o) -> o.request.service + "|" + o.request.model)) {
             h.setStateBackend(backend(backend));
             h.open();
             h.setProcessingTime(1_000_000_000L); // long after the requests: a backlog
             for (LlmRequest r : arrivals.subList(0, half)) {
-                h.processElement(new StreamRecord<>(r, r.eventTimeMs));
+                h.processElement(new StreamRecord<>(Observation.of(r), r.eventTimeMs));
             }
             assertThat(h.extractOutputValues()).as("nothing judged before the watermark").isEmpty();
             mid = h.snapshot(1, 1);
@@ -319,13 +328,13 @@ class AnomalyDetectionFunctionTest {
         try (var h =
                 Harnesses.keyed(
                         new AnomalyDetectionFunction(SETTINGS, QuietStart.NONE, 60_000),
-                        (LlmRequest r) -> r.service + "|" + r.model)) {
+                        (Observation o) -> o.request.service + "|" + o.request.model)) {
             h.setStateBackend(backend(backend));
             h.initializeState(mid);
             h.open();
             h.setProcessingTime(1_000_000_000L);
             for (LlmRequest r : arrivals.subList(half, arrivals.size())) {
-                h.processElement(new StreamRecord<>(r, r.eventTimeMs));
+                h.processElement(new StreamRecord<>(Observation.of(r), r.eventTimeMs));
             }
             h.watermark(Long.MAX_VALUE);
             for (Anomaly a : h.extractOutputValues()) {

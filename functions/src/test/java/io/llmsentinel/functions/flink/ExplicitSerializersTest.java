@@ -2,11 +2,15 @@ package io.llmsentinel.functions.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.llmsentinel.functions.detect.KeyBaseline;
+import io.llmsentinel.functions.detect.Metric;
 import io.llmsentinel.functions.model.LlmRequest;
 import io.llmsentinel.functions.model.RequestKind;
 import io.llmsentinel.functions.model.WindowInput;
+import io.llmsentinel.functions.model.WindowStats;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
@@ -139,6 +143,58 @@ class ExplicitSerializersTest {
         // operators.
         everyFieldCarried(LlmRequest.class, LlmRequestSerializer.INSTANCE);
         everyFieldCarried(WindowInput.class, WindowInputSerializer.INSTANCE);
+        everyFieldCarried(WindowStats.class, WindowStatsSerializer.INSTANCE);
+    }
+
+    /** Each kind of observation crosses the keyed detection's shuffle with what it carries. */
+    @Test
+    void observationsRoundTripEachKind() throws Exception {
+        LlmRequest r = new LlmRequest();
+        r.service = "support-bot";
+        r.latencyMs = 1234;
+        WindowInput interval = new WindowInput();
+        interval.service = "s";
+        interval.metricCount = 7;
+        WindowStats counts = new WindowStats();
+        counts.windowStartMs = 60_000;
+        counts.windowEndMs = 120_000;
+        counts.requests = 600;
+        KeyBaseline baseline = new KeyBaseline();
+        baseline.lastWindowEndMs = 120_000;
+        baseline.forMetric(Metric.REQUEST_RATE).count = 40;
+        for (Observation o :
+                new Observation[] {
+                    Observation.of(r),
+                    Observation.of(interval),
+                    Observation.earlierWindow("k", counts),
+                    Observation.earlierWindowBaseline("k", baseline)
+                }) {
+            DataOutputSerializer out = new DataOutputSerializer(64);
+            ObservationSerializer.INSTANCE.serialize(o, out);
+            for (Observation back :
+                    List.of(
+                            ObservationSerializer.INSTANCE.deserialize(
+                                    new DataInputDeserializer(out.getCopyOfBuffer())),
+                            ObservationSerializer.INSTANCE.copy(o))) {
+                assertThat(back.kind).isEqualTo(o.kind);
+                assertThat(back.key).isEqualTo(o.key);
+                switch (o.kind) {
+                    case REQUEST -> assertThat(back.request).isEqualTo(r);
+                    case METRIC_INTERVAL -> assertThat(back.interval.metricCount).isEqualTo(7);
+                    case EARLIER_WINDOW -> assertThat(back.window.requests).isEqualTo(600);
+                    case EARLIER_WINDOW_BASELINE -> {
+                        assertThat(back.windowBaseline.lastWindowEndMs).isEqualTo(120_000);
+                        assertThat(back.windowBaseline.peek(Metric.REQUEST_RATE).count)
+                                .isEqualTo(40);
+                    }
+                }
+            }
+        }
+        assertThat(
+                        TypeInformation.of(Observation.class)
+                                .createSerializer(
+                                        new org.apache.flink.api.common.ExecutionConfig()))
+                .isSameAs(ObservationSerializer.INSTANCE);
     }
 
     private static <T> void everyFieldCarried(Class<T> type, TypeSerializer<T> serializer)

@@ -209,6 +209,25 @@ final class Replay {
         return windowMs;
     }
 
+    /** Each key's per-request baselines (for measuring state per key). */
+    Map<String, KeyBaseline> requestBaselines() {
+        return requestState;
+    }
+
+    /** Each key's windowed-metric baselines. */
+    Map<String, KeyBaseline> windowBaselines() {
+        Map<String, KeyBaseline> out = new HashMap<>();
+        windowState.forEach((k, w) -> out.put(k, w.baseline));
+        return out;
+    }
+
+    /** Each key's open windows (counts so far), by start. */
+    Map<String, Map<Long, WindowStats>> openWindows() {
+        Map<String, Map<Long, WindowStats>> out = new HashMap<>();
+        windowState.forEach((k, w) -> out.put(k, w.open));
+        return out;
+    }
+
     long latenessMs() {
         return latenessMs;
     }

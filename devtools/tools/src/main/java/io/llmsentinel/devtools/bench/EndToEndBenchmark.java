@@ -3,6 +3,7 @@ package io.llmsentinel.devtools.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import io.llmsentinel.devtools.backtest.StateSizePerKey;
 import io.llmsentinel.devtools.generator.Incident;
 import io.llmsentinel.devtools.generator.TelemetryGenerator;
 import io.llmsentinel.functions.detect.Metric;
@@ -47,22 +48,32 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The end-to-end benchmark behind scripts/bench-e2e.sh, against the local session cluster
- * (scripts/cluster.sh) and the local broker, in one run:
+ * (scripts/cluster.sh) and the local broker, in one run, for each mix of spans asked for (the share
+ * of LLM spans among all spans: 1:1 and 1:20 by default):
  *
  * <ol>
- *   <li>preloads N generated OTLP/JSON messages (prompt text included) into a new topic;
+ *   <li>preloads generated OTLP/JSON messages into a new topic (N for the 1:1 mix; as many bytes,
+ *       so fewer and larger messages, for a sparser mix);
  *   <li>reads them with Kafka's own ConsumerPerformance (the bare broker read);
- *   <li>runs {@code BareReadJob} (the job's source settings, bytes discarded: Flink's floor);
- *   <li>runs the full job with the shipped configuration at each parallelism asked for;
- *   <li>offers a fixed load of LLM spans per second, live, with incidents, and measures the time
- *       from each alerting span's Kafka timestamp (= its end time) to its alert at a local webhook
- *       endpoint and on the console, and to its anomaly on the exactly-once topic;
- *   <li>reads TaskManager heap, checkpoint size and active keys.
+ *   <li>runs {@code BareReadJob} (devtools/bench: the job's source settings, bytes discarded:
+ *       Flink's floor);
+ *   <li>before the first measurement, runs the full job once over the whole 1:1 topic on a
+ *       TaskManager that has run nothing else (the warm-up: JIT compiles the job's paths; its own
+ *       figures are printed, as the cold start they are);
+ *   <li>runs the full job with the shipped configuration on each state backend (HashMap, RocksDB
+ *       with incremental checkpoints; {@code -D state.backend.type}) at each parallelism;
  * </ol>
  *
- * Throughput is the steady-state rate: the slope of the job's own message counter (summed over
+ * then offers a fixed load of LLM spans per second, live, with incidents, on the default state
+ * backend and measures the time from each alerting span's Kafka timestamp (= its end time) to its
+ * alert at a local webhook endpoint and on the console, and to its anomaly on the exactly-once
+ * topic; and reads TaskManager heap, checkpoint size and active keys. Bytes of state per key are
+ * measured apart ({@link StateSizePerKey}): a checkpoint divided by ten keys is mostly overhead.
+ *
+ * <p>Throughput is the steady-state rate: the slope of the job's own message counter (summed over
  * subtasks, read from the REST API every second) between 20% and 90% of the topic, so start-up and
- * the tail do not count.
+ * the tail do not count; CPU per message is the TaskManager's user and system time over the same
+ * interval.
  */
 public final class EndToEndBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -75,16 +86,19 @@ public final class EndToEndBenchmark {
     private final int messages;
     private final int partitions;
     private final List<Integer> parallelisms;
+    private final List<Double> mixes;
+    private final List<String> backends;
+    private final String defaultBackend;
     private final int latencySeconds;
     private final int offeredSpansPerSecond;
     private final boolean profile;
     private final Path jar;
+    private final Path benchJar;
     private final Path config;
     private final Path compareJar;
     private final Path compareConfig;
     private final String run = UUID.randomUUID().toString().substring(0, 6);
-    private final Map<String, String> results = new LinkedHashMap<>();
-    private long llmSpansPreloaded;
+    private final List<Path> profiles = new ArrayList<>();
 
     /**
      * When the live traffic of the latency run began: alerts on its 30 s of back-dated warm-up
@@ -92,9 +106,18 @@ public final class EndToEndBenchmark {
      */
     private volatile long liveFromMs = Long.MAX_VALUE;
 
-    private long bytesPreloaded;
+    /** A preloaded topic of one mix. */
+    private record Topic(String name, double llmShare, int messages, long llmSpans, long bytes) {
+        double llmPerMessage() {
+            return (double) llmSpans / messages;
+        }
 
-    private EndToEndBenchmark(Map<String, String> o) {
+        String mix() {
+            return "1:" + Math.round(1 / llmShare);
+        }
+    }
+
+    private EndToEndBenchmark(Map<String, String> o) throws IOException {
         this.root = Path.of(o.getOrDefault("root", ".")).toAbsolutePath().normalize();
         this.bootstrap = o.getOrDefault("bootstrap-servers", "127.0.0.1:9092");
         this.messages = Integer.parseInt(o.getOrDefault("messages", "300000"));
@@ -103,6 +126,11 @@ public final class EndToEndBenchmark {
         for (String p : o.getOrDefault("parallelism", "2,1").split(",")) {
             parallelisms.add(Integer.parseInt(p.trim()));
         }
+        this.mixes = new ArrayList<>();
+        for (String m : o.getOrDefault("llm-share", "0.5,0.05").split(",")) {
+            mixes.add(Double.parseDouble(m.trim()));
+        }
+        this.backends = List.of(o.getOrDefault("backends", "hashmap,rocksdb").split(","));
         this.latencySeconds = Integer.parseInt(o.getOrDefault("latency-seconds", "60"));
         this.offeredSpansPerSecond = Integer.parseInt(o.getOrDefault("rate", "10000"));
         this.profile = Boolean.parseBoolean(o.getOrDefault("profile", "false"));
@@ -111,8 +139,15 @@ public final class EndToEndBenchmark {
                 Path.of(
                         o.getOrDefault(
                                 "jar", root.resolve("job/target/sentinel-job.jar").toString()));
+        this.benchJar = benchJar(root);
         this.config =
                 Path.of(o.getOrDefault("config", root.resolve("conf/sentinel.yaml").toString()));
+        // The state backend of the shipped cluster configuration: the latency run's, and the one
+        // an earlier build is compared on.
+        this.defaultBackend =
+                o.getOrDefault(
+                        "default-backend",
+                        clusterBackend(root.resolve("conf/flink-cluster/config.yaml.template")));
         // An earlier build measured in the same run, before and after this one (the machine's
         // speed drifts by a third between runs; a ratio within one run is what compares).
         this.compareJar = o.containsKey("compare-jar") ? Path.of(o.get("compare-jar")) : null;
@@ -120,6 +155,30 @@ public final class EndToEndBenchmark {
                 Path.of(
                         o.getOrDefault(
                                 "compare-config", root.resolve("conf/sentinel.yaml").toString()));
+    }
+
+    /** devtools/bench's jar (BareReadJob), submitted on top of the job's jar. */
+    private static Path benchJar(Path root) throws IOException {
+        Path dir = root.resolve("devtools/bench/target");
+        try (var s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().matches("sentinel-bench-.*\\.jar"))
+                    .filter(p -> !p.getFileName().toString().contains("sources"))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no bench jar in " + dir));
+        }
+    }
+
+    /** {@code state.backend.type} of the cluster's configuration (a YAML block or a flat key). */
+    static String clusterBackend(Path file) throws IOException {
+        String yaml = Files.readString(file);
+        Matcher flat = Pattern.compile("(?m)^state\\.backend\\.type:\\s*(\\S+)").matcher(yaml);
+        if (flat.find()) {
+            return flat.group(1);
+        }
+        Matcher nested =
+                Pattern.compile("(?m)^state:\\s*\\n\\s+backend:\\s*\\n\\s+type:\\s*(\\S+)")
+                        .matcher(yaml);
+        return nested.find() ? nested.group(1) : "hashmap";
     }
 
     public static void main(String[] args) throws Exception {
@@ -139,88 +198,126 @@ public final class EndToEndBenchmark {
         System.exit(0); // the webhook receiver's and readers' threads would keep the JVM alive
     }
 
+    /** One measured job: which, and its rate. */
+    private record Measured(String what, Topic topic, String backend, int parallelism, Rate rate) {}
+
     private void runAll() throws Exception {
-        String topic = "bench-" + run + "-otlp";
         createTopics(
                 partitions,
-                topic,
                 "bench-" + run + "-native",
                 "bench-" + run + "-anomalies",
                 "bench-" + run + "-dlq");
-        preload(topic);
-
-        Rate broker = bareBrokerRead(topic);
-        Rate bareFlink = measureJob("bare", bareFlinkArgs(topic), "bareRead.messages", null, 2);
-        Map<Integer, Rate> full = new LinkedHashMap<>();
+        List<Measured> rows = new ArrayList<>();
+        Map<Topic, Rate> brokerReads = new LinkedHashMap<>();
+        Map<Topic, Rate> flinkReads = new LinkedHashMap<>();
         Memory memory = null;
-        // The first job a TaskManager runs is slower by a third (its JVM compiles Flink's network
-        // stack and RocksDB paths): a short warm-up run of the job comes first, not measured.
-        measureJob(
-                "warm-up",
-                fullJobArgs(
-                        jar,
-                        config,
-                        topic,
-                        parallelisms.get(0),
-                        "earliest",
-                        "bench-" + run + "-anomalies"),
-                "sentinel.messages",
-                null,
-                parallelisms.get(0),
-                0.3);
+        Rate warmUp = null;
         List<Rate> earlier = new ArrayList<>();
-        if (compareJar != null) {
-            earlier.add(measureEarlier(topic, "earlier-p" + parallelisms.get(0)));
-        }
-        for (int p : parallelisms) {
-            Memory[] m = new Memory[1];
-            full.put(
-                    p,
+        Topic first = null;
+        for (double share : mixes) {
+            int n = (int) Math.max(1000, Math.round(messages * Math.min(1, share / 0.5)));
+            Topic topic = preload("bench-" + run + "-otlp-" + Math.round(1 / share), n, share);
+            if (first == null) {
+                first = topic;
+            }
+            brokerReads.put(topic, bareBrokerRead(topic));
+            flinkReads.put(
+                    topic,
                     measureJob(
-                            "full-p" + p,
-                            fullJobArgs(
-                                    jar,
-                                    config,
+                            "bare-" + topic.mix(),
+                            bareFlinkArgs(topic),
+                            "bareRead.messages",
+                            null,
+                            topic,
+                            1.0));
+            if (warmUp == null) {
+                // The first job a TaskManager runs costs a third more CPU per message (JIT):
+                // one whole pass over the 1:1 topic first, its figures kept as the cold start.
+                warmUp =
+                        measureJob(
+                                "warm-up-" + topic.mix(),
+                                fullJobArgs(
+                                        jar, config, topic, parallelisms.get(0), defaultBackend),
+                                "sentinel.messages",
+                                null,
+                                topic,
+                                1.0);
+                if (compareJar != null) {
+                    earlier.add(measureEarlier(topic, "earlier-p" + parallelisms.get(0)));
+                }
+            }
+            for (String backend : backends) {
+                for (int p : parallelisms) {
+                    Memory[] m = new Memory[1];
+                    Rate r =
+                            measureJob(
+                                    "full-" + topic.mix() + "-" + backend + "-p" + p,
+                                    fullJobArgs(jar, config, topic, p, backend),
+                                    "sentinel.messages",
+                                    m,
                                     topic,
-                                    p,
-                                    "earliest",
-                                    "bench-" + run + "-anomalies"),
-                            "sentinel.messages",
-                            m,
-                            p));
-            if (memory == null) {
-                memory = m[0];
+                                    1.0);
+                    rows.add(new Measured("full job", topic, backend, p, r));
+                    if (memory == null && backend.equals(defaultBackend)) {
+                        memory = m[0];
+                    }
+                }
+            }
+            if (compareJar != null && topic == first) {
+                earlier.add(measureEarlier(topic, "earlier-again-p" + parallelisms.get(0)));
             }
         }
-        if (compareJar != null) {
-            earlier.add(measureEarlier(topic, "earlier-again-p" + parallelisms.get(0)));
-        }
         Latency latency = latencySeconds > 0 ? latency() : Latency.none();
+        StateSizePerKey.Sizes state = StateSizePerKey.measure(config, 3600);
 
-        Rate main = full.get(parallelisms.get(0));
-        double llmPerMessage = (double) llmSpansPreloaded / messages;
         System.out.println();
         System.out.printf(
                 Locale.ROOT,
-                "end-to-end benchmark %s: %,d messages (%,d LLM spans, %.0f MB) in %d partitions%n",
+                "end-to-end benchmark %s: %d partitions, one TaskManager with 2 slots; default state"
+                        + " backend %s%n",
                 run,
-                messages,
-                llmSpansPreloaded,
-                bytesPreloaded / 1e6,
-                partitions);
-        row("bare broker read (ConsumerPerformance)", broker, llmPerMessage);
-        row("bare Flink read (BareReadJob, p=2)", bareFlink, llmPerMessage);
-        for (Map.Entry<Integer, Rate> e : full.entrySet()) {
-            row("full job, p=" + e.getKey(), e.getValue(), llmPerMessage);
+                partitions,
+                defaultBackend);
+        for (Topic t : brokerReads.keySet()) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "mix %s: %,d messages (%,d LLM spans, %.0f MB, %.2f LLM spans and %.1f KB per"
+                            + " message)%n",
+                    t.mix(),
+                    t.messages(),
+                    t.llmSpans(),
+                    t.bytes() / 1e6,
+                    t.llmPerMessage(),
+                    t.bytes() / 1e3 / t.messages());
+            Rate broker = brokerReads.get(t);
+            row("bare broker read (ConsumerPerformance)", broker, t, broker);
+            row("bare Flink read (BareReadJob, p=2)", flinkReads.get(t), t, broker);
+            if (t == first && warmUp != null) {
+                row(
+                        "warm-up: first job, fresh TaskManager, "
+                                + defaultBackend
+                                + " p="
+                                + parallelisms.get(0),
+                        warmUp,
+                        t,
+                        broker);
+            }
+            for (Measured m : rows) {
+                if (m.topic() == t) {
+                    row("full job, " + m.backend() + ", p=" + m.parallelism(), m.rate(), t, broker);
+                }
+            }
         }
         if (!earlier.isEmpty()) {
+            Rate main = find(rows, first, defaultBackend, parallelisms.get(0));
             for (int i = 0; i < earlier.size(); i++) {
                 row(
                         (i == 0 ? "earlier build, before" : "earlier build, after")
                                 + ", p="
                                 + parallelisms.get(0),
                         earlier.get(i),
-                        llmPerMessage);
+                        first,
+                        brokerReads.get(first));
             }
             double mean =
                     earlier.stream().mapToDouble(Rate::msgsPerSecond).average().orElse(Double.NaN);
@@ -237,76 +334,98 @@ public final class EndToEndBenchmark {
                     main.msgsPerSecond / mean,
                     main.cpuUsPerMessage / cpu);
         }
-        if (full.size() > 1 && full.containsKey(1) && full.containsKey(2)) {
-            System.out.printf(
-                    Locale.ROOT,
-                    "  scaling p=1 -> p=2: x%.2f%n",
-                    full.get(2).msgsPerSecond / full.get(1).msgsPerSecond);
-        }
-        System.out.printf(
-                Locale.ROOT,
-                "  ratio full/bare read %.2f, full/bare Flink %.2f%n",
-                main.msgsPerSecond / broker.msgsPerSecond,
-                main.msgsPerSecond / bareFlink.msgsPerSecond);
         latency.print();
         if (memory != null) {
             memory.print();
         }
+        state.print();
+        if (!profiles.isEmpty()) {
+            System.out.println("  profiles (share of the TaskManager's CPU samples):");
+            for (Path p : profiles) {
+                System.out.println("    " + ProfileShares.of(p).line());
+            }
+        }
+
+        Rate main = find(rows, first, defaultBackend, parallelisms.get(0));
+        Topic sparse = brokerReads.size() > 1 ? new ArrayList<>(brokerReads.keySet()).get(1) : null;
+        Rate sparseMain =
+                sparse == null ? null : find(rows, sparse, defaultBackend, parallelisms.get(0));
         System.out.printf(
                 Locale.ROOT,
-                "e2e msgs_per_s=%.0f llm_spans_per_s=%.0f ratio_bare_read=%.2f"
-                        + " ratio_bare_flink=%.2f alert_p99_ms=%s state_bytes_per_key=%s%n",
+                "e2e backend=%s p=%d msgs_per_s=%.0f llm_spans_per_s=%.0f ratio_bare_read=%.2f"
+                        + " cpu_us_per_msg=%.1f ratio_bare_read_%s=%s alert_p99_ms=%s"
+                        + " state_bytes_per_key=%d%n",
+                defaultBackend,
+                parallelisms.get(0),
                 main.msgsPerSecond,
-                main.msgsPerSecond * llmPerMessage,
-                main.msgsPerSecond / broker.msgsPerSecond,
-                main.msgsPerSecond / bareFlink.msgsPerSecond,
-                latency.webhook.isEmpty() ? "n/a" : Long.toString(percentile(latency.webhook, 99)),
-                memory == null || memory.keys <= 0
+                main.msgsPerSecond * first.llmPerMessage(),
+                main.msgsPerSecond / brokerReads.get(first).msgsPerSecond,
+                main.cpuUsPerMessage,
+                sparse == null ? "sparse" : "1in" + Math.round(1 / sparse.llmShare()),
+                sparseMain == null
                         ? "n/a"
-                        : Long.toString(memory.stateBytes / memory.keys));
+                        : String.format(
+                                Locale.ROOT,
+                                "%.2f",
+                                sparseMain.msgsPerSecond / brokerReads.get(sparse).msgsPerSecond),
+                latency.webhook.isEmpty() ? "n/a" : Long.toString(percentile(latency.webhook, 99)),
+                state.defaultKeyBytes());
     }
 
-    private static void row(String what, Rate r, double llmPerMessage) {
+    private static Rate find(List<Measured> rows, Topic t, String backend, int p) {
+        for (Measured m : rows) {
+            if (m.topic() == t && m.backend().equals(backend) && m.parallelism() == p) {
+                return m.rate();
+            }
+        }
+        return rows.get(0).rate();
+    }
+
+    private static void row(String what, Rate r, Topic t, Rate broker) {
         System.out.printf(
                 Locale.ROOT,
-                "  %-42s %,10.0f msgs/s %,10.0f LLM spans/s %8.1f MB/s%s%n",
+                "  %-50s %,9.0f msgs/s %,9.0f LLM spans/s %7.1f MB/s%s  %.2f of the broker read%n",
                 what,
                 r.msgsPerSecond,
-                r.msgsPerSecond * llmPerMessage,
-                r.mbPerSecond,
+                r.msgsPerSecond * t.llmPerMessage(),
+                r.msgsPerSecond * t.bytes() / t.messages() / 1e6,
                 Double.isNaN(r.cpuUsPerMessage)
-                        ? ""
-                        : String.format(Locale.ROOT, " %6.1f us CPU/msg", r.cpuUsPerMessage));
+                        ? "                "
+                        : String.format(Locale.ROOT, " %6.1f us CPU/msg", r.cpuUsPerMessage),
+                r.msgsPerSecond / broker.msgsPerSecond);
     }
 
     // ---- 1. preload
 
-    private void preload(String topic) throws Exception {
+    private Topic preload(String topic, int n, double share) throws Exception {
+        createTopics(partitions, topic);
         log(
-                "preloading %,d generated messages into %s (%d partitions)",
-                messages, topic, partitions);
-        long t0 = System.currentTimeMillis() - messages * 5L;
+                "preloading %,d generated messages (LLM share %.2f) into %s (%d partitions)",
+                n, share, topic, partitions);
+        long t0 = System.currentTimeMillis() - n * 5L;
         long start = System.nanoTime();
+        long bytes = 0;
+        long llm;
         try (KafkaProducer<byte[], byte[]> p = producer();
-                TelemetryGenerator gen = new TelemetryGenerator(42, List.of(), 4)) {
-            for (int i = 0; i < messages; i++) {
+                TelemetryGenerator gen =
+                        new TelemetryGenerator(42, List.of(), share < 0.5 ? 6 : 4)
+                                .llmShare(share)) {
+            for (int i = 0; i < n; i++) {
                 long t = t0 + i * 5L;
                 byte[] v = gen.nextMessage(t);
-                bytesPreloaded += v.length;
+                bytes += v.length;
                 p.send(new ProducerRecord<>(topic, null, t, null, v));
                 if (i % 50_000 == 49_999) {
                     log("  %,d sent", i + 1);
                 }
             }
             p.flush();
-            llmSpansPreloaded = gen.llmSpans();
+            llm = gen.llmSpans();
         }
         log(
                 "preloaded %,d messages, %,d LLM spans, %.0f MB in %.1f s",
-                messages,
-                llmSpansPreloaded,
-                bytesPreloaded / 1e6,
-                (System.nanoTime() - start) / 1e9);
+                n, llm, bytes / 1e6, (System.nanoTime() - start) / 1e9);
+        return new Topic(topic, share, n, llm, bytes);
     }
 
     // ---- 2. the bare broker read
@@ -336,8 +455,7 @@ public final class EndToEndBenchmark {
         }
     }
 
-    private Rate bareBrokerRead(String topic) throws Exception {
-        log("bare broker read: Kafka's ConsumerPerformance");
+    private Rate bareBrokerRead(Topic topic) throws Exception {
         List<String> cmd =
                 List.of(
                         "java",
@@ -347,9 +465,9 @@ public final class EndToEndBenchmark {
                         "--bootstrap-server",
                         bootstrap,
                         "--topic",
-                        topic,
+                        topic.name(),
                         "--messages",
-                        Integer.toString(messages),
+                        Integer.toString(topic.messages()),
                         "--timeout",
                         "120000");
         String out = exec(cmd, 300);
@@ -369,8 +487,8 @@ public final class EndToEndBenchmark {
         double mbs = Double.parseDouble(f[f.length - 2]);
         double nps = Double.parseDouble(f[f.length - 1]);
         log(
-                "bare broker read: %,.0f msgs/s, %.1f MB/s (fetch time, without the group join)",
-                nps, mbs);
+                "bare broker read %s: %,.0f msgs/s, %.1f MB/s (fetch time, without the group join)",
+                topic.mix(), nps, mbs);
         return new Rate(nps, mbs);
     }
 
@@ -414,40 +532,37 @@ public final class EndToEndBenchmark {
         return args;
     }
 
-    private List<String> bareFlinkArgs(String topic) {
+    private List<String> bareFlinkArgs(Topic topic) {
         List<String> cmd =
                 new ArrayList<>(
                         List.of(
                                 root.resolve("scripts/flink.sh").toString(),
                                 "run",
                                 "-d",
+                                "-C",
+                                benchJar.toUri().toString(),
                                 "-c",
-                                "io.llmsentinel.job.BareReadJob",
+                                "io.llmsentinel.devtools.bench.BareReadJob",
                                 root.resolve("job/target/sentinel-job.jar").toString()));
-        List<String> args = common(topic, 2, "earliest", "bench-" + run + "-anomalies");
+        List<String> args = common(topic.name(), 2, "earliest", "bench-" + run + "-anomalies");
         args.set(1, root.resolve("conf/sentinel.yaml").toString()); // this build's job and keys
         cmd.addAll(args);
         return cmd;
     }
 
-    private Rate measureEarlier(String topic, String name) throws Exception {
+    private Rate measureEarlier(Topic topic, String name) throws Exception {
         int p = parallelisms.get(0);
         return measureJob(
                 name,
-                fullJobArgs(
-                        compareJar,
-                        compareConfig,
-                        topic,
-                        p,
-                        "earliest",
-                        "bench-" + run + "-anomalies"),
+                fullJobArgs(compareJar, compareConfig, topic, p, defaultBackend),
                 "sentinel.messages",
                 null,
-                p);
+                topic,
+                1.0);
     }
 
-    private List<String> fullJobArgs(
-            Path jar, Path config, String topic, int p, String offsets, String anomalies)
+    /** The full job on {@code backend} ({@code -D state.backend.type}, a job-level setting). */
+    private List<String> fullJobArgs(Path jar, Path config, Topic topic, int p, String backend)
             throws IOException {
         List<String> cmd =
                 new ArrayList<>(
@@ -455,8 +570,9 @@ public final class EndToEndBenchmark {
                                 root.resolve("scripts/flink.sh").toString(),
                                 "run",
                                 "-d",
+                                "-Dstate.backend.type=" + backend,
                                 jar.toString()));
-        List<String> args = common(topic, p, offsets, anomalies);
+        List<String> args = common(topic.name(), p, "earliest", "bench-" + run + "-anomalies");
         args.set(1, config.toString());
         cmd.addAll(args);
         cmd.addAll(ownOptionalTopics(config));
@@ -469,32 +585,24 @@ public final class EndToEndBenchmark {
             System.out.printf(
                     Locale.ROOT,
                     "  memory: TaskManager heap %.0f of %.0f MB; last checkpoint %.1f MB over %,d"
-                            + " active keys = %s bytes of state per key%n",
+                            + " active keys (offsets, output backlogs and broadcast state included)%n",
                     heapUsed / 1e6,
                     heapMax / 1e6,
                     stateBytes / 1e6,
-                    keys,
-                    keys > 0 ? Long.toString(stateBytes / keys) : "n/a");
+                    keys);
         }
     }
 
     /**
-     * Submits a job, follows the counter {@code metric} (summed over subtasks) until the topic is
-     * read, and returns the steady-state rate; cancels the job.
+     * Submits a job, follows the counter {@code metric} (summed over subtasks) until it has read
+     * {@code share} of the topic, and returns the steady-state rate; cancels the job.
      */
-    private Rate measureJob(
-            String name, List<String> submit, String metric, Memory[] memory, int parallelism)
-            throws Exception {
-        return measureJob(name, submit, metric, memory, parallelism, 1.0);
-    }
-
-    /** Runs a job until it has read {@code share} of the preloaded messages. */
     private Rate measureJob(
             String name,
             List<String> submit,
             String metric,
             Memory[] memory,
-            int parallelism,
+            Topic topic,
             double share)
             throws Exception {
         log("%s: submitting", name);
@@ -504,7 +612,11 @@ public final class EndToEndBenchmark {
             throw new IllegalStateException("no JobID in:\n" + out);
         }
         String job = m.group(1);
+        int messages = topic.messages();
         try {
+            if (name.startsWith("full") || name.startsWith("warm")) {
+                log("%s: state backend %s", name, stateBackendOf(job));
+            }
             // every vertex with the metric (the spans reader, and readers of empty topics)
             List<String[]> found = new ArrayList<>();
             List<long[]> samples = new ArrayList<>();
@@ -553,7 +665,12 @@ public final class EndToEndBenchmark {
                     continue;
                 }
                 samples.add(new long[] {System.nanoTime(), total, taskManagerCpuUs()});
-                if (profile && !profiled && name.startsWith("full") && total > messages * 0.3) {
+                // The cold start early (JIT at work), measured runs in their steady state.
+                double at = name.startsWith("warm") ? 0.05 : 0.3;
+                if (profile
+                        && !profiled
+                        && (name.startsWith("full") || name.startsWith("warm"))
+                        && total > messages * at) {
                     profiled = true;
                     // beside the sampling, so the profile does not stretch the measured interval
                     Thread t =
@@ -576,22 +693,31 @@ public final class EndToEndBenchmark {
             if (memory != null) {
                 memory[0] = memory(job);
             }
-            Rate r = steady(samples);
+            Rate r = steady(samples, messages);
             log(
                     "%s: %,.0f msgs/s in steady state (%d samples), TaskManager CPU %.1f us per"
                             + " message",
                     name, r.msgsPerSecond, samples.size(), r.cpuUsPerMessage);
             return new Rate(
                     r.msgsPerSecond,
-                    r.msgsPerSecond * bytesPreloaded / messages / 1e6,
+                    r.msgsPerSecond * topic.bytes() / messages / 1e6,
                     r.cpuUsPerMessage);
         } finally {
             exec(List.of(root.resolve("scripts/flink.sh").toString(), "cancel", job), 120);
         }
     }
 
+    /** The state backend the job runs on, as its checkpoint configuration says. */
+    private static String stateBackendOf(String job) {
+        try {
+            return rest("/jobs/" + job + "/checkpoints/config").path("state_backend").asText("?");
+        } catch (Exception e) {
+            return "? (" + e.getMessage() + ")";
+        }
+    }
+
     /** The slope of (time, count) between 20% and 90% of the messages. */
-    private Rate steady(List<long[]> samples) {
+    private static Rate steady(List<long[]> samples, int messages) {
         long lo = (long) (messages * 0.2);
         long hi = (long) (messages * 0.9);
         long[] first = null;
@@ -726,6 +852,7 @@ public final class EndToEndBenchmark {
                         flame.toString(),
                         pid),
                 120);
+        profiles.add(collapsed);
         log("%s: flame graph %s, collapsed stacks %s", name, flame, collapsed);
     }
 
@@ -832,6 +959,7 @@ public final class EndToEndBenchmark {
                                 root.resolve("scripts/flink.sh").toString(),
                                 "run",
                                 "-d",
+                                "-Dstate.backend.type=" + defaultBackend,
                                 jar.toString()));
         List<String> args = common(topic, parallelisms.get(0), "latest", anomalies);
         args.set(1, config.toString()); // this file (console and the webhook), defaults otherwise

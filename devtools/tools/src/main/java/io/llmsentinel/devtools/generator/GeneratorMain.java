@@ -35,6 +35,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *                                   content_filter, rate_limited, tool_failures, cache_miss
  *   --bad-every N                   every Nth message is malformed (0 = none)
  *   --max-spans N                   spans per message, at most (6)
+ *   --llm-share F                   share of LLM spans among all spans (0.5: each model call
+ *                                   with its server span; 0.05: one in twenty, the other 19 the
+ *                                   application's database, cache and service calls)
  *   --record FILE                   incidents as JSON lines, plus a summary line
  *   --seed N                        (42)
  *   --metrics                       also send the GenAI metrics an instrumented application
@@ -129,12 +132,13 @@ public final class GeneratorMain {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props);
                 TelemetryGenerator gen =
                         new TelemetryGenerator(
-                                seed,
-                                incidents,
-                                maxSpans,
-                                a.containsKey("no-heavy-tail")
-                                        ? HeavyTail.OFF
-                                        : HeavyTail.DEFAULT);
+                                        seed,
+                                        incidents,
+                                        maxSpans,
+                                        a.containsKey("no-heavy-tail")
+                                                ? HeavyTail.OFF
+                                                : HeavyTail.DEFAULT)
+                                .llmShare(Double.parseDouble(one(a, "llm-share", "0.5")));
                 MetricsRecorder recorder =
                         metrics ? new MetricsRecorder(cumulative, startMs) : null) {
             for (long n = 0; n < total; n++) {

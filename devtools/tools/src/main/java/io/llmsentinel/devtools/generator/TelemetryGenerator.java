@@ -45,6 +45,15 @@ public final class TelemetryGenerator implements AutoCloseable {
     private final Map<String, SdkTracerProvider> providers = new HashMap<>();
     private final OtlpJsonTraces otlp = new OtlpJsonTraces();
 
+    /**
+     * Ordinary spans per model call (the application's server span, its database queries, cache
+     * reads, calls to other services): 1 by default (one LLM span in two), 19 for one in twenty.
+     */
+    private int ordinaryPerCall = 1;
+
+    /** The ordinary spans' own random stream: their number does not change the model calls. */
+    private final Random ordinaryRandom;
+
     private long llmSpans;
     private long otherSpans;
     private long toolSpans;
@@ -61,10 +70,26 @@ public final class TelemetryGenerator implements AutoCloseable {
         this.tail = tail;
         this.tailRandom = new Random(seed ^ 0x5DEECE66DL ^ 0x7A11L);
         this.outcomeRandom = new Random(seed ^ 0x5DEECE66DL ^ 0x0C0DEL);
+        this.ordinaryRandom = new Random(seed ^ 0x0DD5L);
         this.profiles = ServiceProfile.defaults();
         this.totalWeight = profiles.stream().mapToDouble(ServiceProfile::weight).sum();
         this.incidents = List.copyOf(incidents);
         this.maxSpansPerMessage = Math.max(1, maxSpansPerMessage);
+    }
+
+    /**
+     * The share of LLM spans among all spans: 0.5 (the default) sends one ordinary span (the
+     * application's server span) per model call; 0.05 sends nineteen, as an application whose every
+     * request also queries a database, reads a cache and calls other services does. The model calls
+     * themselves are the same for a seed whatever the share. Needs at least 2 spans per message
+     * (with 1, only the LLM span fits).
+     */
+    public TelemetryGenerator llmShare(double share) {
+        if (!(share > 0 && share <= 0.5)) {
+            throw new IllegalArgumentException("llm share must be in (0, 0.5], not " + share);
+        }
+        this.ordinaryPerCall = (int) Math.round(1 / share - 1);
+        return this;
     }
 
     /** The service and model an incident of this type is injected into by default. */
@@ -257,6 +282,9 @@ public final class TelemetryGenerator implements AutoCloseable {
         llm.end(endNanos, TimeUnit.NANOSECONDS);
         llmSpans++;
         if (server != null) {
+            for (int k = 1; k < ordinaryPerCall; k++) {
+                ordinarySpan(tracer, parentContext, k, llmStartNanos);
+            }
             if (error) {
                 server.setStatus(StatusCode.ERROR);
             }
@@ -319,6 +347,61 @@ public final class TelemetryGenerator implements AutoCloseable {
             case OPENINFERENCE ->
                     s.setAttribute("llm.token_count.prompt_details.cache_read", cached);
         }
+    }
+
+    /**
+     * One of the application's own spans around a model call: a database query, a cache read, a
+     * call to another service or a step of its own, as HTTP and database instrumentation records
+     * them; none is a model call.
+     */
+    private void ordinarySpan(Tracer tracer, Context parent, int k, long beforeNanos) {
+        long durationNanos = Math.round(4 * Math.exp(0.8 * ordinaryRandom.nextGaussian()) * 1e6);
+        long start = beforeNanos - durationNanos - ordinaryRandom.nextInt(2_000_000);
+        io.opentelemetry.api.trace.SpanBuilder b;
+        switch (k % 4) {
+            case 1 ->
+                    b =
+                            tracer.spanBuilder("SELECT app.conversations")
+                                    .setSpanKind(SpanKind.CLIENT)
+                                    .setAttribute("db.system.name", "postgresql")
+                                    .setAttribute("db.operation.name", "SELECT")
+                                    .setAttribute("db.collection.name", "conversations")
+                                    .setAttribute(
+                                            "db.query.text",
+                                            "SELECT id, role, content FROM conversations WHERE"
+                                                    + " user_id = $1 ORDER BY created_at DESC"
+                                                    + " LIMIT 20")
+                                    .setAttribute("server.address", "db.internal")
+                                    .setAttribute("server.port", 5432L);
+            case 2 ->
+                    b =
+                            tracer.spanBuilder("GET")
+                                    .setSpanKind(SpanKind.CLIENT)
+                                    .setAttribute("db.system.name", "redis")
+                                    .setAttribute("db.operation.name", "GET")
+                                    .setAttribute("server.address", "cache.internal")
+                                    .setAttribute("server.port", 6379L);
+            case 3 ->
+                    b =
+                            tracer.spanBuilder("GET")
+                                    .setSpanKind(SpanKind.CLIENT)
+                                    .setAttribute("http.request.method", "GET")
+                                    .setAttribute(
+                                            "url.full",
+                                            "http://accounts.internal/v1/users/"
+                                                    + ordinaryRandom.nextInt(100_000))
+                                    .setAttribute("server.address", "accounts.internal")
+                                    .setAttribute("http.response.status_code", 200L);
+            default ->
+                    b =
+                            tracer.spanBuilder("render_prompt")
+                                    .setSpanKind(SpanKind.INTERNAL)
+                                    .setAttribute("code.function.name", "render_prompt")
+                                    .setAttribute("app.template", "support/answer-v" + k);
+        }
+        Span s = b.setParent(parent).setStartTimestamp(start, TimeUnit.NANOSECONDS).startSpan();
+        s.end(start + durationNanos, TimeUnit.NANOSECONDS);
+        otherSpans++;
     }
 
     private void setAttributes(

@@ -70,6 +70,37 @@ class TelemetryGeneratorTest {
         assertThat(requests).allSatisfy(r -> assertThat(r.environment).isNotNull());
     }
 
+    /**
+     * One LLM span in twenty: the other nineteen (server, database, cache, service calls) are all
+     * skipped by the reader, and the model calls are those of the default share for the seed.
+     */
+    @Test
+    void oneLlmSpanInTwentyLeavesTheModelCallsAsTheyWere() {
+        long start = 1_764_000_000_000L;
+        List<LlmRequest> usual = new ArrayList<>();
+        List<LlmRequest> mixed = new ArrayList<>();
+        long skipped = 0;
+        try (TelemetryGenerator a = new TelemetryGenerator(3, List.of(), 4);
+                TelemetryGenerator b = new TelemetryGenerator(3, List.of(), 4).llmShare(0.05)) {
+            for (int i = 0; i < 200; i++) {
+                usual.addAll(reader.read(a.nextMessage(start + i * 50L)).requests());
+                ReadResult r = reader.read(b.nextMessage(start + i * 50L));
+                assertThat(r.invalid()).isEmpty();
+                mixed.addAll(r.requests());
+                skipped += r.skipped();
+            }
+            assertThat(skipped).isEqualTo(b.otherSpans());
+            // the share counts model calls; a call's tool executions come on top of it
+            long calls = b.llmSpans() - b.toolSpans();
+            assertThat((double) calls / (calls + b.otherSpans())).isEqualTo(0.05);
+        }
+        assertThat(mixed).hasSize(usual.size());
+        for (int i = 0; i < usual.size(); i++) {
+            assertThat(mixed.get(i).latencyMs).isEqualTo(usual.get(i).latencyMs);
+            assertThat(mixed.get(i).service).isEqualTo(usual.get(i).service);
+        }
+    }
+
     @Test
     void latencySpikeRaisesLatencyOnlyForItsServiceAndOnlyWhileActive() {
         long start = 1_764_000_000_000L;

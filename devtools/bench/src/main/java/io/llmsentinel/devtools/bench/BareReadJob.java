@@ -1,9 +1,10 @@
-package io.llmsentinel.job;
+package io.llmsentinel.devtools.bench;
 
 import io.llmsentinel.functions.config.ConfigException;
 import io.llmsentinel.functions.config.InputOptions;
 import io.llmsentinel.functions.config.JobOptions;
 import io.llmsentinel.functions.config.SentinelConfig;
+import io.llmsentinel.job.JobIo;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,8 +22,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 /**
  * The floor that scripts/bench-e2e.sh measures the job against: the job's own Kafka source settings
  * on the OTLP traces topic, reading each record's bytes and discarding them (counted in {@code
- * sentinel.bareRead.messages} and {@code .bytes}). Not part of the job's topology; run it with
- * {@code flink run -c io.llmsentinel.job.BareReadJob sentinel-job.jar --config ...}.
+ * sentinel.bareRead.messages} and {@code .bytes}). Not part of the job or its jar; submitted on top
+ * of the job's jar, which brings the Kafka connector and the source settings: {@code flink run -C
+ * file:devtools/bench/target/sentinel-bench-VERSION.jar -c
+ * io.llmsentinel.devtools.bench.BareReadJob sentinel-job.jar --config ...}.
  */
 public final class BareReadJob {
     private BareReadJob() {}
