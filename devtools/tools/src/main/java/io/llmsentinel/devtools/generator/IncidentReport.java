@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmsentinel.devtools.backtest.AlertSummary;
 import io.llmsentinel.devtools.backtest.IncidentWindow;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -81,6 +82,20 @@ public final class IncidentReport {
         // resolutions come up to a recovery window after the run, so read a little further).
         List<JsonNode> records =
                 readAnomalies(brokers, topic, start, end + GRACE_MS + 10 * windowMs);
+        report(incidents, start, end, windowMs, records, System.out);
+    }
+
+    /**
+     * Prints the report of a run: {@code incidents} as the generator recorded them, injected into
+     * [start, end], against {@code records} of the anomaly topic (anomalies and alert changes).
+     */
+    public static void report(
+            List<JsonNode> incidents,
+            long start,
+            long end,
+            long windowMs,
+            List<JsonNode> records,
+            PrintStream out) {
         List<JsonNode> anomalies = new ArrayList<>();
         List<AlertSummary.Change> alerts = new ArrayList<>();
         List<AlertSummary.Change> anomalyTimes = new ArrayList<>();
@@ -108,7 +123,7 @@ public final class IncidentReport {
                                 0));
             }
         }
-        print(incidents, anomalies, start, end, System.out);
+        print(incidents, anomalies, start, end, out);
         List<IncidentWindow> spans = new ArrayList<>();
         for (JsonNode i : incidents) {
             spans.add(
@@ -139,7 +154,7 @@ public final class IncidentReport {
                         windowMs,
                         keys.size(),
                         null)
-                .print(System.out);
+                .print(out);
     }
 
     /** The outcome of one incident: detected (by an anomaly of an expected type) and when. */
@@ -152,7 +167,7 @@ public final class IncidentReport {
             List<JsonNode> anomalies,
             long start,
             long end,
-            java.io.PrintStream out) {
+            PrintStream out) {
         boolean[] explained = new boolean[anomalies.size()];
         out.println("== Injected incidents vs anomalies found ==");
         int detected = 0;
@@ -226,7 +241,8 @@ public final class IncidentReport {
         return outcomes;
     }
 
-    static List<JsonNode> readAnomalies(String brokers, String topic, long fromMs, long toMs)
+    /** The records of {@code topic} (read committed) whose Kafka timestamps are in [from, to]. */
+    public static List<JsonNode> readAnomalies(String brokers, String topic, long fromMs, long toMs)
             throws Exception {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
