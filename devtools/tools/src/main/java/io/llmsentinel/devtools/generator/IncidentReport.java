@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmsentinel.devtools.backtest.AlertSummary;
 import io.llmsentinel.devtools.backtest.IncidentWindow;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,24 +58,13 @@ public final class IncidentReport {
         String brokers = a.getOrDefault("bootstrap-servers", "localhost:9092");
         String topic = a.getOrDefault("topic", "sentinel.anomalies");
 
-        ObjectMapper json = new ObjectMapper();
-        List<JsonNode> incidents = new ArrayList<>();
-        JsonNode summary = null;
-        for (String line : Files.readAllLines(record)) {
-            if (line.isBlank()) {
-                continue;
-            }
-            JsonNode n = json.readTree(line);
-            if (n.path("summary").asBoolean(false)) {
-                summary = n;
-            } else {
-                incidents.add(n);
-            }
-        }
-        if (summary == null) {
+        Injected injected = Injected.read(record);
+        if (injected.summary() == null) {
             throw new IllegalStateException(
                     record + " has no summary line: did the generator finish?");
         }
+        List<JsonNode> incidents = injected.incidents();
+        JsonNode summary = injected.summary();
         long start = summary.get("start_ms").asLong();
         long end = summary.get("end_ms").asLong();
         long windowMs = Long.parseLong(a.getOrDefault("window-ms", "60000"));
@@ -155,6 +145,30 @@ public final class IncidentReport {
                         keys.size(),
                         null)
                 .print(out);
+    }
+
+    /**
+     * The generator's record file: the incidents it injected, and its summary line (the span of
+     * event time it generated; null while the generator still runs).
+     */
+    public record Injected(List<JsonNode> incidents, JsonNode summary) {
+        public static Injected read(Path record) throws IOException {
+            ObjectMapper json = new ObjectMapper();
+            List<JsonNode> incidents = new ArrayList<>();
+            JsonNode summary = null;
+            for (String line : Files.readAllLines(record)) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode n = json.readTree(line);
+                if (n.path("summary").asBoolean(false)) {
+                    summary = n;
+                } else {
+                    incidents.add(n);
+                }
+            }
+            return new Injected(incidents, summary);
+        }
     }
 
     /** The outcome of one incident: detected (by an anomaly of an expected type) and when. */

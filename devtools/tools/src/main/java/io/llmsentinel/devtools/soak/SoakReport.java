@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -349,45 +348,22 @@ public final class SoakReport {
         /** One account per output and kind of change the job was configured to deliver. */
         List<DeliveryAccount> accounts(JobRecord record) throws IOException {
             List<DeliveryAccount> out = new ArrayList<>();
-            AlertOptions.Deliver deliver = config.get(AlertOptions.DELIVER);
-            Predicate<String> alertTypes = t -> t.startsWith("anomaly.");
-            Predicate<String> incidentTypes = t -> t.startsWith("incident.");
             if (config.get(RabbitMqOptions.ENABLED)) {
-                List<DeliveryLog.Entry> got =
-                        DeliveryLog.read(dir.resolve("rabbitmq-deliveries.jsonl"));
-                Severity min = config.get(RabbitMqOptions.MIN_SEVERITY);
-                if (deliver.alerts()) {
-                    out.add(
-                            DeliveryAccount.of(
-                                    "rabbitmq alerts", alerts(record, min), got, alertTypes));
-                }
-                if (deliver.incidents()) {
-                    out.add(
-                            DeliveryAccount.of(
-                                    "rabbitmq incidents",
-                                    incidents(record, min),
-                                    got,
-                                    incidentTypes));
-                }
+                notifications(
+                        "rabbitmq",
+                        "rabbitmq-deliveries.jsonl",
+                        config.get(RabbitMqOptions.MIN_SEVERITY),
+                        record,
+                        out);
             }
             List<WebhookEndpoint> hooks = WebhookEndpoints.from(config);
             if (!hooks.isEmpty()) {
-                List<DeliveryLog.Entry> got =
-                        DeliveryLog.read(dir.resolve("webhook-deliveries.jsonl"));
-                Severity min = hooks.get(0).minSeverity();
-                if (deliver.alerts()) {
-                    out.add(
-                            DeliveryAccount.of(
-                                    "webhook alerts", alerts(record, min), got, alertTypes));
-                }
-                if (deliver.incidents()) {
-                    out.add(
-                            DeliveryAccount.of(
-                                    "webhook incidents",
-                                    incidents(record, min),
-                                    got,
-                                    incidentTypes));
-                }
+                notifications(
+                        "webhook",
+                        "webhook-deliveries.jsonl",
+                        hooks.get(0).minSeverity(),
+                        record,
+                        out);
             }
             List<DeliveryLog.Entry> stores =
                     DeliveryLog.read(dir.resolve(SoakWatch.STORE_ARRIVALS));
@@ -436,6 +412,37 @@ public final class SoakReport {
             return out;
         }
 
+        /**
+         * The accounts of an output that interrupts people: its alert changes and its incident
+         * changes, as alerts.deliver says it gets them, at least {@code min} severe.
+         */
+        private void notifications(
+                String output,
+                String deliveries,
+                Severity min,
+                JobRecord record,
+                List<DeliveryAccount> out)
+                throws IOException {
+            List<DeliveryLog.Entry> got = DeliveryLog.read(dir.resolve(deliveries));
+            AlertOptions.Deliver deliver = config.get(AlertOptions.DELIVER);
+            if (deliver.alerts()) {
+                out.add(
+                        DeliveryAccount.of(
+                                output + " alerts",
+                                alerts(record, min),
+                                got,
+                                t -> t.startsWith("anomaly.")));
+            }
+            if (deliver.incidents()) {
+                out.add(
+                        DeliveryAccount.of(
+                                output + " incidents",
+                                incidents(record, min),
+                                got,
+                                t -> t.startsWith("incident.")));
+            }
+        }
+
         private List<String> consoleLines() throws IOException {
             List<String> lines = new ArrayList<>();
             Path console = dir.resolve("console");
@@ -471,22 +478,11 @@ public final class SoakReport {
         }
 
         private void injected(Path incidents, PrintStream out) throws IOException {
-            List<JsonNode> injected = new ArrayList<>();
-            JsonNode summary = null;
-            for (String line : Files.readAllLines(incidents)) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode n = JSON.readTree(line);
-                if (n.path("summary").asBoolean(false)) {
-                    summary = n;
-                } else {
-                    injected.add(n);
-                }
-            }
+            IncidentReport.Injected injected = IncidentReport.Injected.read(incidents);
+            JsonNode summary = injected.summary();
             long start = summary == null ? liveStartMs : summary.path("start_ms").asLong();
             long end = summary == null ? trafficEndMs : summary.path("end_ms").asLong();
-            IncidentReport.report(injected, start, end, 60_000, topic, out);
+            IncidentReport.report(injected.incidents(), start, end, 60_000, topic, out);
         }
     }
 

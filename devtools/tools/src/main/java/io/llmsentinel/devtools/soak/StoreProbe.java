@@ -4,14 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmsentinel.devtools.demo.DeliveryLog;
 import io.llmsentinel.functions.model.RedisKeys;
+import io.llmsentinel.testkit.InfluxV1;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -36,8 +31,6 @@ final class StoreProbe {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private final String influxUrl;
     private final String database;
     private final String alertsMeasurement;
@@ -127,26 +120,11 @@ final class StoreProbe {
         }
     }
 
-    /** The rows of an InfluxQL query, time first (epoch ms); empty when the measurement is. */
+    /** The rows of an InfluxQL query, time first; empty when the measurement is. */
     private List<JsonNode> influx(String query) throws IOException, InterruptedException {
-        String url =
-                influxUrl
-                        + "/query?epoch=ms&db="
-                        + URLEncoder.encode(database, StandardCharsets.UTF_8)
-                        + "&q="
-                        + URLEncoder.encode(query, StandardCharsets.UTF_8);
-        HttpResponse<String> r =
-                http.send(
-                        HttpRequest.newBuilder(URI.create(url))
-                                .timeout(Duration.ofSeconds(10))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IOException("InfluxDB answered " + r.statusCode() + " to " + query);
-        }
         List<JsonNode> rows = new ArrayList<>();
         for (JsonNode v :
-                JSON.readTree(r.body())
+                InfluxV1.query(influxUrl, database, query)
                         .path("results")
                         .path(0)
                         .path("series")
@@ -155,5 +133,10 @@ final class StoreProbe {
             rows.add(v);
         }
         return rows;
+    }
+
+    /** A point's time as InfluxDB 1.x answers it (RFC 3339), in epoch ms. */
+    private static long epochMs(JsonNode time) {
+        return Instant.parse(time.asText()).toEpochMilli();
     }
 }
