@@ -395,12 +395,12 @@ public final class SoakReport {
             }
             if (config.get(RedisOptions.ENABLED)) {
                 // Live traffic only: the history's burst overflows each service's capped list
-                // before a poll could see it.
+                // before a poll could see it (the history's event times are before the start).
                 out.add(
                         DeliveryAccount.of(
                                 "redis anomalies",
                                 record.anomalies.stream()
-                                        .filter(a -> a.detectedAtMs() >= liveStartMs)
+                                        .filter(a -> a.eventTimeMs() >= liveStartMs)
                                         .map(
                                                 a ->
                                                         new DeliveryAccount.Expected(
