@@ -6,7 +6,12 @@
 # missing and duplicate ids at each output after recovery, and the longest delivery delay.
 #   scripts/chaos.sh [--minutes N] [--cases influxdb,rabbitmq,webhook,redis,taskmanager]
 # Takes about N+3 minutes per output case. Installs and starts what it needs, like test.sh.
+#   scripts/chaos.sh --soak SECONDS [...]   the soak on the local session cluster: every output
+#                                           on, one fault after another; see scripts/soak.sh
 set -euo pipefail
+for arg in "$@"; do
+  if [ "$arg" = --soak ]; then exec "$(dirname "$0")/soak.sh" "$@"; fi
+done
 source "$(dirname "$0")/lib.sh"
 
 MINUTES=10

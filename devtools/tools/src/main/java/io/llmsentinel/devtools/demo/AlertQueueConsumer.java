@@ -5,6 +5,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DeliverCallback;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
@@ -19,7 +20,9 @@ import java.util.regex.Pattern;
  *
  * <p>{@code java ... AlertQueueConsumer [--host H] [--port P] [--exchange E] [--queue Q] [--purge
  * true]}: with {@code --purge true} the queue is emptied first (the demo counts only its own run;
- * the queue is durable and keeps what earlier runs published while nobody consumed).
+ * the queue is durable and keeps what earlier runs published while nobody consumed). With {@code
+ * --record FILE} every message is also appended to FILE ({@link DeliveryLog}): its message id, its
+ * type and whether the broker redelivered it.
  */
 public final class AlertQueueConsumer {
     private AlertQueueConsumer() {}
@@ -33,6 +36,7 @@ public final class AlertQueueConsumer {
         String exchange = "sentinel.alerts";
         String queue = "sentinel.demo.alerts";
         boolean purge = false;
+        DeliveryLog record = null;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--host" -> host = args[i + 1];
@@ -40,6 +44,7 @@ public final class AlertQueueConsumer {
                 case "--exchange" -> exchange = args[i + 1];
                 case "--queue" -> queue = args[i + 1];
                 case "--purge" -> purge = Boolean.parseBoolean(args[i + 1]);
+                case "--record" -> record = DeliveryLog.appendTo(Path.of(args[i + 1]));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -59,6 +64,7 @@ public final class AlertQueueConsumer {
             System.out.printf("purged %d alerts left on %s by earlier runs%n", dropped, queue);
         }
         Map<String, Integer> counts = new TreeMap<>();
+        DeliveryLog deliveries = record;
         DeliverCallback onMessage =
                 (tag, d) -> {
                     String body = new String(d.getBody(), StandardCharsets.UTF_8);
@@ -69,6 +75,14 @@ public final class AlertQueueConsumer {
                     }
                     synchronized (counts) {
                         counts.merge(d.getEnvelope().getRoutingKey(), 1, Integer::sum);
+                    }
+                    if (deliveries != null) {
+                        deliveries.add(
+                                d.getProperties().getMessageId(),
+                                d.getProperties().getType() != null
+                                        ? d.getProperties().getType()
+                                        : d.getEnvelope().getRoutingKey(),
+                                d.getEnvelope().isRedeliver());
                     }
                     System.out.printf(
                             "RABBITMQ %s message_id=%s%s%n",

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.llmsentinel.sinks.webhook.WebhookSigner;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.List;
@@ -16,15 +17,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (recomputed with the shared secret, compared in constant time) and timestamp (at most five
  * minutes off), answers 204 or 401, and prints one line per alert.
  *
- * <pre>  DEMO_WEBHOOK_SECRET=whsec_... java ... WebhookReceiver PORT</pre>
+ * <pre>  DEMO_WEBHOOK_SECRET=whsec_... java ... WebhookReceiver PORT [--record FILE]</pre>
  *
- * The secret comes from the environment, so it never shows in a process list.
+ * The secret comes from the environment, so it never shows in a process list. With {@code --record}
+ * every delivery is also appended to FILE ({@link DeliveryLog}), a rejected one with the type
+ * {@value DeliveryLog#REJECTED}.
  */
 public final class WebhookReceiver {
     private WebhookReceiver() {}
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
+        DeliveryLog record =
+                args.length >= 3 && args[1].equals("--record")
+                        ? DeliveryLog.appendTo(Path.of(args[2]))
+                        : null;
         String secret = System.getenv("DEMO_WEBHOOK_SECRET");
         if (secret == null || secret.isBlank()) {
             throw new IllegalStateException(
@@ -54,6 +61,9 @@ public final class WebhookReceiver {
                     if (ok) {
                         verified.incrementAndGet();
                         JsonNode whole = json.readTree(body);
+                        if (record != null) {
+                            record.add(id, whole.path("type").asText(), false);
+                        }
                         JsonNode d = whole.path("data");
                         if (whole.path("type").asText().startsWith("incident.")) {
                             StringBuilder alerts = new StringBuilder();
@@ -90,6 +100,9 @@ public final class WebhookReceiver {
                         }
                     } else {
                         rejected.incrementAndGet();
+                        if (record != null) {
+                            record.add(id, DeliveryLog.REJECTED, false);
+                        }
                         System.out.println(
                                 "WEBHOOK REJECTED: bad signature or timestamp (id " + id + ")");
                     }

@@ -47,6 +47,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *   --metrics-temporality T         cumulative (the SDK default) or delta
  *   --metrics-only SERVICE,...      these services send metrics only, no spans
  *   --no-heavy-tail                 no call in 1,000 at 20-100x the median (HeavyTail)
+ *   --pause-file FILE               while FILE exists nothing is sent (spans nor metrics): the
+ *                                   applications went quiet; the clock runs on, so traffic
+ *                                   resumes at the current time, not with a backlog
  * </pre>
  */
 public final class GeneratorMain {
@@ -73,6 +76,7 @@ public final class GeneratorMain {
                         List.of(one(a, "metrics-only", "").split(",")).stream()
                                 .filter(x -> !x.isBlank())
                                 .toList());
+        Path pauseFile = a.containsKey("pause-file") ? Path.of(one(a, "pause-file", null)) : null;
         if (!(rate > 0) || durationMs <= 0) {
             throw new IllegalArgumentException("--rate and --duration must be > 0");
         }
@@ -125,6 +129,7 @@ public final class GeneratorMain {
         long lastReport = wallStart;
         Future<RecordMetadata> last = null;
         long metricMessages = 0;
+        long paused = 0;
         long nextExport = startMs + metricsIntervalMs;
         io.llmsentinel.functions.read.OtlpTraceReader serviceOf =
                 new io.llmsentinel.functions.read.OtlpTraceReader(
@@ -148,6 +153,14 @@ public final class GeneratorMain {
                     if (wait > 0) {
                         Thread.sleep(wait);
                     }
+                }
+                if (pauseFile != null && Files.exists(pauseFile)) {
+                    // Nothing is generated, so the metrics count no requests in the pause either.
+                    paused++;
+                    while (eventTime >= nextExport) {
+                        nextExport += metricsIntervalMs;
+                    }
+                    continue;
                 }
                 byte[] value;
                 if (badEvery > 0 && n % badEvery == badEvery - 1) {
@@ -185,12 +198,13 @@ public final class GeneratorMain {
                     System.out.printf(
                             Locale.ROOT,
                             "generator: %d messages (%d LLM spans, %d other spans, %d malformed),"
-                                    + " %.0f msg/s%n",
+                                    + " %.0f msg/s%s%n",
                             sent,
                             gen.llmSpans(),
                             gen.otherSpans(),
                             bad,
-                            sent / ((now - wallStart) / 1e9));
+                            sent / ((now - wallStart) / 1e9),
+                            paused == 0 ? "" : ", " + paused + " due while paused, not sent");
                 }
             }
             if (recorder != null) {
@@ -218,7 +232,7 @@ public final class GeneratorMain {
                             Locale.ROOT,
                             "{\"summary\":true,\"messages\":%d,\"llm_spans\":%d,\"other_spans\":%d,"
                                     + "\"malformed\":%d,\"bytes\":%d,\"seconds\":%.1f,"
-                                    + "\"start_ms\":%d,\"end_ms\":%d}",
+                                    + "\"start_ms\":%d,\"end_ms\":%d,\"paused\":%d}",
                             sent,
                             gen.llmSpans(),
                             gen.otherSpans(),
@@ -226,7 +240,8 @@ public final class GeneratorMain {
                             bytes,
                             seconds,
                             startMs,
-                            startMs + durationMs);
+                            startMs + durationMs,
+                            paused);
             System.out.printf(
                     Locale.ROOT,
                     "generator: done: %d messages to %s (%d LLM spans, %d other spans, %d"

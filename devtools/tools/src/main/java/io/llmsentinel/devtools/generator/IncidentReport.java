@@ -6,6 +6,8 @@ import io.llmsentinel.devtools.backtest.AlertSummary;
 import io.llmsentinel.devtools.backtest.IncidentWindow;
 import io.llmsentinel.functions.config.DetectionOptions;
 import io.llmsentinel.functions.config.SentinelConfig;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -74,24 +76,13 @@ public final class IncidentReport {
         Set<String> watched = new HashSet<>();
         DetectionOptions.settings(config).metrics().keySet().forEach(m -> watched.add(m.code()));
 
-        ObjectMapper json = new ObjectMapper();
-        List<JsonNode> incidents = new ArrayList<>();
-        JsonNode summary = null;
-        for (String line : Files.readAllLines(record)) {
-            if (line.isBlank()) {
-                continue;
-            }
-            JsonNode n = json.readTree(line);
-            if (n.path("summary").asBoolean(false)) {
-                summary = n;
-            } else {
-                incidents.add(n);
-            }
-        }
-        if (summary == null) {
+        Injected injected = Injected.read(record);
+        if (injected.summary() == null) {
             throw new IllegalStateException(
                     record + " has no summary line: did the generator finish?");
         }
+        List<JsonNode> incidents = injected.incidents();
+        JsonNode summary = injected.summary();
         long start = summary.get("start_ms").asLong();
         long end = summary.get("end_ms").asLong();
         long windowMs = Long.parseLong(a.getOrDefault("window-ms", "60000"));
@@ -99,6 +90,38 @@ public final class IncidentReport {
         // resolutions come up to a recovery window after the run, so read a little further).
         List<JsonNode> records =
                 readAnomalies(brokers, topic, start, end + GRACE_MS + 10 * windowMs);
+        report(incidents, start, end, windowMs, records, watched, System.out);
+    }
+
+    /** {@link #report} with the metrics the default configuration watches. */
+    public static void report(
+            List<JsonNode> incidents,
+            long start,
+            long end,
+            long windowMs,
+            List<JsonNode> records,
+            PrintStream out) {
+        Set<String> watched = new HashSet<>();
+        DetectionOptions.settings(SentinelConfig.load(null, Map.of(), System::getenv))
+                .metrics()
+                .keySet()
+                .forEach(m -> watched.add(m.code()));
+        report(incidents, start, end, windowMs, records, watched, out);
+    }
+
+    /**
+     * Prints the report of a run: {@code incidents} as the generator recorded them, injected into
+     * [start, end], against {@code records} of the anomaly topic (anomalies and alert changes); an
+     * LLM-specific incident is scored only when its metric is {@code watched}.
+     */
+    public static void report(
+            List<JsonNode> incidents,
+            long start,
+            long end,
+            long windowMs,
+            List<JsonNode> records,
+            Set<String> watched,
+            PrintStream out) {
         List<JsonNode> anomalies = new ArrayList<>();
         List<AlertSummary.Change> alerts = new ArrayList<>();
         List<AlertSummary.Change> anomalyTimes = new ArrayList<>();
@@ -126,7 +149,7 @@ public final class IncidentReport {
                                 0));
             }
         }
-        print(incidents, anomalies, start, end, System.out);
+        print(incidents, anomalies, start, end, out);
         List<IncidentWindow> spans = new ArrayList<>();
         for (JsonNode i : incidents) {
             spans.add(
@@ -157,7 +180,31 @@ public final class IncidentReport {
                         windowMs,
                         keys.size(),
                         null)
-                .print(System.out);
+                .print(out);
+    }
+
+    /**
+     * The generator's record file: the incidents it injected, and its summary line (the span of
+     * event time it generated; null while the generator still runs).
+     */
+    public record Injected(List<JsonNode> incidents, JsonNode summary) {
+        public static Injected read(Path record) throws IOException {
+            ObjectMapper json = new ObjectMapper();
+            List<JsonNode> incidents = new ArrayList<>();
+            JsonNode summary = null;
+            for (String line : Files.readAllLines(record)) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode n = json.readTree(line);
+                if (n.path("summary").asBoolean(false)) {
+                    summary = n;
+                } else {
+                    incidents.add(n);
+                }
+            }
+            return new Injected(incidents, summary);
+        }
     }
 
     /** The outcome of one incident: detected (by an anomaly of an expected type) and when. */
@@ -170,7 +217,7 @@ public final class IncidentReport {
             List<JsonNode> anomalies,
             long start,
             long end,
-            java.io.PrintStream out) {
+            PrintStream out) {
         boolean[] explained = new boolean[anomalies.size()];
         out.println("== Injected incidents vs anomalies found ==");
         int detected = 0;
@@ -244,7 +291,8 @@ public final class IncidentReport {
         return outcomes;
     }
 
-    static List<JsonNode> readAnomalies(String brokers, String topic, long fromMs, long toMs)
+    /** The records of {@code topic} (read committed) whose Kafka timestamps are in [from, to]. */
+    public static List<JsonNode> readAnomalies(String brokers, String topic, long fromMs, long toMs)
             throws Exception {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
