@@ -180,7 +180,8 @@ class ClusterUpgradeITCase {
         // An upgrade that cannot restore the state is refused and the running version comes back.
         List<String> refused = new ArrayList<>(List.of("scripts/upgrade.sh", v2.toString()));
         refused.addAll(args);
-        refused.addAll(List.of("--detection.metrics", "latency_ms"));
+        // without the control topic, the control source's state (its partitions) has nowhere to go
+        refused.addAll(List.of("--control.enabled", "false"));
         String out = runExpectingFailure(300, refused.toArray(new String[0]));
         assertThat(out).contains("REFUSED").contains("Cannot map checkpoint/savepoint state");
         assertThat(rest("/jobs/overview").get("jobs"))

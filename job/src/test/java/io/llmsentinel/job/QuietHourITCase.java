@@ -208,7 +208,15 @@ class QuietHourITCase {
             return alerts.stream()
                     .filter(a -> a.get("state").asText().equals(state))
                     .filter(a -> a.get("service").asText().equals(i.service()))
-                    .filter(a -> a.get("model").asText().equals(i.model()))
+                    // keyed by the model's name without its dated snapshot, as by default
+                    .filter(
+                            a ->
+                                    a.get("model")
+                                            .asText()
+                                            .equals(
+                                                    io.llmsentinel.functions.read.ModelNaming
+                                                            .DEFAULT
+                                                            .keyModel(i.model(), null)))
                     .filter(
                             a -> {
                                 long opened =

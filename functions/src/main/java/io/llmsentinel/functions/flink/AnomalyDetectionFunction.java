@@ -80,6 +80,12 @@ public class AnomalyDetectionFunction
             new OutputTag<>("baselines", TypeInformation.of(BaselineSnapshot.class));
 
     /** Requests and metric intervals whose window had closed when they came (counted apart). */
+    /**
+     * Open windows one key may hold (a backlog read far ahead of the watermark); inputs of more are
+     * counted apart, as {@link #LATE_FOR_WINDOWS}.
+     */
+    static final int MAX_OPEN_WINDOWS = 240;
+
     public static final OutputTag<WindowInput> LATE_FOR_WINDOWS =
             new OutputTag<>("late-for-windows", TypeInformation.of(WindowInput.class));
 
@@ -225,15 +231,21 @@ public class AnomalyDetectionFunction
             requests.inc();
             long now = ctx.timerService().currentProcessingTime();
             boolean behind = catchUpLagMs > 0 && r.eventTimeMs < now - catchUpLagMs;
-            if (behind && r.eventTimeMs > ctx.timerService().currentWatermark()) {
-                // A backlog: judged in event-time order once the watermark has passed its window.
+            long watermark = ctx.timerService().currentWatermark();
+            // A key still judging a backlog judges newer requests after it, not ahead of it.
+            boolean afterBacklog = s.backlogUntilMs > 0 && s.backlogUntilMs > watermark;
+            if ((behind || afterBacklog) && r.eventTimeMs > watermark) {
+                if (behind) {
+                    s.backlogUntilMs = Math.max(s.backlogUntilMs, r.eventTimeMs);
+                }
+                // A backlog: judged in event-time order once the watermark has passed it.
                 List<LlmRequest> at = backlog.get(r.eventTimeMs);
                 if (at == null) {
                     at = new ArrayList<>(1);
                 }
                 at.add(r);
                 backlog.put(r.eventTimeMs, at);
-                ctx.timerService().registerEventTimeTimer(windowEnd(r.eventTimeMs) - 1);
+                ctx.timerService().registerEventTimeTimer(backlogTimer(r.eventTimeMs));
                 ordered.inc();
             } else {
                 if (behind) {
@@ -267,6 +279,19 @@ public class AnomalyDetectionFunction
         return windowStart(t) + windowMs;
     }
 
+    /** The backlog is judged a second of event time at a time: one timer per key and second. */
+    static final long BACKLOG_STEP_MS = 1_000;
+
+    /**
+     * When a backlog request at {@code t} is judged: at the end of its second (or of its window, if
+     * sooner), so a backlog is judged as far as the watermark has come, not a window behind it.
+     */
+    private long backlogTimer(long t) {
+        return Math.min(
+                windowEnd(t) - 1,
+                Math.floorDiv(t, BACKLOG_STEP_MS) * BACKLOG_STEP_MS + BACKLOG_STEP_MS - 1);
+    }
+
     /**
      * Counts a request or metric interval in its window, opening the window (and its timer) with
      * the first; a window whose end the watermark has passed was judged already: counted apart.
@@ -279,6 +304,12 @@ public class AnomalyDetectionFunction
         }
         WindowStats w = s.window(start);
         if (w == null) {
+            if (s.openWindows() >= MAX_OPEN_WINDOWS) {
+                // event time this far ahead of the watermark would grow the key's state without
+                // bound: counted apart like a late one
+                ctx.output(LATE_FOR_WINDOWS, in);
+                return;
+            }
             w = s.open(start, start + windowMs);
             ctx.timerService().registerEventTimeTimer(start + windowMs - 1);
         }
@@ -335,7 +366,9 @@ public class AnomalyDetectionFunction
         if (countsWindows) {
             WindowStats[] closed = s == null ? NO_WINDOWS : s.closeEndingBy(timestamp + 1);
             changed |= closed.length > 0;
-            judgeWindows(closed, timestamp + 1, s, ctx, out);
+            if (closed.length > 0 || (timestamp + 1) % windowMs == 0) { // not a backlog step
+                judgeWindows(closed, timestamp + 1, s, ctx, out);
+            }
         }
         if (changed) {
             keyState.update(s);

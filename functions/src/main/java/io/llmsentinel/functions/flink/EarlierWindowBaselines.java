@@ -21,10 +21,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * state {@code window-baseline}, a timer per key for its next, possibly empty, window); its state
  * restores here under the same uid and names, and every key's baselines are handed to the
  * detection, as an {@link Observation}, at the first watermark after the restore: before the
- * detection's own watermark passes any window's end, so no window is judged without them. Receives
- * no records (only event time); once every key has been handed over it holds nothing, and a
- * savepoint of this release keeps nothing here. The control commands that operator kept are
- * dropped: the detection has its own copy.
+ * detection's own watermark passes any window's end, so no window is judged without them. Its input
+ * is {@link EarlierWindowCounts}'s open windows, passed on as they come; once every key has been
+ * handed over it holds nothing, and a savepoint of this release keeps nothing here. The control
+ * commands that operator kept are dropped: the detection has its own copy.
  */
 public class EarlierWindowBaselines extends AbstractStreamOperator<Observation>
         implements OneInputStreamOperator<Observation, Observation>,
@@ -83,7 +83,8 @@ public class EarlierWindowBaselines extends AbstractStreamOperator<Observation>
 
     @Override
     public void processElement(StreamRecord<Observation> element) {
-        // Nothing comes here: only event time (see the class comment).
+        // The open windows EarlierWindowCounts carries over, on their way to the detection.
+        output.collect(element);
     }
 
     @Override

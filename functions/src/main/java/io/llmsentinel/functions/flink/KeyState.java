@@ -14,6 +14,13 @@ public final class KeyState {
     /** The per-request metrics' baselines; null until the key's first model call. */
     public KeyBaseline requests;
 
+    /**
+     * The latest event time of a backlog request waiting for the watermark (0: none): until the
+     * watermark passes it, the key's newer requests wait too, so they are judged after the backlog
+     * that comes before them, against a baseline that has learned it.
+     */
+    public long backlogUntilMs;
+
     /** Open windows by start, oldest first. */
     WindowStats[] windows = NONE;
 

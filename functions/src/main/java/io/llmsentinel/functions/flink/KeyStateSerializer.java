@@ -56,6 +56,7 @@ public final class KeyStateSerializer extends TypeSerializer<KeyState> {
     public KeyState copy(KeyState from) {
         KeyState to = new KeyState();
         to.requests = from.requests == null ? null : baselines.copy(from.requests);
+        to.backlogUntilMs = from.backlogUntilMs;
         to.windows = new WindowStats[from.windows.length];
         for (int i = 0; i < from.windows.length; i++) {
             to.windows[i] = WindowStatsSerializer.INSTANCE.copy(from.windows[i]);
@@ -83,6 +84,7 @@ public final class KeyStateSerializer extends TypeSerializer<KeyState> {
         for (WindowStats w : s.windows) {
             WindowStatsSerializer.INSTANCE.serialize(w, out);
         }
+        out.writeLong(s.backlogUntilMs);
     }
 
     @Override
@@ -96,6 +98,7 @@ public final class KeyStateSerializer extends TypeSerializer<KeyState> {
         for (int i = 0; i < n; i++) {
             s.windows[i] = WindowStatsSerializer.INSTANCE.deserialize(in);
         }
+        s.backlogUntilMs = in.readLong();
         return s;
     }
 

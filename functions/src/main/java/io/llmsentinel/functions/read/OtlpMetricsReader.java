@@ -46,6 +46,12 @@ import java.util.TreeMap;
  * reason; the other points of the message still count.
  */
 public final class OtlpMetricsReader implements TelemetryReader {
+    /**
+     * Buckets a histogram point may have: SDK defaults have 16, exponential-to-explicit exports a
+     * few dozen; more would make its key's state large.
+     */
+    static final int MAX_BUCKETS = 160;
+
     private static final long serialVersionUID = 1L;
 
     private static final Map<String, MetricPoint.Kind> NAMES =
@@ -310,6 +316,12 @@ public final class OtlpMetricsReader implements TelemetryReader {
             JsonNode buckets = p.get("bucketCounts");
             if (buckets != null && buckets.isArray() && buckets.size() > 0) {
                 int nb = buckets.size();
+                if (nb > MAX_BUCKETS) {
+                    // a window keeps the buckets in its key's state, read on every request
+                    throw new InvalidInputException(
+                            InvalidReason.INVALID_VALUE,
+                            nb + " bucket counts (at most " + MAX_BUCKETS + " are kept)");
+                }
                 int nbounds = bounds != null && bounds.isArray() ? bounds.size() : 0;
                 if (nbounds != nb - 1) {
                     throw new InvalidInputException(

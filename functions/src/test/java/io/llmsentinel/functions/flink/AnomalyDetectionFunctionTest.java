@@ -306,6 +306,47 @@ class AnomalyDetectionFunctionTest {
         assertThat(backlogRun(backend, skewed)).isNotEmpty().isEqualTo(inOrder);
     }
 
+    /**
+     * Requests that come live while the key still has a backlog before them wait for it: judged
+     * after it, against the baseline that learned it, they give what the whole input in order gives
+     * (judged at once, they would meet a baseline that has not seen the backlog yet).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"heap", "rocksdb"})
+    void liveRequestsAfterABacklogWaitForIt(String backend) throws Exception {
+        Random rnd = new Random(9);
+        List<LlmRequest> all = new java.util.ArrayList<>();
+        long t0 = 1_000_000;
+        for (int i = 0; i < 600; i++) {
+            double latency = 1000 * Math.exp(0.3 * rnd.nextGaussian());
+            if (i >= 500 && i < 530) {
+                latency *= 6; // an incident in the live part
+            }
+            all.add(request(t0 + i * 1000L, latency));
+        }
+        List<String> inOrder = backlogRun(backend, all);
+        List<String> ids = new java.util.ArrayList<>();
+        try (var h =
+                Harnesses.keyed(
+                        new AnomalyDetectionFunction(SETTINGS, QuietStart.NONE, 60_000),
+                        (Observation o) -> o.request.service + "|" + o.request.model)) {
+            h.setStateBackend(backend(backend));
+            h.open();
+            h.setProcessingTime(t0 + 450_000 + 60_000); // the first 450 s are a backlog
+            for (LlmRequest r : all) {
+                h.processElement(new StreamRecord<>(Observation.of(r), r.eventTimeMs));
+            }
+            assertThat(h.extractOutputValues())
+                    .as("the live requests wait for the backlog before them")
+                    .isEmpty();
+            h.watermark(Long.MAX_VALUE);
+            for (Anomaly a : h.extractOutputValues()) {
+                ids.add(a.anomalyId);
+            }
+        }
+        assertThat(ids).isNotEmpty().isEqualTo(inOrder);
+    }
+
     /** The anomaly ids of a run whose requests are a backlog (far behind the clock). */
     private static List<String> backlogRun(String backend, List<LlmRequest> arrivals)
             throws Exception {

@@ -194,6 +194,27 @@ class KeyedWindowsTest {
         return state.value().peek(io.llmsentinel.functions.detect.Metric.REQUEST_RATE).count;
     }
 
+    /**
+     * A key holds a bounded number of open windows: requests far ahead of the watermark beyond it
+     * are counted apart as late for windows, not kept.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"heap", "rocksdb"})
+    void aKeyHoldsABoundedNumberOfOpenWindows(String backend) throws Exception {
+        try (var h = harness(backend)) {
+            h.open();
+            Random rnd = new Random(5);
+            int n = AnomalyDetectionFunction.MAX_OPEN_WINDOWS + 10;
+            for (int m = 0; m < n; m++) { // one request a minute, the watermark left behind
+                long t = T0 + m * MINUTE;
+                h.processElement(
+                        new StreamRecord<>(Observation.of(StateSnapshots.request(t, rnd)), t));
+            }
+            assertThat(h.numEventTimeTimers()).isEqualTo(AnomalyDetectionFunction.MAX_OPEN_WINDOWS);
+            assertThat(h.getSideOutput(AnomalyDetectionFunction.LATE_FOR_WINDOWS)).hasSize(10);
+        }
+    }
+
     /** A snapshot in the middle of a window keeps its counts: the same decisions as without. */
     @ParameterizedTest
     @ValueSource(strings = {"heap", "rocksdb"})

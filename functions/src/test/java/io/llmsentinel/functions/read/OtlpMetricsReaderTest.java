@@ -211,6 +211,44 @@ class OtlpMetricsReaderTest {
         assertThat(r.invalid().get(0).detail()).contains("add up to 2");
     }
 
+    /**
+     * A histogram of more buckets than a window keeps is refused, not stored in the key's state.
+     */
+    @Test
+    void aHistogramOfTooManyBucketsIsRefused() {
+        int nb = OtlpMetricsReader.MAX_BUCKETS + 1;
+        StringBuilder counts = new StringBuilder();
+        StringBuilder bounds = new StringBuilder();
+        for (int i = 0; i < nb; i++) {
+            counts.append(i == 0 ? "" : ",").append(i == 0 ? "\"1\"" : "\"0\"");
+            if (i < nb - 1) {
+                bounds.append(i == 0 ? "" : ",").append(i + 1);
+            }
+        }
+        String json =
+                "{\"resourceMetrics\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\","
+                        + "\"value\":{\"stringValue\":\"svc\"}}]},\"scopeMetrics\":[{\"metrics\":["
+                        + "{\"name\":\"gen_ai.client.operation.duration\",\"unit\":\"s\",\"histogram\":"
+                        + "{\"aggregationTemporality\":1,\"dataPoints\":[{"
+                        + "\"startTimeUnixNano\":\"1764000000000000000\","
+                        + "\"timeUnixNano\":\"1764000060000000000\",\"count\":\"1\",\"sum\":1.5,"
+                        + "\"bucketCounts\":["
+                        + counts
+                        + "],\"explicitBounds\":["
+                        + bounds
+                        + "],\"attributes\":[{\"key\":\"gen_ai.system\",\"value\":{\"stringValue\":\"openai\"}}]"
+                        + "}]}}]}]}]}";
+        ReadResult r = reader.read(json.getBytes(StandardCharsets.UTF_8));
+        assertThat(r.points()).isEmpty();
+        assertThat(r.invalid())
+                .singleElement()
+                .satisfies(
+                        i -> {
+                            assertThat(i.reason()).isEqualTo(InvalidReason.INVALID_VALUE);
+                            assertThat(i.detail()).contains(nb + " bucket counts");
+                        });
+    }
+
     @Test
     void wholeMessagesThatAreNotMetricsAreRefused() {
         assertThat(reader.read(new byte[0]).invalid())
