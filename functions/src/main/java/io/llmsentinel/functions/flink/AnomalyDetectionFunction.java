@@ -15,9 +15,7 @@ import io.llmsentinel.functions.model.WindowInput;
 import io.llmsentinel.functions.model.WindowStats;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -48,11 +46,12 @@ import org.apache.flink.util.OutputTag;
  * the clock than {@code event-time.catch-up-lag}: a first start from the earliest offsets, catching
  * up after downtime) arrives from several partitions read at different speeds, so one key's early
  * and late requests would meet in any order and the baselines, the verdicts and the alerts would
- * depend on it. Such requests wait in keyed state until the watermark passes the end of their
- * window and are then judged in event-time order (ties by trace and span id), by the window's own
- * timer. What it costs: while catching up, a window and the allowed disorder ({@code
- * event-time.max-out-of-orderness}) of event time, and the backlog in state; nothing for live
- * traffic. Windows count every request at once, in any order: their counts are sums.
+ * depend on it. Such requests wait in keyed state until the watermark passes them and are then
+ * judged in event-time order (ties by trace and span id), by a timer per key and event time (one
+ * lookup each); live requests of a key that still has a backlog before them wait behind it. What it
+ * costs: while catching up, the allowed disorder ({@code event-time.max-out-of-orderness}) of event
+ * time, and the backlog in state; nothing for live traffic. Windows count every request at once, in
+ * any order: their counts are sums.
  *
  * <p>Earlier releases kept the per-request baselines under {@code key-baseline} in this operator
  * and counted and judged windows in two operators of their own: a key's old baselines move into the
@@ -242,10 +241,11 @@ public class AnomalyDetectionFunction
                 List<LlmRequest> at = backlog.get(r.eventTimeMs);
                 if (at == null) {
                     at = new ArrayList<>(1);
+                    // a timer per key and event time: it finds its requests by one lookup
+                    ctx.timerService().registerEventTimeTimer(r.eventTimeMs);
                 }
                 at.add(r);
                 backlog.put(r.eventTimeMs, at);
-                ctx.timerService().registerEventTimeTimer(backlogTimer(r.eventTimeMs));
                 ordered.inc();
             } else {
                 if (behind) {
@@ -277,19 +277,6 @@ public class AnomalyDetectionFunction
 
     private long windowEnd(long t) {
         return windowStart(t) + windowMs;
-    }
-
-    /** The backlog is judged a second of event time at a time: one timer per key and second. */
-    static final long BACKLOG_STEP_MS = 1_000;
-
-    /**
-     * When a backlog request at {@code t} is judged: at the end of its second (or of its window, if
-     * sooner), so a backlog is judged as far as the watermark has come, not a window behind it.
-     */
-    private long backlogTimer(long t) {
-        return Math.min(
-                windowEnd(t) - 1,
-                Math.floorDiv(t, BACKLOG_STEP_MS) * BACKLOG_STEP_MS + BACKLOG_STEP_MS - 1);
     }
 
     /**
@@ -366,7 +353,7 @@ public class AnomalyDetectionFunction
         if (countsWindows) {
             WindowStats[] closed = s == null ? NO_WINDOWS : s.closeEndingBy(timestamp + 1);
             changed |= closed.length > 0;
-            if (closed.length > 0 || (timestamp + 1) % windowMs == 0) { // not a backlog step
+            if (closed.length > 0 || (timestamp + 1) % windowMs == 0) { // not a backlog timer
                 judgeWindows(closed, timestamp + 1, s, ctx, out);
             }
         }
@@ -377,28 +364,13 @@ public class AnomalyDetectionFunction
 
     private static final WindowStats[] NO_WINDOWS = new WindowStats[0];
 
-    /** The backlog's requests up to {@code timestamp}, removed, in a fixed order. */
+    /** The backlog's requests of {@code timestamp}, removed, in a fixed order. */
     private List<LlmRequest> dueFromBacklog(long timestamp) throws Exception {
-        List<LlmRequest> due = null;
-        List<Long> times = null;
-        Iterator<Map.Entry<Long, List<LlmRequest>>> it = backlog.iterator();
-        while (it.hasNext()) {
-            Map.Entry<Long, List<LlmRequest>> e = it.next();
-            if (e.getKey() <= timestamp) {
-                if (due == null) {
-                    due = new ArrayList<>();
-                    times = new ArrayList<>();
-                }
-                due.addAll(e.getValue());
-                times.add(e.getKey());
-            }
-        }
+        List<LlmRequest> due = backlog.get(timestamp);
         if (due == null) {
             return List.of();
         }
-        for (Long t : times) {
-            backlog.remove(t);
-        }
+        backlog.remove(timestamp);
         due.sort(IN_ORDER);
         return due;
     }
