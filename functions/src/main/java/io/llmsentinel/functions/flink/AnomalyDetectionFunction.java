@@ -112,6 +112,13 @@ public class AnomalyDetectionFunction
     private transient Counter requests;
     private transient Counter ordered;
     private transient Counter carriedOver;
+
+    /**
+     * Windows whose counts came after the window was judged (a replay after a failover reopens
+     * them; an earlier release's counts of a judged window): counted, not judged twice.
+     */
+    private transient Counter judgedAlready;
+
     private transient AnomalyCounters anomalies;
     private transient List<BaselineSnapshot> snapshots;
     private transient org.apache.flink.api.common.accumulators.LongCounter lateTotal;
@@ -193,6 +200,7 @@ public class AnomalyDetectionFunction
         frozen = group.counter("requestsInMaintenance");
         ordered = group.counter("requestsOrderedByEventTime");
         carriedOver = group.counter("earlierWindowStateCarriedOver");
+        judgedAlready = group.counter("windowCountsAfterTheirJudgement");
         anomalies = new AnomalyCounters(getRuntimeContext().getMetricGroup());
         snapshots = new ArrayList<>(4);
         lateTotal = new org.apache.flink.api.common.accumulators.LongCounter();
@@ -400,7 +408,8 @@ public class AnomalyDetectionFunction
                 b = new KeyBaseline();
             }
             if (w.windowEndMs <= b.lastWindowEndMs) {
-                continue; // judged already (the counts an earlier release held, say)
+                judgedAlready.inc(); // judged already (a replay after a failover, say)
+                continue;
             }
             b.seen(w.windowStartMs);
             b.dimensions =
