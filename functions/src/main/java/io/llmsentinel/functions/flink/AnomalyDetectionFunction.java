@@ -358,6 +358,10 @@ public class AnomalyDetectionFunction
             judge(r, s, ctx, out);
             changed = true;
         }
+        if (s != null && s.backlogUntilMs > 0 && timestamp >= s.backlogUntilMs) {
+            s.backlogUntilMs = 0; // the backlog is judged: newer requests go straight on
+            changed = true;
+        }
         if (countsWindows) {
             WindowStats[] closed = s == null ? NO_WINDOWS : s.closeEndingBy(timestamp + 1);
             changed |= closed.length > 0;

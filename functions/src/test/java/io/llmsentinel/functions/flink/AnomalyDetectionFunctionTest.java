@@ -347,6 +347,46 @@ class AnomalyDetectionFunctionTest {
         assertThat(ids).isNotEmpty().isEqualTo(inOrder);
     }
 
+    /**
+     * Once a key's backlog is judged, its live requests go straight on, also after a restore (when
+     * the watermark starts again from nothing).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"heap", "rocksdb"})
+    void aJudgedBacklogHoldsNothingBackAfterARestore(String backend) throws Exception {
+        Random rnd = new Random(10);
+        long t0 = 1_000_000;
+        OperatorSubtaskState judged;
+        try (var h =
+                Harnesses.keyed(
+                        new AnomalyDetectionFunction(SETTINGS, QuietStart.NONE, 60_000),
+                        (Observation o) -> o.request.service + "|" + o.request.model)) {
+            h.setStateBackend(backend(backend));
+            h.open();
+            h.setProcessingTime(t0 + 450_000 + 60_000); // the 400 s below are a backlog
+            for (int i = 0; i < 400; i++) {
+                LlmRequest r = request(t0 + i * 1000L, 1000 * Math.exp(0.3 * rnd.nextGaussian()));
+                h.processElement(new StreamRecord<>(Observation.of(r), r.eventTimeMs));
+            }
+            h.watermark(t0 + 400_000);
+            judged = h.snapshot(1, 1);
+        }
+        try (var h =
+                Harnesses.keyed(
+                        new AnomalyDetectionFunction(SETTINGS, QuietStart.NONE, 60_000),
+                        (Observation o) -> o.request.service + "|" + o.request.model)) {
+            h.setStateBackend(backend(backend));
+            h.initializeState(judged);
+            h.open();
+            h.setProcessingTime(t0 + 500_000);
+            LlmRequest spike = request(t0 + 499_000, 20_000);
+            h.processElement(new StreamRecord<>(Observation.of(spike), spike.eventTimeMs));
+            assertThat(h.extractOutputValues())
+                    .as("judged at once, no watermark needed")
+                    .anySatisfy(a -> assertThat(a.eventTimeMs).isEqualTo(t0 + 499_000));
+        }
+    }
+
     /** The anomaly ids of a run whose requests are a backlog (far behind the clock). */
     private static List<String> backlogRun(String backend, List<LlmRequest> arrivals)
             throws Exception {
