@@ -80,6 +80,8 @@ public final class ControlClient implements AutoCloseable {
         this.adminProps = new Properties();
         adminProps.putAll(clientProperties);
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        // The admin client refuses an API timeout under its request timeout (30 s by default).
+        adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
         this.follower = new Thread(this::follow, "control-follower");
         follower.setDaemon(true);
