@@ -348,7 +348,12 @@ class OutputOutageITCase {
                                     "sinks.delivery.max-backlog",
                                     Integer.toString(TINY_BACKLOG),
                                     "sinks.redis.enabled",
-                                    "false"));
+                                    "false",
+                                    // The native input stays empty: with the default minute of
+                                    // idleness it would hold event time, and with it the history's
+                                    // judgement and every live alert, until 40 s into the outage.
+                                    "event-time.idleness",
+                                    "5 s"));
             long start = System.currentTimeMillis() + 5_000;
             long outageAt = start + 20_000;
             long liveEnd = outageAt + outageMs + 15_000;
@@ -448,6 +453,23 @@ class OutputOutageITCase {
                             .map(Map.Entry::getKey)
                             .toList();
             long shedDuringOutage = shed.size();
+            final Outputs last = seen;
+            // What a failure needs to be understood: when the alerts and the missing points were
+            // detected (s from the outage's start), and every dead letter of the anomaly points.
+            System.out.printf(
+                    "full backlog diagnostics: alerts_opened_at_s=%s influx_dead_letters=%s"
+                            + " missing_not_shed_detected_at_s=%s%n",
+                    last.alertsToDeliver.entrySet().stream()
+                            .filter(a -> !a.getKey().endsWith(":resolved"))
+                            .map(a -> Long.toString((a.getValue() - from) / 1000))
+                            .toList(),
+                    influxDeadLetterReasons(topics.get(3)),
+                    last.influxMissing.stream()
+                            .filter(id -> !shed.containsKey(id))
+                            .map(id -> (last.anomalies.getOrDefault(id, 0L) - from) / 1000)
+                            .sorted()
+                            .limit(40)
+                            .toList());
             System.out.printf(
                     "full backlog (max-backlog %d, InfluxDB away %d s): anomalies_during_outage=%d"
                             + " alerts_opened_during_outage=%d alerts_late=%d"
@@ -542,6 +564,20 @@ class OutputOutageITCase {
             if (at >= 0) {
                 int from = at + "anomaly_id=\"".length();
                 out.put(line.substring(from, line.indexOf('"', from)), d);
+            }
+        }
+        return out;
+    }
+
+    /** The dead letters of InfluxDB anomaly points, counted by reason. */
+    private static Map<String, Integer> influxDeadLetterReasons(String deadLetterTopic)
+            throws Exception {
+        Map<String, Integer> out = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : KafkaTestBroker.readAll(deadLetterTopic)) {
+            JsonNode d = JSON.readTree(r.value());
+            if (d.path("source_topic").asText().equals("influxdb:anomalies")) {
+                out.merge(
+                        d.path("reason").asText(), d.path("invalid_count").asInt(1), Integer::sum);
             }
         }
         return out;
