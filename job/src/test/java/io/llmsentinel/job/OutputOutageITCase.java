@@ -458,12 +458,13 @@ class OutputOutageITCase {
             // detected (s from the outage's start), and every dead letter of the anomaly points.
             System.out.printf(
                     "full backlog diagnostics: alerts_opened_at_s=%s influx_dead_letters=%s"
-                            + " missing_not_shed_detected_at_s=%s%n",
+                            + " influx_query_error=%s missing_not_shed_detected_at_s=%s%n",
                     last.alertsToDeliver.entrySet().stream()
                             .filter(a -> !a.getKey().endsWith(":resolved"))
                             .map(a -> Long.toString((a.getValue() - from) / 1000))
                             .toList(),
                     influxDeadLetterReasons(topics.get(3)),
+                    last.influxError,
                     last.influxMissing.stream()
                             .filter(id -> !shed.containsKey(id))
                             .map(id -> (last.anomalies.getOrDefault(id, 0L) - from) / 1000)
@@ -714,7 +715,8 @@ class OutputOutageITCase {
             Set<String> rabbitMissing,
             Set<String> hookMissing,
             int redisServices,
-            int redisCurrent) {
+            int redisCurrent,
+            String influxError) {
 
         /** Whether everything detected or changed until {@code t} has reached its outputs. */
         boolean completeUntil(long t) {
@@ -794,6 +796,7 @@ class OutputOutageITCase {
             }
         }
         Set<String> influx = new HashSet<>();
+        String influxError = null;
         try {
             JsonNode stored = TestServers.influxQuery(db, "SELECT anomaly_id FROM anomalies");
             for (JsonNode v :
@@ -802,6 +805,7 @@ class OutputOutageITCase {
             }
         } catch (Exception notYet) {
             // InfluxDB itself is never stopped here; an empty answer just means not yet
+            influxError = notYet.toString();
         }
         Set<String> influxMissing = new HashSet<>(anomalies.keySet());
         influxMissing.removeAll(influx);
@@ -828,7 +832,8 @@ class OutputOutageITCase {
                 rabbitMissing,
                 hookMissing,
                 newestPerService.size(),
-                current);
+                current,
+                influxError);
     }
 
     private static int duplicates(Map<String, Integer> copies) {

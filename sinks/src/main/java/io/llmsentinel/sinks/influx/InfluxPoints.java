@@ -17,9 +17,10 @@ import java.util.zip.CRC32;
  *
  * <p>The timestamp is the event time in nanoseconds. A replay after a failure writes the very same
  * point again (same series, same time, same fields), which InfluxDB treats as an overwrite:
- * harmless. For requests, two calls of one key in the same millisecond must not overwrite each
- * other, so the sub-millisecond part of the timestamp is taken from the span id (deterministic, so
- * a replay still lands on the same point).
+ * harmless. But two different records of one series in the same millisecond must not overwrite each
+ * other (two calls of one key; two anomalies of one metric, severity and type, which real traffic
+ * makes a few times an hour): the sub-millisecond part of the timestamp is taken from the span id,
+ * the anomaly id or the alert id (deterministic, so a replay still lands on the same point).
  */
 public final class InfluxPoints {
     /** Exemplars stored per alert point: the alert's most anomalous requests. */
@@ -84,7 +85,7 @@ public final class InfluxPoints {
             p.setStringField("trace_id", a.traceId);
         }
         p.setIntegerField("detected_at_ms", a.detectedAtMs);
-        p.setTimestamp(a.eventTimeMs * 1_000_000L, WritePrecision.NS);
+        p.setTimestamp(a.eventTimeMs * 1_000_000L + subMillis(a.anomalyId), WritePrecision.NS);
         return p;
     }
 
@@ -121,7 +122,7 @@ public final class InfluxPoints {
         if (runbook != null) {
             p.setStringField("runbook_url", runbook);
         }
-        p.setTimestamp(e.eventTimeMs * 1_000_000L, WritePrecision.NS);
+        p.setTimestamp(e.eventTimeMs * 1_000_000L + subMillis(e.alertId), WritePrecision.NS);
         return p;
     }
 
@@ -196,13 +197,13 @@ public final class InfluxPoints {
         return p;
     }
 
-    /** 0..999,999 ns from the span id: distinct calls apart, a replay on the same point. */
-    static long subMillis(String spanId) {
-        if (spanId == null) {
+    /** 0..999,999 ns from an id: distinct records apart, a replay on the same point. */
+    static long subMillis(String id) {
+        if (id == null) {
             return 0;
         }
         CRC32 crc = new CRC32();
-        crc.update(spanId.getBytes(StandardCharsets.UTF_8));
+        crc.update(id.getBytes(StandardCharsets.UTF_8));
         return crc.getValue() % 1_000_000L;
     }
 

@@ -27,6 +27,50 @@ class InfluxPointsTest {
         return e;
     }
 
+    /**
+     * Two anomalies of one metric, severity and type in the same millisecond (found twice in one
+     * OutputOutageITCase run) are two points, not one overwriting the other; the same anomaly
+     * written again (a replay) is the same point.
+     */
+    @Test
+    void anomaliesOfOneSeriesInOneMillisecondAreDistinctPointsAndAReplayIsTheSame() {
+        io.llmsentinel.functions.anomaly.Anomaly a = anomaly("5d23f740cbee3d87ea9c0acbdcf059c5");
+        io.llmsentinel.functions.anomaly.Anomaly b = anomaly("1bdda15d8394fab5be4c942bed61efc7");
+        String la = InfluxPoints.anomaly("anomalies", a).toLineProtocol();
+        String lb = InfluxPoints.anomaly("anomalies", b).toLineProtocol();
+        String series = la.substring(0, la.indexOf(' '));
+        assertThat(lb).startsWith(series + " ");
+        long ta = Long.parseLong(la.substring(la.lastIndexOf(' ') + 1));
+        long tb = Long.parseLong(lb.substring(lb.lastIndexOf(' ') + 1));
+        assertThat(ta).isNotEqualTo(tb);
+        assertThat(ta / 1_000_000L).isEqualTo(a.eventTimeMs);
+        assertThat(tb / 1_000_000L).isEqualTo(b.eventTimeMs);
+        assertThat(InfluxPoints.anomaly("anomalies", anomaly(a.anomalyId)).toLineProtocol())
+                .isEqualTo(la);
+
+        AlertEvent opened = alert();
+        AlertEvent other = alert();
+        other.alertId = "a2";
+        assertThat(InfluxPoints.alert("alerts", opened).toLineProtocol())
+                .isNotEqualTo(InfluxPoints.alert("alerts", other).toLineProtocol())
+                .isEqualTo(InfluxPoints.alert("alerts", alert()).toLineProtocol());
+    }
+
+    static io.llmsentinel.functions.anomaly.Anomaly anomaly(String id) {
+        io.llmsentinel.functions.anomaly.Anomaly a = new io.llmsentinel.functions.anomaly.Anomaly();
+        a.anomalyId = id;
+        a.eventTimeMs = 1_764_000_000_051L;
+        a.detectedAtMs = 1_764_000_001_000L;
+        a.service = "code-assistant";
+        a.model = "claude-3-5-sonnet";
+        a.metric = "ttft_ms";
+        a.severity = "high";
+        a.anomalyType = "ttft_spike";
+        a.value = 1238.7;
+        a.score = 0.57;
+        return a;
+    }
+
     @Test
     void anAlertPointCarriesItsExemplarsTheirLinksAndItsRunbook() {
         AlertEvent e = alert();
