@@ -66,6 +66,15 @@ final class StoreProbe {
     }
 
     /**
+     * The id of an alert change from a row of {@code SELECT alert_id, "state"} as InfluxDB 1.x
+     * answers it: the time first, as RFC 3339 (with the sub-millisecond part the job adds, which
+     * the job's own record does not have).
+     */
+    static String alertChangeId(JsonNode row) {
+        return alertChangeId(row.get(1).asText(), row.get(2).asText(), epochMs(row.get(0)));
+    }
+
+    /**
      * One poll of each store; what is new goes to {@code log}. A store that is away (the soak took
      * it away) is skipped until the next poll.
      */
@@ -78,11 +87,7 @@ final class StoreProbe {
                                     + "\" WHERE time >= "
                                     + sinceMs
                                     + "ms")) {
-                note(
-                        log,
-                        INFLUX_ALERTS,
-                        alertChangeId(
-                                row.get(1).asText(), row.get(2).asText(), row.get(0).asLong()));
+                note(log, INFLUX_ALERTS, alertChangeId(row));
             }
             for (JsonNode row :
                     influx(
@@ -136,7 +141,7 @@ final class StoreProbe {
     }
 
     /** A point's time as InfluxDB 1.x answers it (RFC 3339), in epoch ms. */
-    private static long epochMs(JsonNode time) {
+    static long epochMs(JsonNode time) {
         return Instant.parse(time.asText()).toEpochMilli();
     }
 }
