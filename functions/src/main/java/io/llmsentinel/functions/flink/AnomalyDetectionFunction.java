@@ -16,6 +16,7 @@ import io.llmsentinel.functions.model.WindowStats;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -360,6 +361,11 @@ public class AnomalyDetectionFunction
         }
         if (s != null && s.backlogUntilMs > 0 && timestamp >= s.backlogUntilMs) {
             s.backlogUntilMs = 0; // the backlog is judged: newer requests go straight on
+            // ... and so do the live ones that waited behind it, now, in event-time order: left
+            // to their own timers, a newer request arriving meanwhile would be judged before them.
+            for (LlmRequest r : restOfBacklog()) {
+                judge(r, s, ctx, out);
+            }
             changed = true;
         }
         if (countsWindows) {
@@ -385,6 +391,22 @@ public class AnomalyDetectionFunction
         backlog.remove(timestamp);
         due.sort(IN_ORDER);
         return due;
+    }
+
+    /**
+     * Every request still waiting, removed, in event-time order (their timers find nothing later).
+     * Once per backlog of a key, when it is judged: the live requests that came during it.
+     */
+    private List<LlmRequest> restOfBacklog() throws Exception {
+        List<LlmRequest> rest = new ArrayList<>();
+        for (Map.Entry<Long, List<LlmRequest>> e : backlog.entries()) {
+            rest.addAll(e.getValue());
+        }
+        if (!rest.isEmpty()) {
+            backlog.clear();
+            rest.sort(IN_ORDER);
+        }
+        return rest;
     }
 
     private static final java.util.Comparator<LlmRequest> IN_ORDER =

@@ -348,6 +348,48 @@ class AnomalyDetectionFunctionTest {
     }
 
     /**
+     * The live requests that waited behind a backlog are judged when it is, before any newer one:
+     * left to their own timers (up to the out-of-orderness away), a request arriving meanwhile went
+     * straight on ahead of them, and the baseline learned the key out of order.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"heap", "rocksdb"})
+    void liveRequestsThatWaitedBehindABacklogGoBeforeNewerOnes(String backend) throws Exception {
+        Random rnd = new Random(11);
+        List<LlmRequest> all = new java.util.ArrayList<>();
+        long t0 = 1_000_000;
+        for (int i = 0; i < 600; i++) {
+            double latency = 1000 * Math.exp(0.3 * rnd.nextGaussian());
+            if (i >= 530 && i < 570) {
+                latency *= 6; // an incident across the waiting and the newer live requests
+            }
+            all.add(request(t0 + i * 1000L, latency));
+        }
+        List<String> inOrder = backlogRun(backend, all);
+        List<String> ids = new java.util.ArrayList<>();
+        try (var h =
+                Harnesses.keyed(
+                        new AnomalyDetectionFunction(SETTINGS, QuietStart.NONE, 60_000),
+                        (Observation o) -> o.request.service + "|" + o.request.model)) {
+            h.setStateBackend(backend(backend));
+            h.open();
+            h.setProcessingTime(t0 + 450_000 + 60_000); // the first 450 s are a backlog
+            for (LlmRequest r : all.subList(0, 550)) {
+                h.processElement(new StreamRecord<>(Observation.of(r), r.eventTimeMs));
+            }
+            h.watermark(t0 + 449_000); // the backlog's end: judged; 450..549 waited behind it
+            for (LlmRequest r : all.subList(550, 600)) {
+                h.processElement(new StreamRecord<>(Observation.of(r), r.eventTimeMs));
+            }
+            h.watermark(Long.MAX_VALUE);
+            for (Anomaly a : h.extractOutputValues()) {
+                ids.add(a.anomalyId);
+            }
+        }
+        assertThat(ids).isNotEmpty().isEqualTo(inOrder);
+    }
+
+    /**
      * Once a key's backlog is judged, its live requests go straight on, also after a restore (when
      * the watermark starts again from nothing).
      */
