@@ -331,6 +331,7 @@ public final class Outbox<E> implements AutoCloseable {
         String error;
         synchronized (lock) {
             draining = true;
+            pausedUntilMs = 0; // a backoff must not use up the wait: try at once
             lock.notifyAll();
             while (queue.size() + inFlight.size() > 0) {
                 long wait = deadline - System.currentTimeMillis();
@@ -390,6 +391,7 @@ public final class Outbox<E> implements AutoCloseable {
                     items.size(),
                     reason);
         } catch (Exception e) {
+            dropped.inc(items.size());
             LOG.error(
                     "{}: {} record(s) could neither be delivered nor dead-lettered at the end of"
                             + " the input ({}): {}; they are lost, look for them in the server's"

@@ -237,4 +237,24 @@ class OutboxTest {
                                         .contains("end of the input")
                                         .contains("HTTP 503"));
     }
+
+    /**
+     * Records that can neither be delivered nor dead-lettered at the end of the input are lost: at
+     * least counted as dropped, never gone without a trace.
+     */
+    @Test
+    void whatTheEndOfTheInputCannotDeadLetterIsCountedAsDropped() throws Exception {
+        topicAway.set(true);
+        OutboxSettings s =
+                new OutboxSettings("test", 1, 2, 0, WhenFull.SHED, 20, 200, 120_000, 300);
+        try (Outbox<String> o = outbox(s, AWAY, List.of())) {
+            o.add("r0");
+            o.add("r1");
+            o.add("r2");
+            o.drainAtEndOfInput();
+            assertThat(o.pending()).isEmpty();
+        }
+        assertThat(letters).isEmpty();
+        assertThat(metrics.count("dropped")).isEqualTo(3);
+    }
 }
