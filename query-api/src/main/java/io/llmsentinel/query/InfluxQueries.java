@@ -204,7 +204,7 @@ public final class InfluxQueries implements AutoCloseable {
         String state = String.valueOf(r.get("state"));
         m.put("state", state.equals("resolved") ? "resolved" : "open");
         m.put("last_change", state);
-        m.put("time", r.get("time").toString());
+        m.put("time", eventTime(r.get("time")));
         for (String k :
                 List.of("severity", "anomaly_type", "service", "model", "provider", "metric")) {
             putIfPresent(m, k, r.get(k));
@@ -510,6 +510,17 @@ public final class InfluxQueries implements AutoCloseable {
         return v.toString();
     }
 
+    /**
+     * A stored point's event time as the job's own records give it, in whole milliseconds: the
+     * points' sub-millisecond part only keeps two records of one series in one millisecond apart
+     * (InfluxPoints) and is not part of the event. Paging still uses the stored time.
+     */
+    static String eventTime(Object time) {
+        return time instanceof Instant t
+                ? t.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString()
+                : String.valueOf(time);
+    }
+
     private static void putIfPresent(Map<String, Object> m, String k, Object v) {
         if (v != null) {
             m.put(k, v);
@@ -520,7 +531,7 @@ public final class InfluxQueries implements AutoCloseable {
     static Map<String, Object> anomalyJson(Map<String, Object> r) {
         Map<String, Object> a = new LinkedHashMap<>();
         a.put("anomaly_id", r.get("anomaly_id"));
-        a.put("event_time", r.get("time").toString());
+        a.put("event_time", eventTime(r.get("time")));
         Object detected = r.get("detected_at_ms");
         if (detected instanceof Number n) {
             a.put("detected_at", Instant.ofEpochMilli(n.longValue()).toString());

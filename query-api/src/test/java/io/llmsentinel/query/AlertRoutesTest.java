@@ -85,6 +85,22 @@ class AlertRoutesTest {
         return r;
     }
 
+    /**
+     * A point's sub-millisecond part (which keeps two records of one series in one millisecond
+     * apart in InfluxDB) is not shown: the API gives the event time the job's records give.
+     */
+    @Test
+    void storedTimesAreShownInWholeMillisecondsAsTheJobGivesThem() {
+        Map<String, Object> r = row("opened");
+        r.put("time", Instant.parse("2026-01-01T12:00:00.123734211Z"));
+        assertThat(InfluxQueries.alertJson(r)).containsEntry("time", "2026-01-01T12:00:00.123Z");
+        Map<String, Object> anomaly = new LinkedHashMap<>();
+        anomaly.put("time", Instant.parse("2026-01-01T12:00:00.123734211Z"));
+        anomaly.put("anomaly_id", "an-1");
+        assertThat(InfluxQueries.anomalyJson(anomaly))
+                .containsEntry("event_time", "2026-01-01T12:00:00.123Z");
+    }
+
     @Test
     void anAlertShowsItsExemplarsAndRunbookAsStored() throws Exception {
         Map<String, Object> r = row("opened");
