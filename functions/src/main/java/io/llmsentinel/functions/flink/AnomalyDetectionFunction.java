@@ -120,6 +120,8 @@ public class AnomalyDetectionFunction
      */
     private transient Counter judgedAlready;
 
+    private transient Counter beyondOpenWindows;
+
     private transient AnomalyCounters anomalies;
     private transient List<BaselineSnapshot> snapshots;
     private transient org.apache.flink.api.common.accumulators.LongCounter lateTotal;
@@ -202,6 +204,7 @@ public class AnomalyDetectionFunction
         ordered = group.counter("requestsOrderedByEventTime");
         carriedOver = group.counter("earlierWindowStateCarriedOver");
         judgedAlready = group.counter("windowCountsAfterTheirJudgement");
+        beyondOpenWindows = group.counter("windowCountsBeyondOpenWindowLimit");
         anomalies = new AnomalyCounters(getRuntimeContext().getMetricGroup());
         snapshots = new ArrayList<>(4);
         lateTotal = new org.apache.flink.api.common.accumulators.LongCounter();
@@ -302,7 +305,9 @@ public class AnomalyDetectionFunction
         if (w == null) {
             if (s.openWindows() >= MAX_OPEN_WINDOWS) {
                 // event time this far ahead of the watermark would grow the key's state without
-                // bound: counted apart like a late one
+                // bound: counted apart like a late one, and on a counter of its own (the late
+                // ones' advice, more out-of-orderness, does not apply)
+                beyondOpenWindows.inc();
                 ctx.output(LATE_FOR_WINDOWS, in);
                 return;
             }
