@@ -15,7 +15,9 @@ import org.apache.flink.core.memory.DataOutputView;
  * this build cannot read it, refused instead of misread.
  *
  * <p>Format 1: {@code boolean hasRequests [, KeyBaseline in its format], short n, n x WindowStats}
- * ({@link WindowStatsSerializer}, format 1).
+ * ({@link WindowStatsSerializer}, format 1), {@code long backlogUntilMs}. Format 1 has not been in
+ * a release yet; development builds before the backlog mark wrote it without the last field, and
+ * their state is not read by this one (the first release starts from 0.3's layout, which is).
  */
 public final class KeyStateSerializer extends TypeSerializer<KeyState> {
     private static final long serialVersionUID = 1L;
