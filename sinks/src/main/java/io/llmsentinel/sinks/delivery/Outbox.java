@@ -106,6 +106,10 @@ public final class Outbox<E> implements AutoCloseable {
     private final Overflow<E> overflow;
     private final Thread thread;
     private volatile boolean running = true;
+
+    /** Why the delivery thread stopped, if it did: the task fails at its next record. */
+    private volatile Throwable died;
+
     private boolean draining;
     private boolean ended;
     private long pausedUntilMs;
@@ -200,7 +204,9 @@ public final class Outbox<E> implements AutoCloseable {
     public void add(E item) throws InterruptedException {
         Pending<E> toShed = null;
         synchronized (lock) {
+            failIfDead();
             while (queue.size() + inFlight.size() >= settings.maxItems()) {
+                failIfDead();
                 long now = System.currentTimeMillis();
                 boolean log = now - lastFullLogMs > LOG_EVERY_MS;
                 if (log) {
@@ -264,6 +270,23 @@ public final class Outbox<E> implements AutoCloseable {
         }
         if (toShed != null) {
             overflow.add(toShed);
+        }
+    }
+
+    /**
+     * A delivery thread that stopped on a bug would leave the backlog to fill and every later
+     * record shed or waiting: the task fails instead, and restarts from its last checkpoint, which
+     * holds what was not delivered.
+     */
+    private void failIfDead() {
+        Throwable why = died;
+        if (why != null) {
+            throw new IllegalStateException(
+                    settings.name()
+                            + ": the delivery thread stopped ("
+                            + why
+                            + "); failing the task so that it restarts from its last checkpoint",
+                    why);
         }
     }
 
@@ -415,7 +438,11 @@ public final class Outbox<E> implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
+            died = e;
             LOG.error("{}: the delivery thread stopped: {}", settings.name(), e.toString(), e);
+            synchronized (lock) {
+                lock.notifyAll(); // a task waiting for room learns it at once
+            }
         }
     }
 

@@ -40,6 +40,10 @@ final class Overflow<E> implements AutoCloseable {
     private List<Outbox.Pending<E>> inFlight = List.of();
     private final Thread thread;
     private volatile boolean running = true;
+
+    /** Why the thread stopped, if it did: the task fails at its next shed record. */
+    private volatile Throwable died;
+
     private boolean ended;
     private int failures;
     private long pausedUntilMs;
@@ -74,7 +78,9 @@ final class Overflow<E> implements AutoCloseable {
     /** Takes a shed record; waits only while {@code capacity} of them wait for the topic. */
     void add(Outbox.Pending<E> record) throws InterruptedException {
         synchronized (lock) {
+            failIfDead();
             while (queue.size() + inFlight.size() >= capacity) {
+                failIfDead();
                 if (!running || ended) {
                     throw new InterruptedException(name + " is closed");
                 }
@@ -94,6 +100,18 @@ final class Overflow<E> implements AutoCloseable {
             }
             queue.addLast(record);
             lock.notifyAll();
+        }
+    }
+
+    private void failIfDead() {
+        Throwable why = died;
+        if (why != null) {
+            throw new IllegalStateException(
+                    name
+                            + ": the thread that dead-letters shed records stopped ("
+                            + why
+                            + "); failing the task so that it restarts from its last checkpoint",
+                    why);
         }
     }
 
@@ -203,11 +221,15 @@ final class Overflow<E> implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
+            died = e;
             LOG.error(
                     "{}: the thread that dead-letters shed records stopped: {}",
                     name,
                     e.toString(),
                     e);
+            synchronized (lock) {
+                lock.notifyAll();
+            }
         }
     }
 

@@ -257,4 +257,35 @@ class OutboxTest {
         assertThat(letters).isEmpty();
         assertThat(metrics.count("dropped")).isEqualTo(3);
     }
+
+    /**
+     * A delivery thread that stops on a bug (an Error out of the deliverer) fails the task at its
+     * next record, instead of leaving the output stalled and every later record shed.
+     */
+    @Test
+    void aDeliveryThreadThatDiesFailsTheTaskInsteadOfStallingTheOutput() throws Exception {
+        Outbox.Deliverer<String> broken =
+                batch -> {
+                    throw new AssertionError("a bug in the deliverer");
+                };
+        try (Outbox<String> o = outbox(backlog(10, WhenFull.SHED), broken, List.of())) {
+            o.add("r0");
+            IllegalStateException thrown = null;
+            long deadline = System.currentTimeMillis() + 5_000;
+            while (thrown == null && System.currentTimeMillis() < deadline) {
+                try {
+                    o.add("r");
+                    Thread.sleep(10);
+                } catch (IllegalStateException e) {
+                    thrown = e;
+                }
+            }
+            assertThat(thrown)
+                    .as("the task learns that its output stopped")
+                    .isNotNull()
+                    .hasMessageContaining("the delivery thread stopped")
+                    .hasCauseInstanceOf(AssertionError.class);
+            assertThat(o.pending()).as("what was not delivered stays in the state").isNotEmpty();
+        }
+    }
 }
