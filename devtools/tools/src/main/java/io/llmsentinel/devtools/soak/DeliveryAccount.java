@@ -68,6 +68,11 @@ final class DeliveryAccount {
         return a;
     }
 
+    /** When {@code id} first arrived here; {@link Long#MAX_VALUE} if it never did. */
+    long firstArrivalMs(String id) {
+        return firstArrival.getOrDefault(id, Long.MAX_VALUE);
+    }
+
     int expectedCount() {
         return expected.size();
     }

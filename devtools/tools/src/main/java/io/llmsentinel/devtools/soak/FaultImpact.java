@@ -11,7 +11,10 @@ import java.util.TreeMap;
  * of that event time), restarts and failed checkpoints from its start until the next fault, and per
  * output the longest time from decision to arrival of what was decided during it, and when the
  * output had it all (after the fault's end: the delay the fault caused). For the paused input also
- * what happened in the quiet (nothing should) and when the job picked up again.
+ * what was decided in the quiet (nothing should be: event time stands still while no telemetry
+ * comes), what was decided about the gap once telemetry came again (its windows are judged then:
+ * every key's request rate fell to nothing, which may open alerts, and they resolve when the rate
+ * is back), and when the job picked up again.
  */
 final class FaultImpact {
     final FaultWindow fault;
@@ -21,8 +24,14 @@ final class FaultImpact {
     final long checkpointsFailed;
     final List<String> outputs = new ArrayList<>();
 
-    /** The paused input only: alert changes of an event time inside the pause. */
+    /**
+     * The paused input only: alert changes decided while it was paused (opening and escalation by
+     * their anomaly's detection time, a resolution by its first arrival at an output).
+     */
     final List<String> quietChanges = new ArrayList<>();
+
+    /** The paused input only: alert changes of an event time in the pause, decided after it. */
+    final List<String> gapChanges = new ArrayList<>();
 
     /** The paused input only: seconds from its end to the next anomaly; -1 if none came. */
     double pickedUpAfterS = -1;
@@ -58,8 +67,14 @@ final class FaultImpact {
         for (JobRecord.AlertChange c : record.alerts) {
             if (f.contains(c.eventTimeMs())) {
                 i.alertChanges.merge(c.state(), 1, Integer::sum);
-                if (f.name().equals(FaultWindow.INPUT)) {
-                    i.quietChanges.add(c.state() + " " + c.service() + "/" + c.metric());
+            }
+            if (f.name().equals(FaultWindow.INPUT)) {
+                String change = c.state() + " " + c.service() + "/" + c.metric();
+                long decided = decidedAtMs(c, accounts);
+                if (decided > 0 && f.contains(decided)) {
+                    i.quietChanges.add(change);
+                } else if (f.contains(c.eventTimeMs())) {
+                    i.gapChanges.add(change);
                 }
             }
         }
@@ -106,6 +121,22 @@ final class FaultImpact {
         return i;
     }
 
+    /**
+     * When the job decided a change: its anomaly's detection time, or for a resolution (whose
+     * record has no wall-clock time) its first arrival at any output; 0 if neither is known.
+     */
+    static long decidedAtMs(JobRecord.AlertChange c, List<DeliveryAccount> accounts) {
+        if (c.detectedAtMs() > 0) {
+            return c.detectedAtMs();
+        }
+        long first = Long.MAX_VALUE;
+        for (DeliveryAccount a : accounts) {
+            first = Math.min(first, a.firstArrivalMs(c.messageId()));
+            first = Math.min(first, a.firstArrivalMs(c.storeId()));
+        }
+        return first == Long.MAX_VALUE ? 0 : first;
+    }
+
     /** The job's restarts (or failed checkpoints) by the last sample at or before {@code t}. */
     static long counterAt(List<ClusterSample> samples, long t, boolean restarts) {
         long v = 0;
@@ -137,8 +168,10 @@ final class FaultImpact {
             b.append(
                     String.format(
                             Locale.ROOT,
-                            "; in the quiet: %s; picked up: %s, %d alert(s) opened after",
+                            "; decided in the quiet: %s; of the gap, decided once telemetry"
+                                    + " came again: %s; picked up: %s, %d alert(s) opened after",
                             quietChanges.isEmpty() ? "nothing" : String.join(", ", quietChanges),
+                            gapChanges.isEmpty() ? "nothing" : String.join(", ", gapChanges),
                             pickedUpAfterS < 0
                                     ? "NO anomaly after the pause"
                                     : String.format(

@@ -314,7 +314,9 @@ public final class SoakReport {
                 FaultImpact impact = FaultImpact.of(faults.get(i), until, record, timed, samples);
                 out.println(impact.line(liveStartMs));
                 if (!impact.quietChanges.isEmpty()) {
-                    problems.add("alert changes inside the input's pause: " + impact.quietChanges);
+                    problems.add(
+                            "alert changes decided while the input was paused: "
+                                    + impact.quietChanges);
                 }
                 if (faults.get(i).name().equals(FaultWindow.INPUT) && impact.pickedUpAfterS < 0) {
                     problems.add("no anomaly after the input's pause");
