@@ -284,16 +284,7 @@ class AnomalyDetectionFunctionTest {
     @ValueSource(strings = {"heap", "rocksdb"})
     void aBacklogIsJudgedInEventTimeOrderWhateverOrderThePartitionsAreReadIn(String backend)
             throws Exception {
-        Random rnd = new Random(9);
-        List<LlmRequest> all = new java.util.ArrayList<>();
-        long t0 = 1_000_000;
-        for (int i = 0; i < 600; i++) {
-            double latency = 1000 * Math.exp(0.3 * rnd.nextGaussian());
-            if (i >= 400 && i < 430) {
-                latency *= 6; // an incident
-            }
-            all.add(request(t0 + i * 1000L, latency));
-        }
+        List<LlmRequest> all = series(9, 400, 430);
         List<String> inOrder = backlogRun(backend, all);
         // Partition A holds the even requests, B the odd ones; A is read first, wholly.
         List<LlmRequest> skewed = new java.util.ArrayList<>();
@@ -314,23 +305,11 @@ class AnomalyDetectionFunctionTest {
     @ParameterizedTest
     @ValueSource(strings = {"heap", "rocksdb"})
     void liveRequestsAfterABacklogWaitForIt(String backend) throws Exception {
-        Random rnd = new Random(9);
-        List<LlmRequest> all = new java.util.ArrayList<>();
-        long t0 = 1_000_000;
-        for (int i = 0; i < 600; i++) {
-            double latency = 1000 * Math.exp(0.3 * rnd.nextGaussian());
-            if (i >= 500 && i < 530) {
-                latency *= 6; // an incident in the live part
-            }
-            all.add(request(t0 + i * 1000L, latency));
-        }
+        long t0 = T0;
+        List<LlmRequest> all = series(9, 500, 530); // an incident in the live part
         List<String> inOrder = backlogRun(backend, all);
         List<String> ids = new java.util.ArrayList<>();
-        try (var h =
-                Harnesses.keyed(
-                        new AnomalyDetectionFunction(SETTINGS, QuietStart.NONE, 60_000),
-                        (Observation o) -> o.request.service + "|" + o.request.model)) {
-            h.setStateBackend(backend(backend));
+        try (var h = backlogHarness(backend)) {
             h.open();
             h.setProcessingTime(t0 + 450_000 + 60_000); // the first 450 s are a backlog
             for (LlmRequest r : all) {
@@ -355,23 +334,12 @@ class AnomalyDetectionFunctionTest {
     @ParameterizedTest
     @ValueSource(strings = {"heap", "rocksdb"})
     void liveRequestsThatWaitedBehindABacklogGoBeforeNewerOnes(String backend) throws Exception {
-        Random rnd = new Random(11);
-        List<LlmRequest> all = new java.util.ArrayList<>();
-        long t0 = 1_000_000;
-        for (int i = 0; i < 600; i++) {
-            double latency = 1000 * Math.exp(0.3 * rnd.nextGaussian());
-            if (i >= 530 && i < 570) {
-                latency *= 6; // an incident across the waiting and the newer live requests
-            }
-            all.add(request(t0 + i * 1000L, latency));
-        }
+        long t0 = T0;
+        // an incident across the waiting and the newer live requests
+        List<LlmRequest> all = series(11, 530, 570);
         List<String> inOrder = backlogRun(backend, all);
         List<String> ids = new java.util.ArrayList<>();
-        try (var h =
-                Harnesses.keyed(
-                        new AnomalyDetectionFunction(SETTINGS, QuietStart.NONE, 60_000),
-                        (Observation o) -> o.request.service + "|" + o.request.model)) {
-            h.setStateBackend(backend(backend));
+        try (var h = backlogHarness(backend)) {
             h.open();
             h.setProcessingTime(t0 + 450_000 + 60_000); // the first 450 s are a backlog
             for (LlmRequest r : all.subList(0, 550)) {
@@ -427,6 +395,36 @@ class AnomalyDetectionFunctionTest {
                     .as("judged at once, no watermark needed")
                     .anySatisfy(a -> assertThat(a.eventTimeMs).isEqualTo(t0 + 499_000));
         }
+    }
+
+    static final long T0 = 1_000_000;
+
+    /**
+     * 600 requests of one key a second apart from {@link #T0}, lognormal latency, 6 times slower
+     * from request {@code incidentFrom} to before {@code incidentTo}.
+     */
+    private static List<LlmRequest> series(long seed, int incidentFrom, int incidentTo) {
+        Random rnd = new Random(seed);
+        List<LlmRequest> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            double latency = 1000 * Math.exp(0.3 * rnd.nextGaussian());
+            if (i >= incidentFrom && i < incidentTo) {
+                latency *= 6;
+            }
+            all.add(request(T0 + i * 1000L, latency));
+        }
+        return all;
+    }
+
+    /** The detection with a minute of catch-up lag, on {@code backend}, not yet opened. */
+    private static KeyedBroadcastOperatorTestHarness<String, Observation, String, Anomaly>
+            backlogHarness(String backend) throws Exception {
+        var h =
+                Harnesses.keyed(
+                        new AnomalyDetectionFunction(SETTINGS, QuietStart.NONE, 60_000),
+                        (Observation o) -> o.request.service + "|" + o.request.model);
+        h.setStateBackend(backend(backend));
+        return h;
     }
 
     /** The anomaly ids of a run whose requests are a backlog (far behind the clock). */

@@ -193,6 +193,21 @@ class OutboxTest {
                 .hasMessageContaining("dead-letter topic");
     }
 
+    /**
+     * A backlog of one with a server that is away and a 300 ms end-of-input wait, holding r0 (in
+     * the backlog) and r1, r2 (shed while the dead-letter topic is away).
+     */
+    private Outbox<String> threeRecordsAtTheEndWithTheTopicAway() throws InterruptedException {
+        topicAway.set(true);
+        OutboxSettings s =
+                new OutboxSettings("test", 1, 2, 0, WhenFull.SHED, 20, 200, 120_000, 300);
+        Outbox<String> o = outbox(s, AWAY, List.of());
+        o.add("r0");
+        o.add("r1");
+        o.add("r2");
+        return o;
+    }
+
     /** A restored record keeps its write time; one without (a format 1 state) starts now. */
     @Test
     void restoredRecordsKeepTheirWriteTime() throws Exception {
@@ -215,13 +230,7 @@ class OutboxTest {
     /** Shed records the topic has not taken by the end of a bounded input are written then. */
     @Test
     void theEndOfTheInputWritesTheShedRecordsItStillHolds() throws Exception {
-        topicAway.set(true);
-        OutboxSettings s =
-                new OutboxSettings("test", 1, 2, 0, WhenFull.SHED, 20, 200, 120_000, 300);
-        try (Outbox<String> o = outbox(s, AWAY, List.of())) {
-            o.add("r0");
-            o.add("r1");
-            o.add("r2");
+        try (Outbox<String> o = threeRecordsAtTheEndWithTheTopicAway()) {
             topicAway.set(false);
             o.drainAtEndOfInput();
             assertThat(o.pending()).isEmpty();
@@ -244,13 +253,7 @@ class OutboxTest {
      */
     @Test
     void whatTheEndOfTheInputCannotDeadLetterIsCountedAsDropped() throws Exception {
-        topicAway.set(true);
-        OutboxSettings s =
-                new OutboxSettings("test", 1, 2, 0, WhenFull.SHED, 20, 200, 120_000, 300);
-        try (Outbox<String> o = outbox(s, AWAY, List.of())) {
-            o.add("r0");
-            o.add("r1");
-            o.add("r2");
+        try (Outbox<String> o = threeRecordsAtTheEndWithTheTopicAway()) {
             o.drainAtEndOfInput();
             assertThat(o.pending()).isEmpty();
         }
