@@ -305,25 +305,18 @@ class AnomalyDetectionFunctionTest {
     @ParameterizedTest
     @ValueSource(strings = {"heap", "rocksdb"})
     void liveRequestsAfterABacklogWaitForIt(String backend) throws Exception {
-        long t0 = T0;
         List<LlmRequest> all = series(9, 500, 530); // an incident in the live part
-        List<String> inOrder = backlogRun(backend, all);
-        List<String> ids = new java.util.ArrayList<>();
+        List<String> ids;
         try (var h = backlogHarness(backend)) {
             h.open();
-            h.setProcessingTime(t0 + 450_000 + 60_000); // the first 450 s are a backlog
-            for (LlmRequest r : all) {
-                h.processElement(new StreamRecord<>(Observation.of(r), r.eventTimeMs));
-            }
+            h.setProcessingTime(T0 + 450_000 + 60_000); // the first 450 s are a backlog
+            send(h, all);
             assertThat(h.extractOutputValues())
                     .as("the live requests wait for the backlog before them")
                     .isEmpty();
-            h.watermark(Long.MAX_VALUE);
-            for (Anomaly a : h.extractOutputValues()) {
-                ids.add(a.anomalyId);
-            }
+            ids = idsAtTheEnd(h);
         }
-        assertThat(ids).isNotEmpty().isEqualTo(inOrder);
+        assertThat(ids).isNotEmpty().isEqualTo(backlogRun(backend, all));
     }
 
     /**
@@ -334,27 +327,18 @@ class AnomalyDetectionFunctionTest {
     @ParameterizedTest
     @ValueSource(strings = {"heap", "rocksdb"})
     void liveRequestsThatWaitedBehindABacklogGoBeforeNewerOnes(String backend) throws Exception {
-        long t0 = T0;
         // an incident across the waiting and the newer live requests
         List<LlmRequest> all = series(11, 530, 570);
-        List<String> inOrder = backlogRun(backend, all);
-        List<String> ids = new java.util.ArrayList<>();
+        List<String> ids;
         try (var h = backlogHarness(backend)) {
             h.open();
-            h.setProcessingTime(t0 + 450_000 + 60_000); // the first 450 s are a backlog
-            for (LlmRequest r : all.subList(0, 550)) {
-                h.processElement(new StreamRecord<>(Observation.of(r), r.eventTimeMs));
-            }
-            h.watermark(t0 + 449_000); // the backlog's end: judged; 450..549 waited behind it
-            for (LlmRequest r : all.subList(550, 600)) {
-                h.processElement(new StreamRecord<>(Observation.of(r), r.eventTimeMs));
-            }
-            h.watermark(Long.MAX_VALUE);
-            for (Anomaly a : h.extractOutputValues()) {
-                ids.add(a.anomalyId);
-            }
+            h.setProcessingTime(T0 + 450_000 + 60_000); // the first 450 s are a backlog
+            send(h, all.subList(0, 550));
+            h.watermark(T0 + 449_000); // the backlog's end: judged; 450..549 waited behind it
+            send(h, all.subList(550, 600));
+            ids = idsAtTheEnd(h);
         }
-        assertThat(ids).isNotEmpty().isEqualTo(inOrder);
+        assertThat(ids).isNotEmpty().isEqualTo(backlogRun(backend, all));
     }
 
     /**
@@ -414,6 +398,27 @@ class AnomalyDetectionFunctionTest {
             all.add(request(T0 + i * 1000L, latency));
         }
         return all;
+    }
+
+    private static void send(
+            KeyedBroadcastOperatorTestHarness<String, Observation, String, Anomaly> h,
+            List<LlmRequest> requests)
+            throws Exception {
+        for (LlmRequest r : requests) {
+            h.processElement(new StreamRecord<>(Observation.of(r), r.eventTimeMs));
+        }
+    }
+
+    /** Event time to its end, then the ids of every anomaly the harness has put out. */
+    private static List<String> idsAtTheEnd(
+            KeyedBroadcastOperatorTestHarness<String, Observation, String, Anomaly> h)
+            throws Exception {
+        h.watermark(Long.MAX_VALUE);
+        List<String> ids = new java.util.ArrayList<>();
+        for (Anomaly a : h.extractOutputValues()) {
+            ids.add(a.anomalyId);
+        }
+        return ids;
     }
 
     /** The detection with a minute of catch-up lag, on {@code backend}, not yet opened. */
