@@ -351,11 +351,7 @@ class AnomalyDetectionFunctionTest {
         Random rnd = new Random(10);
         long t0 = 1_000_000;
         OperatorSubtaskState judged;
-        try (var h =
-                Harnesses.keyed(
-                        new AnomalyDetectionFunction(SETTINGS, QuietStart.NONE, 60_000),
-                        (Observation o) -> o.request.service + "|" + o.request.model)) {
-            h.setStateBackend(backend(backend));
+        try (var h = backlogHarness(backend)) {
             h.open();
             h.setProcessingTime(t0 + 450_000 + 60_000); // the 400 s below are a backlog
             for (int i = 0; i < 400; i++) {
@@ -365,11 +361,7 @@ class AnomalyDetectionFunctionTest {
             h.watermark(t0 + 400_000);
             judged = h.snapshot(1, 1);
         }
-        try (var h =
-                Harnesses.keyed(
-                        new AnomalyDetectionFunction(SETTINGS, QuietStart.NONE, 60_000),
-                        (Observation o) -> o.request.service + "|" + o.request.model)) {
-            h.setStateBackend(backend(backend));
+        try (var h = backlogHarness(backend)) {
             h.initializeState(judged);
             h.open();
             h.setProcessingTime(t0 + 500_000);
@@ -438,30 +430,18 @@ class AnomalyDetectionFunctionTest {
         OperatorSubtaskState mid;
         List<String> ids = new java.util.ArrayList<>();
         int half = arrivals.size() / 2;
-        try (var h =
-                Harnesses.keyed(
-                        new AnomalyDetectionFunction(SETTINGS, QuietStart.NONE, 60_000),
-                        (Observation o) -> o.request.service + "|" + o.request.model)) {
-            h.setStateBackend(backend(backend));
+        try (var h = backlogHarness(backend)) {
             h.open();
             h.setProcessingTime(1_000_000_000L); // long after the requests: a backlog
-            for (LlmRequest r : arrivals.subList(0, half)) {
-                h.processElement(new StreamRecord<>(Observation.of(r), r.eventTimeMs));
-            }
+            send(h, arrivals.subList(0, half));
             assertThat(h.extractOutputValues()).as("nothing judged before the watermark").isEmpty();
             mid = h.snapshot(1, 1);
         }
-        try (var h =
-                Harnesses.keyed(
-                        new AnomalyDetectionFunction(SETTINGS, QuietStart.NONE, 60_000),
-                        (Observation o) -> o.request.service + "|" + o.request.model)) {
-            h.setStateBackend(backend(backend));
+        try (var h = backlogHarness(backend)) {
             h.initializeState(mid);
             h.open();
             h.setProcessingTime(1_000_000_000L);
-            for (LlmRequest r : arrivals.subList(half, arrivals.size())) {
-                h.processElement(new StreamRecord<>(Observation.of(r), r.eventTimeMs));
-            }
+            send(h, arrivals.subList(half, arrivals.size()));
             h.watermark(Long.MAX_VALUE);
             for (Anomaly a : h.extractOutputValues()) {
                 ids.add(a.anomalyId);
